@@ -1,0 +1,207 @@
+import SyncValue
+
+/// One statement inside a rule or group block.
+public struct Edit: Sendable, Hashable {
+  public indirect enum Form: Sendable, Hashable {
+    /// `set path = value`: creates missing parent maps, replaces what is there.
+    case set(Path, Expression)
+    /// `default path = value`: only where the path is absent.
+    case defaultValue(Path, Expression)
+    /// `remove path, …`: absent paths are fine.
+    case remove([Path])
+    /// `append path value [if absent]`, or `prepend …`.
+    case append(Path, Expression, ifAbsent: Bool, atStart: Bool)
+    /// `merge path { … }`: maps merged key by key, `null` deletes a key.
+    case merge(Path, Expression)
+    /// `replace path, … MATCH -> replacement`.
+    case replace([Path], TextMatch, Expression)
+    /// `drop`: do not sync this object.
+    case drop
+    /// `patch [ … ]`: RFC 6902 operations, as a list literal or YAML.
+    case patch(Expression)
+    /// `use NAME`: the edits of a group.
+    case use(Identifier)
+    /// `when condition { … } else …`.
+    case when(Condition, Block, otherwise: Block?)
+  }
+
+  public var form: Form
+  /// The keyword that starts the edit (`set`, `append` …).
+  public var keywordRange: SourceRange
+  public var range: SourceRange
+
+  public init(_ form: Form, keywordRange: SourceRange, range: SourceRange) {
+    self.form = form
+    self.keywordRange = keywordRange
+    self.range = range
+  }
+}
+
+/// What `replace` looks for in a string.
+public struct TextMatch: Sendable, Hashable {
+  public enum Form: Sendable, Hashable {
+    /// Every occurrence of the text.
+    case substring(String)
+    case prefix(String)
+    case suffix(String)
+    /// Every match; the replacement may use `$1`, `${name}`.
+    case regex(String)
+  }
+
+  public var form: Form
+  public var range: SourceRange
+
+  public init(_ form: Form, range: SourceRange) {
+    self.form = form
+    self.range = range
+  }
+}
+
+/// A path into an object: `spec.template.spec.containers[name: app].image`.
+public struct Path: Sendable, Hashable, CustomStringConvertible {
+  public var components: [PathComponent]
+  public var range: SourceRange
+
+  public init(components: [PathComponent], range: SourceRange) {
+    self.components = components
+    self.range = range
+  }
+
+  /// The path in the language's own notation.
+  public var description: String {
+    var text = ""
+    for component in components {
+      switch component.form {
+      case .field(let name):
+        if !text.isEmpty { text += "." }
+        text += PathComponent.needsQuotes(name) ? "\"\(name)\"" : name
+      case .anyField:
+        text += text.isEmpty ? "*" : ".*"
+      case .index(let index): text += "[\(index)]"
+      case .anyElement: text += "[*]"
+      case .keyed(let key, let value):
+        text += "[\(key): \(value.map(PathComponent.render) ?? "*")]"
+      }
+    }
+    return text
+  }
+}
+
+/// One step of a ``Path``.
+public struct PathComponent: Sendable, Hashable {
+  public enum Form: Sendable, Hashable {
+    /// A map key.
+    case field(String)
+    /// `*`: every key of a map.
+    case anyField
+    /// `[2]`; negative counts from the end (`[-1]` is the last element).
+    case index(Int)
+    /// `[*]`: every element of a list.
+    case anyElement
+    /// `[name: app]`: the elements whose `key` equals `value`; `nil` value is `[name: *]`.
+    case keyed(key: String, value: Value?)
+  }
+
+  public var form: Form
+  public var range: SourceRange
+
+  public init(_ form: Form, range: SourceRange) {
+    self.form = form
+    self.range = range
+  }
+
+  static func needsQuotes(_ name: String) -> Bool {
+    guard let first = name.unicodeScalars.first, !name.isEmpty else { return true }
+    if first == "-" { return true }
+    return name.unicodeScalars.contains {
+      !(("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+        || $0 == "_" || $0 == "-")
+    }
+  }
+
+  static func render(_ value: Value) -> String {
+    switch value {
+    case .string(let text): return needsQuotes(text) ? "\"\(text)\"" : text
+    case .int(let number): return String(number)
+    case .double(let number): return String(number)
+    case .bool(let flag): return String(flag)
+    default: return "null"
+    }
+  }
+}
+
+/// A value on the right of an edit or inside a condition.
+public struct Expression: Sendable, Hashable {
+  public indirect enum Form: Sendable, Hashable {
+    /// A constant (numbers, strings without interpolation, true/false/null).
+    case literal(Value)
+    case list([Expression])
+    case map([MapEntry])
+    /// A bare path: reads the source object.
+    case path(Path)
+    /// `"…${path}…"`.
+    case interpolated([InterpolationPart])
+    /// `yaml """ … """`, parsed by the checker.
+    case yaml(String)
+  }
+
+  public var form: Form
+  public var range: SourceRange
+
+  public init(_ form: Form, range: SourceRange) {
+    self.form = form
+    self.range = range
+  }
+}
+
+/// `key: value` inside a map literal.
+public struct MapEntry: Sendable, Hashable {
+  public var key: String
+  public var keyRange: SourceRange
+  public var value: Expression
+
+  public init(key: String, keyRange: SourceRange, value: Expression) {
+    self.key = key
+    self.keyRange = keyRange
+    self.value = value
+  }
+}
+
+/// A piece of an interpolated string.
+public enum InterpolationPart: Sendable, Hashable {
+  case text(String)
+  case path(Path)
+}
+
+/// A boolean test over the source object.
+public struct Condition: Sendable, Hashable {
+  public indirect enum Form: Sendable, Hashable {
+    case and(Condition, Condition)
+    case or(Condition, Condition)
+    case not(Condition)
+    case exists(Path)
+    case missing(Path)
+    case compare(Expression, ComparisonOperator, Expression)
+    case inList(Expression, [Expression], negated: Bool)
+    /// The regex must match the whole string.
+    case matches(Expression, TextMatch)
+  }
+
+  public var form: Form
+  public var range: SourceRange
+
+  public init(_ form: Form, range: SourceRange) {
+    self.form = form
+    self.range = range
+  }
+}
+
+/// `==`, `!=`, `<`, `<=`, `>`, `>=`.
+public enum ComparisonOperator: String, Sendable, Hashable {
+  case equal = "=="
+  case notEqual = "!="
+  case less = "<"
+  case lessOrEqual = "<="
+  case greater = ">"
+  case greaterOrEqual = ">="
+}
