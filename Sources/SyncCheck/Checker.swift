@@ -1,0 +1,102 @@
+import SyncSchema
+import SyncSyntax
+import SyncValue
+
+/// Type-checks loaded rule files against Kubernetes schemas.
+///
+/// Every path of every edit and condition is checked against every kind the rule can
+/// match; findings are collected, never thrown, so one mistake does not hide the rest.
+public struct Checker: Sendable {
+  public var registry: SchemaRegistry
+  public var options: CheckOptions
+
+  public init(registry: SchemaRegistry, options: CheckOptions = CheckOptions()) {
+    self.registry = registry
+    self.options = options
+  }
+
+  /// Checks the loaded files. The program is returned even when there are errors (so
+  /// `explain` can show what it can); callers must not run it unless the diagnostics
+  /// hold no error.
+  public func check(_ loaded: LoadedRules) -> (program: CheckedProgram, diagnostics: [Diagnostic]) {
+    let session = CheckSession(registry: registry, options: options, files: loaded.files)
+    for diagnostic in loaded.diagnostics { session.report(diagnostic) }
+    let program = session.run(items: loaded.items)
+    var bag = DiagnosticBag()
+    bag.append(contentsOf: session.diagnostics)
+    return (program, bag.finished(files: loaded.files))
+  }
+}
+
+/// The mutable state of one check: findings so far, and what has been learned.
+final class CheckSession {
+  let registry: SchemaRegistry
+  let options: CheckOptions
+  let files: SourceManager
+  private(set) var diagnostics: [Diagnostic] = []
+  private var reported: Set<Diagnostic> = []
+  var yamlValues: [SourceRange: Value] = [:]
+  var groups: [String: GroupDecl] = [:]
+  var skips: [SkipDecl] = []
+
+  init(registry: SchemaRegistry, options: CheckOptions, files: SourceManager) {
+    self.registry = registry
+    self.options = options
+    self.files = files
+  }
+
+  /// Records a finding once: the same mistake seen through two kinds or two `use`s of a
+  /// group is one finding.
+  func report(_ diagnostic: Diagnostic) {
+    guard !reported.contains(diagnostic) else { return }
+    reported.insert(diagnostic)
+    diagnostics.append(diagnostic)
+  }
+
+  func report(_ list: [Diagnostic]) {
+    for diagnostic in list { report(diagnostic) }
+  }
+
+  func run(items: [Item]) -> CheckedProgram {
+    var rules: [RuleDecl] = []
+    var ruleNames: [String: SourceRange] = [:]
+    for item in items {
+      switch item {
+      case .importDecl:
+        break  // the loader has already expanded imports
+      case .skip(let decl):
+        skips.append(decl)
+      case .group(let decl):
+        if let first = groups[decl.name.text]?.name.range {
+          report(CheckerMessages.duplicateGroup(decl.name, first: first))
+        } else {
+          groups[decl.name.text] = decl
+        }
+      case .rule(let decl):
+        if let first = ruleNames[decl.name.text] {
+          report(CheckerMessages.duplicateRule(decl.name, first: first))
+        } else {
+          ruleNames[decl.name.text] = decl.name.range
+        }
+        rules.append(decl)
+      }
+    }
+    for skip in skips { checkSkip(skip) }
+    var checkedRules: [CheckedRule] = []
+    for rule in rules {
+      let kinds = checkSelection(rule.selection)
+      checkHiddenBySkip(rule, kinds: kinds)
+      if let body = rule.body {
+        checkBlock(body, kinds: kinds.map(KindContext.init), useChain: [])
+      }
+      checkedRules.append(CheckedRule(decl: rule, knownKinds: kinds))
+    }
+    for group in groups.values.sorted(by: { $0.range.start < $1.range.start }) {
+      // Groups no rule uses are still checked for what does not depend on a kind.
+      checkBlock(group.body, kinds: [], useChain: [group.name.text])
+    }
+    return CheckedProgram(
+      files: files, skips: skips, rules: checkedRules, groups: groups, yamlValues: yamlValues,
+      registry: registry)
+  }
+}

@@ -1,0 +1,199 @@
+import SyncSyntax
+
+/// The wording of every diagnostic the checker reports, one helper per kind of error.
+enum CheckerMessages {
+  static func importNotFound(_ path: String, at range: SourceRange, detail: String, help: String?)
+    -> Diagnostic
+  {
+    Diagnostic(.importNotFound, "cannot import `\(path)`: \(detail)", at: range, help: help)
+  }
+
+  static func importCycle(_ path: String, at range: SourceRange, chain: [String]) -> Diagnostic {
+    Diagnostic(
+      .importCycle, "importing `\(path)` forms a cycle", at: range,
+      notes: [.init("import chain: " + chain.joined(separator: " → "))])
+  }
+
+  static func duplicateRule(_ name: Identifier, first: SourceRange) -> Diagnostic {
+    Diagnostic(
+      .duplicateRule, "a rule named `\(name.text)` is already defined", at: name.range,
+      notes: [.init("first defined here", at: first)],
+      help: "rule names must be unique across all loaded files; rename one of them")
+  }
+
+  static func duplicateGroup(_ name: Identifier, first: SourceRange) -> Diagnostic {
+    Diagnostic(
+      .duplicateGroup, "a group named `\(name.text)` is already defined", at: name.range,
+      notes: [.init("first defined here", at: first)])
+  }
+
+  static func unknownGroup(_ name: Identifier, suggestion: String?) -> Diagnostic {
+    Diagnostic(
+      .unknownGroup, "no group named `\(name.text)`", at: name.range,
+      help: suggestion.map { "did you mean `\($0)`?" })
+  }
+
+  static func recursiveGroup(_ name: Identifier, chain: [String]) -> Diagnostic {
+    Diagnostic(
+      .recursiveGroup, "group `\(name.text)` uses itself", at: name.range,
+      notes: [.init("use chain: " + chain.joined(separator: " → "))])
+  }
+
+  static func invalidRegex(_ pattern: String, at range: SourceRange, reason: String) -> Diagnostic {
+    Diagnostic(.invalidRegex, "regular expression `\(pattern)` does not compile: \(reason)", at: range)
+  }
+
+  static func invalidGlob(_ pattern: String, at range: SourceRange, reason: String) -> Diagnostic {
+    Diagnostic(.invalidGlob, "glob `\(pattern)` is invalid: \(reason)", at: range)
+  }
+
+  static func invalidLabelKey(_ key: String, at range: SourceRange, reason: String, what: String)
+    -> Diagnostic
+  {
+    Diagnostic(.invalidLabelKey, "`\(key)` is not a valid \(what) key: \(reason)", at: range)
+  }
+
+  static func invalidLabelValue(_ value: String, at range: SourceRange, reason: String) -> Diagnostic
+  {
+    Diagnostic(.invalidLabelValue, "`\(value)` is not a valid label value: \(reason)", at: range)
+  }
+
+  static func unknownKind(_ ref: String, at range: SourceRange, suggestion: String?, strict: Bool)
+    -> Diagnostic
+  {
+    Diagnostic(
+      .unknownKind, "unknown kind `\(ref)`: no built-in schema or loaded CRD defines it", at: range,
+      notes: [
+        .init("paths on this kind cannot be checked; load its CRD with `--crd FILE`")
+      ],
+      help: suggestion.map { "did you mean `\($0)`?" }, severity: strict ? .error : .warning)
+  }
+
+  static func impossibleScope(at range: SourceRange, detail: String) -> Diagnostic {
+    Diagnostic(.impossibleScope, "this rule can never match: \(detail)", at: range)
+  }
+
+  static func neverMatches(at range: SourceRange, detail: String, note: SourceRange?) -> Diagnostic {
+    Diagnostic(
+      .ruleNeverMatches, "this rule can never match: \(detail)", at: range,
+      notes: note.map { [.init("conflicts with this clause", at: $0)] } ?? [])
+  }
+
+  static func hiddenBySkip(rule: Identifier, detail: String, skip: SourceRange) -> Diagnostic {
+    Diagnostic(
+      .ruleHiddenBySkip, "rule `\(rule.text)` never applies: \(detail)", at: rule.range,
+      notes: [.init("skipped here; `skip` wins over every rule", at: skip)])
+  }
+
+  static func invalidObjectName(_ name: String, at range: SourceRange, reason: String, what: String)
+    -> Diagnostic
+  {
+    Diagnostic(.invalidObjectName, "`\(name)` can never be a \(what): it \(reason)", at: range)
+  }
+
+  static func unknownField(
+    _ name: String, at range: SourceRange, owner: String, kind: String, suggestion: String?
+  ) -> Diagnostic {
+    Diagnostic(
+      .unknownField, "unknown field `\(name)` in \(owner) of \(kind)", at: range,
+      help: suggestion.map { "did you mean `\($0)`?" })
+  }
+
+  static func typeMismatch(
+    _ what: String, expected: String, found: String, at range: SourceRange, kind: String,
+    help: String? = nil
+  ) -> Diagnostic {
+    Diagnostic(
+      .typeMismatch, "\(what) of \(kind) is \(expected), but the value is \(found)", at: range,
+      help: help)
+  }
+
+  static func unknownListKey(
+    _ key: String, at range: SourceRange, list: String, kind: String, keys: [String]
+  ) -> Diagnostic {
+    let help =
+      keys.isEmpty
+      ? "this list has no key fields; select elements by index `[0]` or with `[*]`"
+      : "select by \(keys.map { "`\($0)`" }.joined(separator: ", "))"
+    return Diagnostic(
+      .unknownListKey,
+      "`\(list)` of \(kind) cannot be selected by `\(key)`: its elements have no field `\(key)`",
+      at: range, help: help)
+  }
+
+  static func selectorOnNonList(_ path: String, type: String, at range: SourceRange, kind: String)
+    -> Diagnostic
+  {
+    Diagnostic(
+      .selectorOnNonList, "`\(path)` of \(kind) is \(type), not a list; `[…]` selects list elements",
+      at: range)
+  }
+
+  static func fieldOnNonObject(
+    _ field: String, parent: String, type: String, at range: SourceRange, kind: String
+  ) -> Diagnostic {
+    Diagnostic(
+      .fieldOnNonObject,
+      "`\(parent)` of \(kind) is \(type), so it has no field `\(field)`", at: range)
+  }
+
+  static func invalidLabelValueEdit(_ value: String, at range: SourceRange, reason: String)
+    -> Diagnostic
+  {
+    Diagnostic(
+      .invalidLabelValueEdit, "label value `\(value)` would be rejected by Kubernetes: \(reason)",
+      at: range)
+  }
+
+  static func invalidMetadataKey(_ key: String, at range: SourceRange, map: String, reason: String)
+    -> Diagnostic
+  {
+    Diagnostic(
+      .invalidMetadataKey, "`\(key)` is not a valid \(map) key: \(reason)", at: range)
+  }
+
+  static func editNotApplicable(
+    _ edit: String, needs: String, path: String, found: String, at range: SourceRange, kind: String
+  ) -> Diagnostic {
+    Diagnostic(
+      .editNotApplicable, "`\(edit)` needs \(needs), but `\(path)` of \(kind) is \(found)",
+      at: range)
+  }
+
+  static func notInEnum(_ value: String, at range: SourceRange, path: String, allowed: [String])
+    -> Diagnostic
+  {
+    Diagnostic(
+      .valueNotInEnum, "\(value) is not an allowed value of `\(path)`", at: range,
+      notes: [.init("allowed: " + allowed.joined(separator: ", "))])
+  }
+
+  static func incomparable(_ left: String, _ right: String, at range: SourceRange, detail: String)
+    -> Diagnostic
+  {
+    Diagnostic(
+      .incomparableTypes, "cannot compare \(left) with \(right): \(detail)", at: range,
+      help: "Kubernetes keeps types apart: `0` and `\"0\"` are different values")
+  }
+
+  static func interpolationNotScalar(_ path: String, type: String, at range: SourceRange)
+    -> Diagnostic
+  {
+    Diagnostic(
+      .interpolationNotScalar,
+      "`${\(path)}` is \(type); only strings, numbers and booleans can be interpolated", at: range)
+  }
+
+  static func invalidYAML(at range: SourceRange, reason: String) -> Diagnostic {
+    Diagnostic(.invalidYAMLLiteral, "YAML value does not parse: \(reason)", at: range)
+  }
+
+  static func invalidPatch(at range: SourceRange, reason: String) -> Diagnostic {
+    Diagnostic(.invalidPatchOperation, "invalid JSON Patch operation: \(reason)", at: range)
+  }
+
+  static func invalidPointer(_ pointer: String, at range: SourceRange, reason: String) -> Diagnostic
+  {
+    Diagnostic(.invalidJSONPointer, "invalid JSON Pointer `\(pointer)`: \(reason)", at: range)
+  }
+}

@@ -1,0 +1,193 @@
+import SyncSchema
+import SyncSyntax
+import SyncValue
+
+extension CheckSession {
+  /// Checks every edit of a block against every kind the enclosing rule can match.
+  /// With no kinds (a kind without a schema), only kind-independent checks run.
+  func checkBlock(_ block: Block, kinds: [KindContext], useChain: [String]) {
+    for edit in block.edits {
+      checkKindIndependent(edit, useChain: useChain, kinds: kinds)
+      for context in kinds { checkEdit(edit, context: context) }
+    }
+  }
+
+  /// Checks that do not need a schema: regexes, YAML, patches, groups, label keys.
+  private func checkKindIndependent(_ edit: Edit, useChain: [String], kinds: [KindContext]) {
+    switch edit.form {
+    case .set(let path, let value), .defaultValue(let path, let value):
+      checkMetadataWrite(path: path, value: value)
+      resolveLiterals(value)
+    case .merge(let path, let value):
+      checkMetadataWrite(path: path, value: value)
+      resolveLiterals(value)
+    case .append(_, let value, _, _):
+      resolveLiterals(value)
+    case .replace(_, let match, let replacement):
+      if case .regex(let pattern) = match.form { checkRegex(pattern, at: match.range) }
+      resolveLiterals(replacement)
+    case .patch(let operations):
+      resolveLiterals(operations)
+      if let value = constantValue(operations) {
+        checkPatch(value, at: operations.range, kinds: kinds)
+      }
+    case .use(let name):
+      guard let group = groups[name.text] else {
+        report(
+          CheckerMessages.unknownGroup(
+            name, suggestion: closestMatch(to: name.text, in: Array(groups.keys).sorted())))
+        return
+      }
+      if useChain.contains(name.text) {
+        report(CheckerMessages.recursiveGroup(name, chain: useChain + [name.text]))
+        return
+      }
+      checkBlock(group.body, kinds: kinds, useChain: useChain + [name.text])
+    case .when(let condition, let then, let otherwise):
+      if kinds.isEmpty { checkConditionWithoutSchema(condition) }
+      for context in kinds { checkCondition(condition, context: context) }
+      checkBlock(then, kinds: kinds, useChain: useChain)
+      if let otherwise { checkBlock(otherwise, kinds: kinds, useChain: useChain) }
+    case .remove, .drop:
+      break
+    }
+  }
+
+  private func checkEdit(_ edit: Edit, context: KindContext) {
+    var found: [Diagnostic] = []
+    defer { report(found) }
+    switch edit.form {
+    case .set(let path, let value), .defaultValue(let path, let value):
+      guard let target = SchemaPathResolver.resolve(path, in: context, diagnostics: &found)
+      else { return }
+      checkValue(value, against: target, path: path.description, context: context)
+    case .remove(let paths):
+      for path in paths { _ = SchemaPathResolver.resolve(path, in: context, diagnostics: &found) }
+    case .append(let path, let value, _, let atStart):
+      guard let target = SchemaPathResolver.resolve(path, in: context, diagnostics: &found),
+        case .node(let node) = target
+      else { return }
+      guard node.acceptsArray else {
+        found.append(
+          CheckerMessages.editNotApplicable(
+            atStart ? "prepend" : "append", needs: "a list", path: path.description,
+            found: node.typeDescription, at: path.range, kind: context.label))
+        return
+      }
+      let element: Resolution = node.items.map { .node($0) } ?? .unchecked
+      checkValue(value, against: element, path: path.description + "[]", context: context)
+    case .merge(let path, let value):
+      guard let target = SchemaPathResolver.resolve(path, in: context, diagnostics: &found)
+      else { return }
+      if case .node(let node) = target, !node.acceptsObject {
+        found.append(
+          CheckerMessages.editNotApplicable(
+            "merge", needs: "a map", path: path.description, found: node.typeDescription,
+            at: path.range, kind: context.label))
+        return
+      }
+      checkValue(value, against: target, path: path.description, context: context)
+    case .replace(let paths, _, let replacement):
+      for path in paths {
+        guard let target = SchemaPathResolver.resolve(path, in: context, diagnostics: &found),
+          case .node(let node) = target
+        else { continue }
+        if !node.acceptsString {
+          found.append(
+            CheckerMessages.editNotApplicable(
+              "replace", needs: "a string", path: path.description, found: node.typeDescription,
+              at: path.range, kind: context.label))
+        }
+      }
+      let stringNode: Resolution = .unchecked
+      checkValue(replacement, against: stringNode, path: "replacement", context: context)
+      if let type = staticType(of: replacement, context: context), !type.contains(.string),
+        type != .any
+      {
+        found.append(
+          CheckerMessages.typeMismatch(
+            "the replacement", expected: "a string", found: describe(type),
+            at: replacement.range, kind: context.label))
+      }
+    case .drop, .patch, .use, .when:
+      break  // checked kind-independently (and per kind through the nested block)
+    }
+  }
+
+  /// Parses `yaml` literals once and remembers their values.
+  func resolveLiterals(_ expression: Expression) {
+    switch expression.form {
+    case .yaml(let text):
+      guard yamlValues[expression.range] == nil else { return }
+      do {
+        yamlValues[expression.range] = try YAML.parse(text)
+      } catch {
+        report(CheckerMessages.invalidYAML(at: expression.range, reason: "\(error)"))
+      }
+    case .list(let items):
+      for item in items { resolveLiterals(item) }
+    case .map(let entries):
+      for entry in entries { resolveLiterals(entry.value) }
+    case .literal, .path, .interpolated:
+      break
+    }
+  }
+
+  /// The value of an expression that does not read the object, if it is one.
+  func constantValue(_ expression: Expression) -> Value? {
+    switch expression.form {
+    case .literal(let value): return value
+    case .yaml: return yamlValues[expression.range]
+    case .list(let items):
+      var values: [Value] = []
+      for item in items {
+        guard let value = constantValue(item) else { return nil }
+        values.append(value)
+      }
+      return .array(values)
+    case .map(let entries):
+      var object = ObjectValue()
+      for entry in entries {
+        guard let value = constantValue(entry.value) else { return nil }
+        object[entry.key] = value
+      }
+      return .object(object)
+    case .path, .interpolated:
+      return nil
+    }
+  }
+
+  /// Label keys and values, annotation keys: what the API server would reject.
+  private func checkMetadataWrite(path: Path, value: Expression) {
+    let fields = path.components
+    func mapKind(endingAt index: Int) -> String? {
+      guard index >= 1, case .field("metadata") = fields[index - 1].form,
+        case .field(let name) = fields[index].form
+      else { return nil }
+      return name == "labels" ? "label" : name == "annotations" ? "annotation" : nil
+    }
+    let last = fields.count - 1
+    if last >= 2, let map = mapKind(endingAt: last - 1), case .field(let key) = fields[last].form {
+      checkMetadataEntry(
+        key: key, keyRange: fields[last].range, value: value, map: map)
+    } else if last >= 1, let map = mapKind(endingAt: last) {
+      if case .map(let entries) = value.form {
+        for entry in entries {
+          checkMetadataEntry(key: entry.key, keyRange: entry.keyRange, value: entry.value, map: map)
+        }
+      }
+    }
+  }
+
+  private func checkMetadataEntry(key: String, keyRange: SourceRange, value: Expression, map: String)
+  {
+    if let problem = NameRules.qualifiedNameProblem(key) {
+      report(CheckerMessages.invalidMetadataKey(key, at: keyRange, map: map, reason: problem))
+    }
+    if map == "label", case .literal(.string(let text)) = value.form,
+      let problem = NameRules.labelValueProblem(text)
+    {
+      report(CheckerMessages.invalidLabelValueEdit(text, at: value.range, reason: problem))
+    }
+  }
+}

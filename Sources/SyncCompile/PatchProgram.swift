@@ -1,0 +1,222 @@
+import SyncCheck
+import SyncValue
+
+/// A compiled rule set: what the runtime evaluates for every object.
+///
+/// Everything that does not depend on the object is done here once: kinds are
+/// dispatched through a table, regexes and globs compiled, path keys interned, constants
+/// built, and every instruction knows the source line it came from.
+public struct PatchProgram: Sendable {
+  /// Interned map keys used by paths, in first-use order.
+  public var segments: [String]
+  /// Pre-built constant values.
+  public var constants: [Value]
+  /// Where each rule, skip and instruction came from.
+  public var locations: [SourceSpan]
+  public var skips: [CompiledSkip]
+  public var rules: [CompiledRule]
+  public var dispatch: DispatchTable
+  /// Shared code of `group`s, inlined into rules at compile time; kept for `explain`.
+  public var groupNames: [String]
+}
+
+/// A source position resolved to text, so the runtime needs no source files.
+public struct SourceSpan: Sendable, Hashable, CustomStringConvertible {
+  public var file: String
+  public var line: Int
+  public var column: Int
+  /// The source line, trimmed, for reports and `explain`.
+  public var excerpt: String
+
+  public var description: String { "\(file):\(line):\(column)" }
+}
+
+/// A path with its keys interned: the runtime never splits or parses paths.
+public struct CompiledPath: Sendable, Hashable, CustomStringConvertible {
+  public enum Step: Sendable, Hashable {
+    case key(String)
+    case anyKey
+    case index(Int)
+    case anyElement
+    /// Elements whose `key` field equals `value` (any value when nil).
+    case keyed(key: String, value: Value?)
+  }
+
+  public var steps: [Step]
+  /// The path as the user wrote it.
+  public var text: String
+
+  public var description: String { text }
+}
+
+/// A value an instruction writes: a constant, or something computed from the source.
+public indirect enum Operand: Sendable, Hashable {
+  case constant(Int)
+  case read(CompiledPath)
+  case interpolate([InterpolationPiece])
+  case list([Operand])
+  case map([(String, Operand)])
+
+  public static func == (lhs: Operand, rhs: Operand) -> Bool {
+    switch (lhs, rhs) {
+    case (.constant(let a), .constant(let b)): return a == b
+    case (.read(let a), .read(let b)): return a == b
+    case (.interpolate(let a), .interpolate(let b)): return a == b
+    case (.list(let a), .list(let b)): return a == b
+    case (.map(let a), .map(let b)):
+      return a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+    default: return false
+    }
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(String(describing: self))
+  }
+}
+
+/// A piece of an interpolated string.
+public enum InterpolationPiece: Sendable, Hashable {
+  case text(String)
+  case read(CompiledPath)
+}
+
+/// How `replace` finds text.
+public enum TextMatcher: Sendable {
+  case substring(String)
+  case prefix(String)
+  case suffix(String)
+  case regex(CompiledRegex)
+}
+
+/// One step of a rule's code. Rules are flat instruction arrays; `when` compiles to jumps.
+public enum Instruction: Sendable {
+  case set(CompiledPath, Operand)
+  case setDefault(CompiledPath, Operand)
+  case remove(CompiledPath)
+  case append(CompiledPath, Operand, ifAbsent: Bool, atStart: Bool, listKeys: [String])
+  case merge(CompiledPath, Operand)
+  case replace(CompiledPath, TextMatcher, Operand)
+  case drop
+  case patch(JSONPatch)
+  /// Continue at `target` unless the condition holds.
+  case jumpUnless(CompiledCondition, target: Int)
+  case jump(target: Int)
+}
+
+/// A condition with its patterns compiled.
+public indirect enum CompiledCondition: Sendable {
+  case and(CompiledCondition, CompiledCondition)
+  case or(CompiledCondition, CompiledCondition)
+  case not(CompiledCondition)
+  case exists(CompiledPath)
+  case compare(Operand, ComparisonKind, Operand)
+  case inList(Operand, [Operand])
+  case matches(Operand, TextMatcher)
+}
+
+/// `==`, `!=`, `<`, `<=`, `>`, `>=`.
+public enum ComparisonKind: String, Sendable {
+  case equal = "=="
+  case notEqual = "!="
+  case less = "<"
+  case lessOrEqual = "<="
+  case greater = ">"
+  case greaterOrEqual = ">="
+}
+
+/// A compiled name/namespace/group pattern.
+public enum NameMatcher: Sendable {
+  case exact(String)
+  case glob(Glob)
+  case regex(CompiledRegex)
+
+  public func matches(_ text: String) -> Bool {
+    switch self {
+    case .exact(let exact): return exact == text
+    case .glob(let glob): return glob.matches(text)
+    case .regex(let regex): return regex.matchesWhole(text)
+    }
+  }
+}
+
+/// A kind pattern: each part exact, glob or any.
+public struct KindMatcher: Sendable {
+  public var group: NameMatcher?
+  public var version: NameMatcher?
+  public var kind: NameMatcher?
+
+  public func matches(group: String, version: String, kind: String) -> Bool {
+    (self.group?.matches(group) ?? true) && (self.version?.matches(version) ?? true)
+      && (self.kind?.matches(kind) ?? true)
+  }
+}
+
+/// A label or annotation requirement.
+public struct CompiledRequirement: Sendable {
+  public enum Test: Sendable {
+    case equals(String)
+    case notEquals(String)
+    case oneOf(Set<String>)
+    case noneOf(Set<String>)
+    case exists
+    case absent
+  }
+
+  public var key: String
+  public var test: Test
+}
+
+/// Everything but the kind that an object must satisfy (the kind is in the dispatch table).
+public struct CompiledSelector: Sendable {
+  public var kinds: [KindMatcher]
+  /// Each inner list is one `in` clause: the namespace must match one of its patterns.
+  public var namespaces: [[NameMatcher]]
+  public var names: [[NameMatcher]]
+  public var labels: [CompiledRequirement]
+  public var annotations: [CompiledRequirement]
+  public var conditions: [CompiledCondition]
+  /// nil: either scope.
+  public var namespaced: Bool?
+}
+
+/// A compiled `skip`.
+public enum CompiledSkip: Sendable {
+  case namespaces([NameMatcher])
+  case names([NameMatcher])
+  case kinds([KindMatcher])
+  case groups([NameMatcher])
+  /// Objects with a controller owner reference (of these kinds, when given).
+  case owned([KindMatcher]?)
+  case match(CompiledSelector)
+}
+
+/// A compiled rule.
+public struct CompiledRule: Sendable {
+  public var name: String
+  public var selector: CompiledSelector
+  public var code: [Instruction]
+  /// Location of each instruction (index into ``PatchProgram/locations``).
+  public var codeLocations: [Int]
+  /// Location of the rule header.
+  public var location: Int
+}
+
+/// Finds the rules that can apply to a kind without scanning every rule.
+public struct DispatchTable: Sendable {
+  /// A group and kind, hashed without building a string per object.
+  public struct Key: Sendable, Hashable {
+    public var group: String
+    public var kind: String
+  }
+
+  /// Rules naming that exact group and kind, merged in rule order with the wildcard
+  /// rules, so a lookup allocates nothing.
+  public var exact: [Key: [Int]]
+  /// Rules with a wildcard in the group or kind: all that can apply to other kinds.
+  public var wildcard: [Int]
+
+  /// Rule indices to try for an object, in rule order.
+  public func candidates(group: String, kind: String) -> [Int] {
+    exact[Key(group: group, kind: kind)] ?? wildcard
+  }
+}

@@ -1,0 +1,117 @@
+import SyncCompile
+import SyncSyntax
+import SyncValue
+
+/// What happened to one object.
+public enum Outcome: Sendable {
+  /// A `skip` matched; the object is never synced.
+  case skipped(skip: Int)
+  /// No rule matched: not synced (whitelist).
+  case unmatched
+  /// A rule executed `drop`.
+  case dropped(rule: String, at: SourceSpan)
+  /// The object after every matching rule, and the rules that applied.
+  case rewritten(Value, rules: [String])
+  /// One object failed; the stream goes on.
+  case failed(ObjectFailure)
+}
+
+/// Why one object could not be rewritten, with the rule and line responsible.
+public struct ObjectFailure: Error, Sendable, CustomStringConvertible {
+  public var code: DiagnosticCode
+  public var message: String
+  public var rule: String?
+  public var location: SourceSpan?
+
+  public var description: String {
+    var text = "error[\(code.rawValue)]: \(message)"
+    if let rule, let location { text += " (rule `\(rule)` at \(location): \(location.excerpt))" }
+    return text
+  }
+}
+
+/// Runs a ``PatchProgram`` over objects. Stateless and `Sendable`: one evaluator can
+/// serve every object of a stream, on any thread.
+public struct Evaluator: Sendable {
+  public let program: PatchProgram
+
+  public init(program: PatchProgram) {
+    self.program = program
+  }
+
+  /// Decides and applies what the rules say about `object`.
+  public func evaluate(_ object: Value) -> Outcome {
+    guard let facts = ObjectFacts(object) else {
+      return .failed(
+        ObjectFailure(
+          code: .notAnObject,
+          message: "not a Kubernetes object: expected a map with string `apiVersion` and `kind`"))
+    }
+    for (index, skip) in program.skips.enumerated() where facts.matches(skip, evaluator: self) {
+      return .skipped(skip: index)
+    }
+    var working = object
+    var applied: [String] = []
+    for ruleIndex in program.dispatch.candidates(group: facts.group, kind: facts.kind) {
+      let rule = program.rules[ruleIndex]
+      guard facts.matches(rule.selector, evaluator: self) else { continue }
+      applied.append(rule.name)
+      do {
+        if let dropAt = try run(rule, source: object, working: &working) {
+          return .dropped(rule: rule.name, at: program.locations[rule.codeLocations[dropAt]])
+        }
+      } catch let failure as InstructionFailure {
+        return .failed(
+          ObjectFailure(
+            code: failure.code, message: failure.message, rule: rule.name,
+            location: program.locations[rule.codeLocations[failure.instruction]]))
+      } catch {
+        return .failed(ObjectFailure(code: .runtimeTypeMismatch, message: "\(error)"))
+      }
+    }
+    return applied.isEmpty ? .unmatched : .rewritten(working, rules: applied)
+  }
+
+  struct InstructionFailure: Error {
+    var code: DiagnosticCode
+    var message: String
+    var instruction: Int
+  }
+
+  /// Runs one rule's code; returns the index of a `drop` when one executes.
+  private func run(_ rule: CompiledRule, source: Value, working: inout Value) throws -> Int? {
+    var pc = 0
+    while pc < rule.code.count {
+      let instruction = rule.code[pc]
+      do {
+        switch instruction {
+        case .drop:
+          return pc
+        case .jump(let target):
+          pc = target
+          continue
+        case .jumpUnless(let condition, let target):
+          if !test(condition, source: source) {
+            pc = target
+            continue
+          }
+        default:
+          try execute(instruction, source: source, working: &working)
+        }
+      } catch let error as PathError {
+        throw InstructionFailure(code: .runtimeTypeMismatch, message: error.message, instruction: pc)
+      } catch let error as JSONPatch.Failure {
+        throw InstructionFailure(code: .patchFailed, message: error.description, instruction: pc)
+      } catch let error as ValueError {
+        throw InstructionFailure(code: .invalidRuntimeValue, message: error.message, instruction: pc)
+      }
+      pc += 1
+    }
+    return nil
+  }
+}
+
+/// A value computed at run time cannot be used where it goes.
+struct ValueError: Error {
+  var message: String
+}

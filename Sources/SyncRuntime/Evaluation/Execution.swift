@@ -1,0 +1,215 @@
+import SyncCompile
+import SyncValue
+
+extension Evaluator {
+  func execute(_ instruction: Instruction, source: Value, working: inout Value) throws {
+    switch instruction {
+    case .set(let path, let operand):
+      guard let value = try evaluate(operand, source: source) else { return }
+      try PathEditor.modify(path.steps[...], in: &working, create: true) { slot in slot = value }
+    case .setDefault(let path, let operand):
+      guard let value = try evaluate(operand, source: source) else { return }
+      try PathEditor.modify(path.steps[...], in: &working, create: true) { slot in
+        if slot == nil || slot == .null { slot = value }
+      }
+    case .remove(let path):
+      try PathEditor.modify(path.steps[...], in: &working, create: false) { slot in slot = nil }
+    case .append(let path, let operand, let ifAbsent, let atStart, let keys):
+      guard let element = try evaluate(operand, source: source) else { return }
+      try PathEditor.modify(path.steps[...], in: &working, create: true) { slot in
+        var items: [Value]
+        switch slot {
+        case nil, .null?: items = []
+        case .array(let existing)?: items = existing
+        case let other?:
+          throw PathError(
+            message: "`\(path)` is \(PathEditor.article(other.typeName)), so nothing can be appended to it")
+        }
+        slot = nil
+        if ifAbsent && items.contains(where: { Self.sameElement($0, element, keys: keys) }) {
+          slot = .array(items)
+          return
+        }
+        if atStart { items.insert(element, at: 0) } else { items.append(element) }
+        slot = .array(items)
+      }
+    case .merge(let path, let operand):
+      guard let patch = try evaluate(operand, source: source) else { return }
+      try PathEditor.modify(path.steps[...], in: &working, create: true) { slot in
+        switch slot {
+        case nil, .null?:
+          slot = Self.merged(.object(ObjectValue()), with: patch)
+        case .object?:
+          slot = Self.merged(slot!, with: patch)
+        case let other?:
+          throw PathError(message: "`\(path)` is \(PathEditor.article(other.typeName)), so it cannot be merged into")
+        }
+      }
+    case .replace(let path, let matcher, let operand):
+      guard let replacement = try evaluate(operand, source: source) else { return }
+      guard case .string(let with) = replacement else {
+        throw ValueError(message: "the replacement must be a string, but it is \(PathEditor.article(replacement.typeName))")
+      }
+      try PathEditor.modify(path.steps[...], in: &working, create: false) { slot in
+        switch slot {
+        case .string(let text)?: slot = .string(Self.replace(text, matcher, with))
+        case nil, .null?: return
+        case let other?:
+          throw PathError(message: "`\(path)` is \(PathEditor.article(other.typeName)), so no text in it can be replaced")
+        }
+      }
+    case .patch(let patch):
+      try patch.apply(to: &working)
+    case .drop, .jump, .jumpUnless:
+      break  // control flow is handled by the rule loop
+    }
+  }
+
+  /// The value an operand stands for, or nil when it reads a path the source lacks (the
+  /// edit is then skipped rather than writing a null).
+  func evaluate(_ operand: Operand, source: Value) throws -> Value? {
+    switch operand {
+    case .constant(let index):
+      return program.constants[index]
+    case .read(let path):
+      return PathEditor.first(path, in: source)
+    case .interpolate(let pieces):
+      var text = ""
+      for piece in pieces {
+        switch piece {
+        case .text(let literal): text += literal
+        case .read(let path):
+          guard let value = PathEditor.first(path, in: source) else { return nil }
+          switch value {
+          case .string(let string): text += string
+          case .int(let number): text += String(number)
+          case .double(let number): text += String(number)
+          case .bool(let flag): text += String(flag)
+          case .null: return nil
+          case .array, .object:
+            throw ValueError(message: "`${\(path)}` is \(PathEditor.article(value.typeName)); only scalars can be interpolated")
+          }
+        }
+      }
+      return .string(text)
+    case .list(let items):
+      var values: [Value] = []
+      for item in items {
+        guard let value = try evaluate(item, source: source) else { return nil }
+        values.append(value)
+      }
+      return .array(values)
+    case .map(let entries):
+      var object = ObjectValue()
+      for (key, item) in entries {
+        guard let value = try evaluate(item, source: source) else { return nil }
+        object[key] = value
+      }
+      return .object(object)
+    }
+  }
+
+  /// Whether a condition holds for the source object. Absent paths read as null.
+  func test(_ condition: CompiledCondition, source: Value) -> Bool {
+    switch condition {
+    case .and(let left, let right): return test(left, source: source) && test(right, source: source)
+    case .or(let left, let right): return test(left, source: source) || test(right, source: source)
+    case .not(let inner): return !test(inner, source: source)
+    case .exists(let path):
+      var results: [Value] = []
+      PathEditor.read(path.steps[...], in: source, into: &results)
+      return results.contains { $0 != .null }
+    case .compare(let left, let op, let right):
+      let a = (try? evaluate(left, source: source)).flatMap { $0 } ?? .null
+      let b = (try? evaluate(right, source: source)).flatMap { $0 } ?? .null
+      return Self.compare(a, op, b)
+    case .inList(let left, let items):
+      let a = (try? evaluate(left, source: source)).flatMap { $0 } ?? .null
+      return items.contains { item in
+        let b = (try? evaluate(item, source: source)).flatMap { $0 } ?? .null
+        return a.semanticallyEquals(b)
+      }
+    case .matches(let subject, let matcher):
+      guard case .string(let text)?? = try? evaluate(subject, source: source) else { return false }
+      switch matcher {
+      case .substring(let needle): return text.contains(needle)
+      case .prefix(let prefix): return text.hasPrefix(prefix)
+      case .suffix(let suffix): return text.hasSuffix(suffix)
+      case .regex(let regex): return regex.matchesWhole(text)
+      }
+    }
+  }
+
+  static func compare(_ a: Value, _ op: ComparisonKind, _ b: Value) -> Bool {
+    switch op {
+    case .equal: return a.semanticallyEquals(b)
+    case .notEqual: return !a.semanticallyEquals(b)
+    default: break
+    }
+    let order: Int?
+    switch (a, b) {
+    case (.string(let x), .string(let y)): order = x < y ? -1 : (x == y ? 0 : 1)
+    default:
+      guard let x = number(a), let y = number(b) else { return false }
+      order = x < y ? -1 : (x == y ? 0 : 1)
+    }
+    guard let order else { return false }
+    switch op {
+    case .less: return order < 0
+    case .lessOrEqual: return order <= 0
+    case .greater: return order > 0
+    case .greaterOrEqual: return order >= 0
+    case .equal, .notEqual: return false
+    }
+  }
+
+  private static func number(_ value: Value) -> Double? {
+    switch value {
+    case .int(let number): return Double(number)
+    case .double(let number): return number
+    default: return nil
+    }
+  }
+
+  static func sameElement(_ existing: Value, _ new: Value, keys: [String]) -> Bool {
+    guard !keys.isEmpty, case .object(let a) = existing, case .object(let b) = new else {
+      return existing.semanticallyEquals(new)
+    }
+    return keys.allSatisfy { key in
+      switch (a[key], b[key]) {
+      case (nil, nil): return true
+      case (let x?, let y?): return x.semanticallyEquals(y)
+      default: return false
+      }
+    }
+  }
+
+  /// RFC 7386 merge: maps merge key by key, `null` deletes, anything else replaces.
+  static func merged(_ target: Value, with patch: Value) -> Value {
+    guard case .object(let changes) = patch else { return patch }
+    var result: ObjectValue
+    if case .object(let existing) = target { result = existing } else { result = ObjectValue() }
+    for member in changes.members {
+      if case .null = member.value {
+        result.removeValue(forKey: member.key)
+      } else {
+        result[member.key] = merged(result[member.key] ?? .null, with: member.value)
+      }
+    }
+    return .object(result)
+  }
+
+  static func replace(_ text: String, _ matcher: TextMatcher, _ replacement: String) -> String {
+    switch matcher {
+    case .substring(let needle):
+      guard !needle.isEmpty else { return text }
+      return text.split(separator: needle, omittingEmptySubsequences: false).joined(separator: replacement)
+    case .prefix(let prefix):
+      return text.hasPrefix(prefix) ? replacement + text.dropFirst(prefix.count) : text
+    case .suffix(let suffix):
+      return text.hasSuffix(suffix) ? text.dropLast(suffix.count) + replacement : text
+    case .regex(let regex):
+      return regex.replacingMatches(in: text, with: replacement)
+    }
+  }
+}
