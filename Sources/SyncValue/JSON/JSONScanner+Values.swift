@@ -1,0 +1,380 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+extension UInt8 {
+  @inline(__always) fileprivate var isDigit: Bool { self &- 0x30 < 10 }
+
+  /// Bytes that can continue a number token; used to find the token's end before
+  /// checking its grammar.
+  @inline(__always) fileprivate var isNumberByte: Bool {
+    self &- 0x30 < 10 || self == 0x2D || self == 0x2B || self == 0x2E || self | 0x20 == 0x65
+  }
+}
+
+extension JSONScanner {
+  // MARK: - Values
+
+  mutating func parseValue() throws(JSONError) -> Value {
+    try skipWhitespace()
+    switch byte {
+    case UInt8(ascii: "{"):
+      return try parseObject()
+    case UInt8(ascii: "["):
+      return try parseArray()
+    case UInt8(ascii: "\""):
+      pos += 1
+      return .string(try parseString(interning: false))
+    case UInt8(ascii: "t"):
+      try expectLiteral(0x6575_7274, length: 4, name: "true")
+      return .bool(true)
+    case UInt8(ascii: "f"):
+      try expectLiteral(0x65_736C_6166, length: 5, name: "false")
+      return .bool(false)
+    case UInt8(ascii: "n"):
+      try expectLiteral(0x6C6C_756E, length: 4, name: "null")
+      return .null
+    case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+      return try parseNumber()
+    default:
+      throw unexpected("expected a value")
+    }
+  }
+
+  @inline(__always)
+  mutating func enterContainer() throws(JSONError) {
+    depth += 1
+    if depth > maximumDepth {
+      throw error("nesting deeper than \(maximumDepth) levels", at: pos)
+    }
+  }
+
+  mutating func parseObject() throws(JSONError) -> Value {
+    try enterContainer()
+    pos += 1
+    try skipWhitespace()
+    if byte == UInt8(ascii: "}") {
+      pos += 1
+      depth -= 1
+      return .object(ObjectValue())
+    }
+    let first = memberStack.count
+    while true {
+      guard byte == UInt8(ascii: "\"") else {
+        throw unexpected("expected '\"' to begin an object key")
+      }
+      pos += 1
+      let key = try parseString(interning: true)
+      try skipWhitespace()
+      guard byte == UInt8(ascii: ":") else { throw unexpected("expected ':' after object key") }
+      pos += 1
+      let value = try parseValue()
+      memberStack.append(Member(key: key, value: value))
+      try skipWhitespace()
+      let c = byte
+      if c == UInt8(ascii: ",") {
+        pos += 1
+        try skipWhitespace()
+      } else if c == UInt8(ascii: "}") {
+        pos += 1
+        break
+      } else {
+        throw unexpected("expected ',' or '}' after object member")
+      }
+    }
+    depth -= 1
+    let count = memberStack.count - first
+    var members: [Member] = []
+    members.reserveCapacity(count)
+    members.append(contentsOf: memberStack[first...])
+    memberStack.removeLast(count)
+    return .object(ObjectValue(members: members))
+  }
+
+  mutating func parseArray() throws(JSONError) -> Value {
+    try enterContainer()
+    pos += 1
+    try skipWhitespace()
+    if byte == UInt8(ascii: "]") {
+      pos += 1
+      depth -= 1
+      return .array([])
+    }
+    let first = valueStack.count
+    while true {
+      valueStack.append(try parseValue())
+      try skipWhitespace()
+      let c = byte
+      if c == UInt8(ascii: ",") {
+        pos += 1
+      } else if c == UInt8(ascii: "]") {
+        pos += 1
+        break
+      } else {
+        throw unexpected("expected ',' or ']' after array element")
+      }
+    }
+    depth -= 1
+    let count = valueStack.count - first
+    var elements: [Value] = []
+    elements.reserveCapacity(count)
+    elements.append(contentsOf: valueStack[first...])
+    valueStack.removeLast(count)
+    return .array(elements)
+  }
+
+  /// Compares the next `length` bytes with `literal` (little-endian packed ASCII).
+  mutating func expectLiteral(_ literal: UInt64, length: Int, name: String) throws(JSONError) {
+    try ensureAvailable(length)
+    // Past `end` sits the 0 sentinel, which never matches, so a short input fails here.
+    let word = UInt64(littleEndian: UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self))
+    let mask: UInt64 = (1 &<< UInt64(length &* 8)) &- 1
+    if word & mask == literal {
+      pos += length
+      return
+    }
+    var index = 0
+    while index < length && base[pos + index] == UInt8(truncatingIfNeeded: literal >> (index * 8)) {
+      index += 1
+    }
+    pos += index
+    throw unexpected("invalid literal, expected '\(name)'")
+  }
+
+  // MARK: - Strings
+
+  /// Reads a string whose opening quote is already consumed.
+  @inline(__always)
+  mutating func parseString(interning: Bool) throws(JSONError) -> String {
+    var start = pos
+    var p = pos
+    var seen: UInt8 = 0
+    while true {
+      var c = base[p]
+      while c != 0x22 && c != 0x5C && c >= 0x20 {
+        seen |= c
+        p &+= 1
+        c = base[p]
+      }
+      if c == 0x22 { break }
+      if c == 0x5C {
+        pos = p
+        return try parseEscapedString(from: start)
+      }
+      if p < end {
+        throw error("control character \(describeByte(c)) in string must be escaped", at: p)
+      }
+      pos = p
+      if !(try refill(keeping: &start)) {
+        throw error("unexpected end of input in string", at: pos)
+      }
+      p = pos
+    }
+    let count = p - start
+    pos = p + 1
+    if seen >= 0x80, let bad = firstInvalidUTF8(base + start, count: count) {
+      throw error("invalid UTF-8 in string", at: start + bad)
+    }
+    if interning { return keys.intern(base + start, count: count) }
+    return KeyInterner.makeString(base + start, count)
+  }
+
+  /// The slow path for strings with escapes: decodes into `stringScratch`.
+  mutating func parseEscapedString(from start: Int) throws(JSONError) -> String {
+    stringScratch.removeAll(keepingCapacity: true)
+    stringScratch.append(contentsOf: UnsafeBufferPointer(start: base + start, count: pos - start))
+    while true {
+      if pos == end {
+        var keep = pos
+        if !(try refill(keeping: &keep)) {
+          throw error("unexpected end of input in string", at: pos)
+        }
+      }
+      let c = base[pos]
+      if c == 0x22 {
+        pos += 1
+        break
+      }
+      if c == 0x5C {
+        try parseEscape()
+        continue
+      }
+      if c < 0x20 {
+        if pos == end { continue }
+        throw error("control character \(describeByte(c)) in string must be escaped", at: pos)
+      }
+      let run = pos
+      var p = pos + 1
+      while true {
+        let d = base[p]
+        if d == 0x22 || d == 0x5C || d < 0x20 { break }
+        p += 1
+      }
+      stringScratch.append(contentsOf: UnsafeBufferPointer(start: base + run, count: p - run))
+      pos = p
+    }
+    return try stringScratch.withUnsafeBufferPointer { buffer throws(JSONError) in
+      if firstInvalidUTF8(buffer.baseAddress!, count: buffer.count) != nil {
+        // The bad bytes may already be gone from the buffer; point at the string's end.
+        throw error("invalid UTF-8 in string", at: pos - 1)
+      }
+      return String(decoding: buffer, as: UTF8.self)
+    }
+  }
+
+  private mutating func parseEscape() throws(JSONError) {
+    try ensureAvailable(2)
+    let escaped = base[pos + 1]
+    var decoded: UInt8
+    switch escaped {
+    case UInt8(ascii: "\""): decoded = 0x22
+    case UInt8(ascii: "\\"): decoded = 0x5C
+    case UInt8(ascii: "/"): decoded = 0x2F
+    case UInt8(ascii: "b"): decoded = 0x08
+    case UInt8(ascii: "f"): decoded = 0x0C
+    case UInt8(ascii: "n"): decoded = 0x0A
+    case UInt8(ascii: "r"): decoded = 0x0D
+    case UInt8(ascii: "t"): decoded = 0x09
+    case UInt8(ascii: "u"):
+      try parseUnicodeEscape()
+      return
+    default:
+      if pos + 1 >= end { throw error("unexpected end of input in string", at: end) }
+      throw error("invalid escape sequence in string", at: pos)
+    }
+    stringScratch.append(decoded)
+    pos += 2
+  }
+
+  private func hexQuad(at index: Int) -> UInt32? {
+    var value: UInt32 = 0
+    for offset in 0..<4 {
+      let c = base[index + offset]
+      let digit: UInt8
+      switch c {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = c - UInt8(ascii: "0")
+      case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = c - UInt8(ascii: "a") + 10
+      case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = c - UInt8(ascii: "A") + 10
+      default: return nil
+      }
+      value = value << 4 | UInt32(digit)
+    }
+    return value
+  }
+
+  /// Decodes `\uXXXX`, and the low half that must follow a high surrogate.
+  private mutating func parseUnicodeEscape() throws(JSONError) {
+    try ensureAvailable(12)
+    guard let unit = hexQuad(at: pos + 2) else {
+      throw error("invalid \\u escape: expected four hex digits", at: pos)
+    }
+    var scalar = unit
+    var length = 6
+    if unit >= 0xD800 && unit < 0xDC00 {
+      guard base[pos + 6] == 0x5C, base[pos + 7] == UInt8(ascii: "u"),
+        let low = hexQuad(at: pos + 8), low >= 0xDC00 && low < 0xE000
+      else {
+        throw error("invalid \\u escape: high surrogate without a low surrogate", at: pos)
+      }
+      scalar = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+      length = 12
+    } else if unit >= 0xDC00 && unit < 0xE000 {
+      throw error("invalid \\u escape: low surrogate without a high surrogate", at: pos)
+    }
+    appendUTF8(scalar)
+    pos += length
+  }
+
+  private mutating func appendUTF8(_ scalar: UInt32) {
+    if scalar < 0x80 {
+      stringScratch.append(UInt8(scalar))
+    } else if scalar < 0x800 {
+      stringScratch.append(UInt8(0xC0 | scalar >> 6))
+      stringScratch.append(UInt8(0x80 | scalar & 0x3F))
+    } else if scalar < 0x10000 {
+      stringScratch.append(UInt8(0xE0 | scalar >> 12))
+      stringScratch.append(UInt8(0x80 | scalar >> 6 & 0x3F))
+      stringScratch.append(UInt8(0x80 | scalar & 0x3F))
+    } else {
+      stringScratch.append(UInt8(0xF0 | scalar >> 18))
+      stringScratch.append(UInt8(0x80 | scalar >> 12 & 0x3F))
+      stringScratch.append(UInt8(0x80 | scalar >> 6 & 0x3F))
+      stringScratch.append(UInt8(0x80 | scalar & 0x3F))
+    }
+  }
+
+  // MARK: - Numbers
+
+  mutating func parseNumber() throws(JSONError) -> Value {
+    // Buffer the whole token first, so the grammar check below needs no refills.
+    var start = pos
+    var p = pos
+    while true {
+      while base[p].isNumberByte { p &+= 1 }
+      if p < end { break }
+      pos = p
+      if !(try refill(keeping: &start)) { break }
+      p = pos
+    }
+    let tokenEnd = p
+    var q = start
+    let negative = base[q] == UInt8(ascii: "-")
+    if negative { q += 1 }
+    var magnitude: UInt64 = 0
+    var overflow = false
+    if base[q] == UInt8(ascii: "0") {
+      q += 1
+    } else if base[q].isDigit {
+      let digitsStart = q
+      while base[q].isDigit {
+        magnitude = magnitude &* 10 &+ UInt64(base[q] &- 0x30)
+        q += 1
+      }
+      // 19 digits always fit in UInt64 and more never fit in Int64.
+      overflow = q - digitsStart > 19
+    } else {
+      pos = q
+      throw unexpected("expected a digit in number")
+    }
+    var isInteger = true
+    if base[q] == UInt8(ascii: ".") {
+      isInteger = false
+      q += 1
+      guard base[q].isDigit else {
+        pos = q
+        throw unexpected("expected a digit after '.' in number")
+      }
+      while base[q].isDigit { q += 1 }
+    }
+    if base[q] | 0x20 == UInt8(ascii: "e") {
+      isInteger = false
+      q += 1
+      if base[q] == UInt8(ascii: "+") || base[q] == UInt8(ascii: "-") { q += 1 }
+      guard base[q].isDigit else {
+        pos = q
+        throw unexpected("expected a digit in exponent")
+      }
+      while base[q].isDigit { q += 1 }
+    }
+    if q != tokenEnd {
+      throw error("invalid number", at: q)
+    }
+    pos = q
+    if isInteger && !overflow {
+      if !negative && magnitude <= UInt64(Int64.max) { return .int(Int64(magnitude)) }
+      if negative && magnitude <= UInt64(Int64.max) + 1 {
+        return .int(Int64(bitPattern: 0 &- magnitude))
+      }
+    }
+    // The byte after the token is not part of any number, so strtod stops at tokenEnd.
+    let double = strtod(UnsafeRawPointer(base + start).assumingMemoryBound(to: CChar.self), nil)
+    if double.isInfinite {
+      throw error("number out of range", at: start)
+    }
+    return .double(double)
+  }
+}

@@ -1,0 +1,239 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Where a scanner gets more bytes from once its buffer is used up.
+enum JSONByteSource {
+  /// Everything is already in the buffer.
+  case none
+  /// `read(2)` from a file descriptor; a short read is fine, we parse what we have.
+  case fileDescriptor(Int32)
+  /// Hands out an in-memory array a few bytes at a time, so tests can put refill
+  /// boundaries inside every token.
+  case chunked([UInt8], next: Int)
+}
+
+/// The byte-level core of the JSON reader.
+///
+/// The bytes live in one manually managed buffer with a NUL sentinel at `end` and zeroed
+/// padding behind it. The sentinel stops every scanning loop (whitespace, strings,
+/// numbers) without a bounds check; only when a loop stops *at* `end` do we look at the
+/// source for more. The padding lets whitespace skipping load a whole machine word.
+///
+/// A struct so that the hot loops access fields statically; ``JSONStreamReader`` owns it
+/// and frees the buffer.
+struct JSONScanner {
+  static let padding = 16
+
+  var base: UnsafeMutablePointer<UInt8>
+  /// Usable bytes in `base`, not counting the padding.
+  var capacity: Int
+  var pos = 0
+  var end = 0
+  var source: JSONByteSource
+  var chunkSize: Int
+  var atEOF: Bool
+
+  // Error positions are computed only when an error is raised; these remember what we
+  // need of the bytes already dropped from the buffer.
+  var droppedBytes = 0
+  var droppedNewlines = 0
+  var lastDroppedNewline = -1
+
+  var depth = 0
+  var maximumDepth = 512
+
+  // Reusable scratch space: children of the containers being built, and decoded bytes
+  // of strings with escapes.
+  var valueStack: [Value] = []
+  var memberStack: [Member] = []
+  var stringScratch: [UInt8] = []
+  var keys = KeyInterner()
+
+  init(bytes: [UInt8]) {
+    let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: bytes.count + Self.padding)
+    buffer.initialize(repeating: 0, count: bytes.count + Self.padding)
+    bytes.withUnsafeBufferPointer { source in
+      if let address = source.baseAddress { buffer.update(from: address, count: source.count) }
+    }
+    base = buffer
+    capacity = bytes.count
+    end = bytes.count
+    source = .none
+    chunkSize = capacity
+    atEOF = true
+  }
+
+  init(source: JSONByteSource, chunkSize: Int) {
+    self.chunkSize = max(1, chunkSize)
+    capacity = self.chunkSize
+    base = .allocate(capacity: capacity + Self.padding)
+    base.initialize(repeating: 0, count: capacity + Self.padding)
+    self.source = source
+    atEOF = false
+  }
+
+  func deallocate() {
+    base.deallocate()
+  }
+
+  /// The byte at `pos`; the sentinel 0 at the end of the buffered data.
+  @inline(__always) var byte: UInt8 { base[pos] }
+
+  // MARK: - Refilling
+
+  /// Reads more input after `end`, first dropping everything before `keep` (which becomes
+  /// 0; `pos` moves along). Returns false once the source is exhausted.
+  mutating func refill(keeping keep: inout Int) throws(JSONError) -> Bool {
+    if atEOF { return false }
+    if keep > 0 {
+      countNewlines(before: keep)
+      let kept = end - keep
+      // Overlapping ranges: raw copyMemory is a memmove.
+      UnsafeMutableRawPointer(base).copyMemory(from: base + keep, byteCount: kept)
+      droppedBytes += keep
+      pos -= keep
+      end = kept
+      keep = 0
+    }
+    if end + chunkSize > capacity {
+      // A token longer than the buffer (or a tiny test chunk): grow rather than fail.
+      let newCapacity = max(capacity * 2, end + chunkSize)
+      let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity + Self.padding)
+      grown.initialize(repeating: 0, count: newCapacity + Self.padding)
+      grown.update(from: base, count: end)
+      base.deallocate()
+      base = grown
+      capacity = newCapacity
+    }
+    let count = try readSome(into: base + end, maximum: capacity - end)
+    end += count
+    base[end] = 0
+    if count == 0 {
+      atEOF = true
+      return false
+    }
+    return true
+  }
+
+  private mutating func readSome(
+    into destination: UnsafeMutablePointer<UInt8>, maximum: Int
+  ) throws(JSONError) -> Int {
+    switch source {
+    case .none:
+      return 0
+    case .chunked(let bytes, let next):
+      let count = min(min(chunkSize, maximum), bytes.count - next)
+      if count <= 0 { return 0 }
+      bytes.withUnsafeBufferPointer { buffer in
+        destination.update(from: buffer.baseAddress! + next, count: count)
+      }
+      source = .chunked(bytes, next: next + count)
+      return count
+    case .fileDescriptor(let descriptor):
+      while true {
+        let count = read(descriptor, destination, maximum)
+        if count >= 0 { return count }
+        if errno == EINTR { continue }
+        throw error("read failed (errno \(errno))", at: end)
+      }
+    }
+  }
+
+  private mutating func countNewlines(before limit: Int) {
+    var index = 0
+    while index < limit {
+      if base[index] == 0x0A {
+        droppedNewlines += 1
+        lastDroppedNewline = droppedBytes + index
+      }
+      index += 1
+    }
+  }
+
+  /// Makes sure `count` bytes from `pos` are buffered unless the input ends sooner.
+  mutating func ensureAvailable(_ count: Int) throws(JSONError) {
+    while end - pos < count {
+      var keep = pos
+      if !(try refill(keeping: &keep)) { return }
+    }
+  }
+
+  // MARK: - Whitespace
+
+  /// Skips JSON whitespace, refilling as needed; stops at the next other byte or at the
+  /// end of input (`pos == end`).
+  @inline(__always)
+  mutating func skipWhitespace() throws(JSONError) {
+    while true {
+      var p = pos
+      while true {
+        let c = base[p]
+        if c == 0x20 {
+          // kubectl output is mostly indentation: skip spaces eight at a time.
+          let word = UInt64(
+            littleEndian: UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self))
+          let others = word ^ 0x2020_2020_2020_2020
+          if others == 0 {
+            p += 8
+          } else {
+            p += others.trailingZeroBitCount &>> 3
+          }
+        } else if c == 0x0A || c == 0x0D || c == 0x09 {
+          p += 1
+        } else {
+          break
+        }
+      }
+      pos = p
+      if p < end { return }
+      var keep = p
+      if !(try refill(keeping: &keep)) { return }
+    }
+  }
+
+  /// Skips a UTF-8 byte order mark at the very start of the input.
+  mutating func skipByteOrderMark() throws(JSONError) {
+    guard droppedBytes == 0, pos == 0 else { return }
+    try ensureAvailable(3)
+    if end >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { pos = 3 }
+  }
+
+  // MARK: - Errors
+
+  /// An error at buffer index `index`, with line and column worked out now.
+  func error(_ message: String, at index: Int) -> JSONError {
+    var line = droppedNewlines + 1
+    var lastNewline = lastDroppedNewline
+    var scan = 0
+    let limit = min(index, end)
+    while scan < limit {
+      if base[scan] == 0x0A {
+        line += 1
+        lastNewline = droppedBytes + scan
+      }
+      scan += 1
+    }
+    let offset = droppedBytes + index
+    return JSONError(message: message, line: line, column: offset - lastNewline, offset: offset)
+  }
+
+  /// An error at `pos` that says what was expected and, for clarity, what was found.
+  func unexpected(_ expectation: String) -> JSONError {
+    if pos >= end { return error("unexpected end of input: \(expectation)", at: pos) }
+    return error("\(expectation), found \(describeByte(base[pos]))", at: pos)
+  }
+
+  func describeByte(_ c: UInt8) -> String {
+    switch c {
+    case 0x20..<0x7F: return "'\(Character(Unicode.Scalar(c)))'"
+    default:
+      let hex = String(c, radix: 16, uppercase: true)
+      return "byte 0x" + (hex.count < 2 ? "0" + hex : hex)
+    }
+  }
+}

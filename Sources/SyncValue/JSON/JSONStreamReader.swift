@@ -1,0 +1,267 @@
+/// What comes next in a JSON input, as seen by ``JSONStreamReader/peekToken()``.
+public enum JSONToken: Sendable, Equatable {
+  case beginObject
+  case beginArray
+  case string
+  case number
+  case bool
+  case null
+  /// `}` or `]`: the enclosing container ends here.
+  case endContainer
+  /// No more input.
+  case endOfInput
+}
+
+/// A pull reader of JSON text from a file descriptor or memory.
+///
+/// It reads the input in chunks and hands out each value as soon as its last byte has
+/// arrived, so it works on never-ending pipes such as `kubectl get -w -o json`. The input
+/// may hold any number of top-level values separated by whitespace or nothing (NDJSON,
+/// concatenated JSON); ``nextValue()`` returns them one at a time.
+///
+/// The low-level calls walk a value piece by piece, which lets a caller stream a
+/// `kind: List` one item at a time:
+///
+///     try reader.beginObject()
+///     while let key = try reader.nextKey() {
+///       if key == "items" {
+///         try reader.beginArray()
+///         while try reader.nextElement() { handle(try reader.readValue()) }
+///       } else {
+///         envelope[key] = try reader.readValue()
+///       }
+///     }
+///
+/// A member or element that the caller does not read is skipped by the next
+/// ``nextKey()`` or ``nextElement()``. After an error the reader keeps throwing it.
+///
+/// Used by one task at a time, so not `Sendable`.
+public final class JSONStreamReader {
+  private enum Frame {
+    case object
+    case array
+  }
+
+  private var scanner: JSONScanner
+  /// Open containers entered through ``beginObject()`` / ``beginArray()``.
+  private var frames: [Frame] = []
+  /// True while the current frame has had no member or element yet.
+  private var atFirstEntry = false
+  /// True between `nextKey`/`nextElement` and the call that consumes the value.
+  private var valuePending = false
+  private var failure: JSONError?
+
+  /// Reads from a file descriptor, which the caller keeps ownership of.
+  ///
+  /// - Parameters:
+  ///   - chunkSize: bytes per `read(2)`; the buffer grows only for a token longer than this.
+  ///   - limits: nesting depth and similar limits.
+  public init(
+    fileDescriptor: Int32, chunkSize: Int = 128 * 1024, limits: JSONReaderLimits = .init()
+  ) {
+    scanner = JSONScanner(source: .fileDescriptor(fileDescriptor), chunkSize: chunkSize)
+    scanner.maximumDepth = limits.maximumDepth
+  }
+
+  /// Reads from bytes in memory.
+  public init(bytes: [UInt8], limits: JSONReaderLimits = .init()) {
+    scanner = JSONScanner(bytes: bytes)
+    scanner.maximumDepth = limits.maximumDepth
+  }
+
+  /// Reads `bytes` as if they arrived `chunkSize` bytes at a time: a test hook that puts
+  /// refill boundaries inside tokens.
+  init(bytes: [UInt8], chunkSize: Int, limits: JSONReaderLimits = .init()) {
+    scanner = JSONScanner(source: .chunked(bytes, next: 0), chunkSize: chunkSize)
+    scanner.maximumDepth = limits.maximumDepth
+  }
+
+  deinit {
+    scanner.deallocate()
+  }
+
+  /// The byte offset of the next unread byte from the start of the input.
+  public var offset: Int { scanner.droppedBytes + scanner.pos }
+
+  // MARK: - Whole values
+
+  /// The next top-level value, or nil at the end of the input.
+  ///
+  /// Returns as soon as the value's last byte is read; it does not wait for the bytes
+  /// after it.
+  public func nextValue() throws(JSONError) -> Value? {
+    try run { (scanner: inout JSONScanner) throws(JSONError) -> Value? in
+      guard frames.isEmpty else {
+        throw scanner.error("nextValue() called inside an open container", at: scanner.pos)
+      }
+      try scanner.skipByteOrderMark()
+      try scanner.skipWhitespace()
+      if scanner.pos == scanner.end { return nil }
+      return try scanner.parseValue()
+    }
+  }
+
+  /// Reads the next value whole: the pending member or element, or a top-level value.
+  public func readValue() throws(JSONError) -> Value {
+    try run { (scanner: inout JSONScanner) throws(JSONError) -> Value in
+      try prepareForValue(&scanner)
+      scanner.depth = frames.count
+      return try scanner.parseValue()
+    }
+  }
+
+  /// Reads past the next value without building it.
+  public func skipValue() throws(JSONError) {
+    _ = try readValue()
+  }
+
+  /// Says what kind of value comes next without consuming it.
+  ///
+  /// Inside a container call it after ``nextKey()`` or ``nextElement()``.
+  public func peekToken() throws(JSONError) -> JSONToken {
+    try run { (scanner: inout JSONScanner) throws(JSONError) -> JSONToken in
+      try scanner.skipByteOrderMark()
+      try scanner.skipWhitespace()
+      if scanner.pos == scanner.end { return .endOfInput }
+      switch scanner.byte {
+      case UInt8(ascii: "{"): return .beginObject
+      case UInt8(ascii: "["): return .beginArray
+      case UInt8(ascii: "\""): return .string
+      case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number
+      case UInt8(ascii: "t"), UInt8(ascii: "f"): return .bool
+      case UInt8(ascii: "n"): return .null
+      case UInt8(ascii: "}"), UInt8(ascii: "]"): return .endContainer
+      default: throw scanner.unexpected("expected a value")
+      }
+    }
+  }
+
+  // MARK: - Piece by piece
+
+  /// Consumes the `{` of the next value, which must be an object.
+  public func beginObject() throws(JSONError) {
+    try begin(.object, opener: UInt8(ascii: "{"), name: "an object")
+  }
+
+  /// Consumes the `[` of the next value, which must be an array.
+  public func beginArray() throws(JSONError) {
+    try begin(.array, opener: UInt8(ascii: "["), name: "an array")
+  }
+
+  /// The next key of the innermost open object (its value is then the next value), or
+  /// nil after consuming the closing `}`.
+  public func nextKey() throws(JSONError) -> String? {
+    try run { (scanner: inout JSONScanner) throws(JSONError) -> String? in
+      guard frames.last == .object else {
+        throw scanner.error("nextKey() called outside an object", at: scanner.pos)
+      }
+      try skipPendingValue(&scanner)
+      try scanner.skipWhitespace()
+      if scanner.byte == UInt8(ascii: "}") {
+        scanner.pos += 1
+        endFrame()
+        return nil
+      }
+      if !atFirstEntry {
+        guard scanner.byte == UInt8(ascii: ",") else {
+          throw scanner.unexpected("expected ',' or '}' after object member")
+        }
+        scanner.pos += 1
+        try scanner.skipWhitespace()
+      }
+      guard scanner.byte == UInt8(ascii: "\"") else {
+        throw scanner.unexpected("expected '\"' to begin an object key")
+      }
+      scanner.pos += 1
+      let key = try scanner.parseString(interning: true)
+      try scanner.skipWhitespace()
+      guard scanner.byte == UInt8(ascii: ":") else {
+        throw scanner.unexpected("expected ':' after object key")
+      }
+      scanner.pos += 1
+      atFirstEntry = false
+      valuePending = true
+      return key
+    }
+  }
+
+  /// Whether the innermost open array has another element (then the next value), false
+  /// after consuming the closing `]`.
+  public func nextElement() throws(JSONError) -> Bool {
+    try run { (scanner: inout JSONScanner) throws(JSONError) -> Bool in
+      guard frames.last == .array else {
+        throw scanner.error("nextElement() called outside an array", at: scanner.pos)
+      }
+      try skipPendingValue(&scanner)
+      try scanner.skipWhitespace()
+      if scanner.byte == UInt8(ascii: "]") {
+        scanner.pos += 1
+        endFrame()
+        return false
+      }
+      if !atFirstEntry {
+        guard scanner.byte == UInt8(ascii: ",") else {
+          throw scanner.unexpected("expected ',' or ']' after array element")
+        }
+        scanner.pos += 1
+      }
+      atFirstEntry = false
+      valuePending = true
+      return true
+    }
+  }
+
+  // MARK: - Plumbing
+
+  /// Runs `body` on the scanner; an error poisons the reader so later calls repeat it.
+  private func run<Result>(
+    _ body: (inout JSONScanner) throws(JSONError) -> Result
+  ) throws(JSONError) -> Result {
+    if let failure { throw failure }
+    do {
+      return try body(&scanner)
+    } catch {
+      failure = error
+      throw error
+    }
+  }
+
+  private func begin(_ frame: Frame, opener: UInt8, name: String) throws(JSONError) {
+    try run { (scanner: inout JSONScanner) throws(JSONError) in
+      try prepareForValue(&scanner)
+      guard scanner.byte == opener else { throw scanner.unexpected("expected \(name)") }
+      if frames.count >= scanner.maximumDepth {
+        throw scanner.error("nesting deeper than \(scanner.maximumDepth) levels", at: scanner.pos)
+      }
+      scanner.pos += 1
+      frames.append(frame)
+      atFirstEntry = true
+    }
+  }
+
+  /// Positions the scanner at the start of the next value (after whitespace).
+  private func prepareForValue(_ scanner: inout JSONScanner) throws(JSONError) {
+    if frames.isEmpty {
+      try scanner.skipByteOrderMark()
+    } else if !valuePending {
+      let call = frames.last == .object ? "nextKey()" : "nextElement()"
+      throw scanner.error("a value was read inside a container without \(call)", at: scanner.pos)
+    }
+    valuePending = false
+    try scanner.skipWhitespace()
+  }
+
+  private func skipPendingValue(_ scanner: inout JSONScanner) throws(JSONError) {
+    guard valuePending else { return }
+    valuePending = false
+    scanner.depth = frames.count
+    _ = try scanner.parseValue()
+  }
+
+  private func endFrame() {
+    frames.removeLast()
+    // The container we just closed was the value of its parent's member or element.
+    atFirstEntry = false
+    valuePending = false
+  }
+}

@@ -1,0 +1,89 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A failed `write(2)`.
+public struct OutputSinkError: Error, CustomStringConvertible, Sendable, Equatable {
+  /// The `errno` value, e.g. `EPIPE` when the reader of a pipe went away.
+  public var code: Int32
+
+  public init(code: Int32) {
+    self.code = code
+  }
+
+  public var description: String {
+    "write failed: " + String(cString: strerror(code))
+  }
+}
+
+/// Collects output bytes and writes them to a file descriptor in large writes.
+///
+/// Call ``flush()`` before the end; `deinit` does not flush, because it could not report
+/// a failure. Used by one task at a time, so not `Sendable`.
+public final class OutputSink {
+  private let fileDescriptor: Int32
+  private let bufferSize: Int
+  private var buffer: [UInt8]
+
+  /// - Parameter bufferSize: bytes collected before a `write(2)`.
+  public init(fileDescriptor: Int32, bufferSize: Int = 256 * 1024) {
+    self.fileDescriptor = fileDescriptor
+    self.bufferSize = max(1, bufferSize)
+    buffer = []
+    buffer.reserveCapacity(self.bufferSize)
+  }
+
+  /// Queues `bytes`, writing out when the buffer is full.
+  public func write(_ bytes: [UInt8]) throws(OutputSinkError) {
+    try bytes.withUnsafeBufferPointer { (chunk) throws(OutputSinkError) in try write(chunk) }
+  }
+
+  /// Queues `bytes`, writing out when the buffer is full.
+  public func write(_ bytes: UnsafeBufferPointer<UInt8>) throws(OutputSinkError) {
+    if buffer.count + bytes.count > bufferSize { try flush() }
+    if bytes.count >= bufferSize {
+      try writeAll(bytes)
+    } else {
+      buffer.append(contentsOf: bytes)
+    }
+  }
+
+  /// Moves everything `writer` has produced into the sink and empties the writer,
+  /// keeping its allocation for the next value.
+  public func take(from writer: inout JSONWriter) throws(OutputSinkError) {
+    try write(writer.bytes)
+    writer.removeAllBytes()
+  }
+
+  /// Writes out everything queued.
+  public func flush() throws(OutputSinkError) {
+    if buffer.isEmpty { return }
+    try buffer.withUnsafeBufferPointer { (chunk) throws(OutputSinkError) in try writeAll(chunk) }
+    buffer.removeAll(keepingCapacity: true)
+  }
+
+  private func writeAll(_ bytes: UnsafeBufferPointer<UInt8>) throws(OutputSinkError) {
+    guard var next = bytes.baseAddress else { return }
+    var remaining = bytes.count
+    while remaining > 0 {
+      let written = systemWrite(fileDescriptor, next, remaining)
+      if written < 0 {
+        if errno == EINTR { continue }
+        throw OutputSinkError(code: errno)
+      }
+      next += written
+      remaining -= written
+    }
+  }
+}
+
+/// `write(2)`, under a name that the sink's own `write` methods do not shadow.
+private func systemWrite(
+  _ descriptor: Int32, _ bytes: UnsafePointer<UInt8>, _ count: Int
+) -> Int {
+  write(descriptor, bytes, count)
+}
