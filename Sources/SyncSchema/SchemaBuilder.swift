@@ -1,0 +1,190 @@
+import SyncValue
+
+/// Why a schema could not be read; `path` locates the node inside the schema.
+struct SchemaBuildError: Error {
+  var path: String
+  var message: String
+}
+
+/// Turns OpenAPI v3 schema values into ``SchemaNode`` graphs.
+///
+/// One builder serves both sources: the generated built-in data keeps OpenAPI key
+/// names (plus `$ref` by definition name and a quantity marker), and CRDs use the
+/// structural-schema subset of the same vocabulary.
+struct SchemaBuilder {
+  /// Where `$ref` names resolve; nil when the source has no references (CRDs).
+  var definitions: DefinitionTable?
+  /// The built-in ObjectMeta, put in place of `metadata` in resources; nil while
+  /// loading the built-ins themselves.
+  var objectMeta: SchemaNode?
+
+  /// Builds the node for `value`; `path` is used in error messages only.
+  func node(from value: Value, path: String) throws(SchemaBuildError) -> SchemaNode {
+    guard case .object(let object) = value else {
+      throw SchemaBuildError(path: path, message: "a schema must be an object, not \(value.typeName)")
+    }
+    var facets = Facets()
+    var types: ValueTypes?
+    var reference: Reference?
+    var alternatives: [Value] = []
+    for member in object.members {
+      let key = member.key
+      let value = member.value
+      let at = path.isEmpty ? key : "\(path).\(key)"
+      switch key {
+      case "$ref":
+        reference = try resolve(value, at: at)
+      case "type":
+        types = try Self.types(value, at: at)
+      case "description":
+        facets.description = value.stringValue
+      case "format":
+        facets.format = value.stringValue
+      case "enum":
+        facets.enumValues = value.arrayValue
+      case "required":
+        facets.required = try Self.strings(value, at: at)
+      case "properties":
+        guard case .object(let properties) = value else {
+          throw SchemaBuildError(path: at, message: "properties must be an object")
+        }
+        for property in properties.members {
+          let child = try node(from: property.value, path: "\(at).\(property.key)")
+          facets.setProperty(property.key, child)
+        }
+      case "items":
+        // A list of schemas (tuple validation) is not structural; read the first.
+        if case .array(let schemas) = value {
+          if let first = schemas.first { facets.items = try node(from: first, path: at) }
+        } else {
+          facets.items = try node(from: value, path: at)
+        }
+      case "additionalProperties":
+        switch value {
+        case .bool(let allowed): facets.allowsAdditionalProperties = allowed
+        default: facets.additionalProperties = try node(from: value, path: at)
+        }
+      case "x-kubernetes-list-type":
+        facets.listType = value.stringValue.flatMap(ListType.init(rawValue:))
+      case "x-kubernetes-list-map-keys":
+        facets.listMapKeys = try Self.strings(value, at: at)
+      case "x-kubernetes-map-type":
+        facets.mapType = value.stringValue.flatMap(MapType.init(rawValue:))
+      case "x-kubernetes-int-or-string":
+        facets.isIntOrString = value == .bool(true)
+      case "x-syncrules-quantity":
+        facets.isQuantity = value == .bool(true)
+      case "x-kubernetes-preserve-unknown-fields":
+        facets.preservesUnknownFields = value == .bool(true)
+      case "x-kubernetes-embedded-resource":
+        facets.isEmbeddedResource = value == .bool(true)
+      case "anyOf", "oneOf", "allOf":
+        guard case .array(let schemas) = value else {
+          throw SchemaBuildError(path: at, message: "\(key) must be a list of schemas")
+        }
+        alternatives += schemas
+      default:
+        // Validation-only keywords (pattern, minimum, x-kubernetes-validations, ...)
+        // do not change which paths exist or their types.
+        break
+      }
+    }
+    if let reference {
+      return SchemaNode(reference: reference, overriding: facets)
+    }
+    if !alternatives.isEmpty {
+      types = try merge(alternatives, into: &facets, types: types, path: path)
+    }
+    if facets.isIntOrString {
+      types = .intOrString
+    }
+    facets.types = types ?? .any
+    if facets.isEmbeddedResource {
+      addResourceFields(to: &facets)
+    }
+    return SchemaNode(facets)
+  }
+
+  /// Folds `anyOf`/`oneOf`/`allOf` branches into one node, erring on the side of
+  /// allowing: properties of every branch are added, and types are widened to the
+  /// union when the node itself does not name one. Structural CRD schemas only use
+  /// branches to restrict values, so this loses little.
+  private func merge(
+    _ schemas: [Value], into facets: inout Facets, types: ValueTypes?, path: String
+  ) throws(SchemaBuildError) -> ValueTypes? {
+    var union: ValueTypes = []
+    var everyBranchTyped = true
+    for (index, schema) in schemas.enumerated() {
+      let branch = try node(from: schema, path: "\(path).anyOf[\(index)]")
+      let branchTypes = branch.types
+      if branchTypes == .any { everyBranchTyped = false }
+      union.formUnion(branchTypes)
+      for name in branch.propertyNames where facets.properties[name] == nil {
+        if let child = branch.property(name) { facets.setProperty(name, child) }
+      }
+      if facets.items == nil { facets.items = branch.items }
+      if facets.additionalProperties == nil {
+        facets.additionalProperties = branch.additionalProperties
+      }
+      facets.preservesUnknownFields = facets.preservesUnknownFields || branch.preservesUnknownFields
+    }
+    if let types { return types }
+    return everyBranchTyped ? union : nil
+  }
+
+  private func resolve(_ value: Value, at path: String) throws(SchemaBuildError) -> Reference {
+    guard let name = value.stringValue, let table = definitions else {
+      throw SchemaBuildError(path: path, message: "$ref is not supported here")
+    }
+    let bare = name.hasPrefix("#/") ? String(name.split(separator: "/").last ?? "") : name
+    guard let index = table.indexByName[bare] else {
+      throw SchemaBuildError(path: path, message: "$ref to unknown definition \(name)")
+    }
+    return Reference(table: table, index: index, name: bare)
+  }
+
+  private static func types(_ value: Value, at path: String) throws(SchemaBuildError) -> ValueTypes {
+    var names: [String] = []
+    switch value {
+    case .string(let name): names = [name]
+    case .array: names = try strings(value, at: path)
+    default: throw SchemaBuildError(path: path, message: "type must be a string or a list")
+    }
+    var types: ValueTypes = []
+    for name in names where name != "null" {
+      guard let type = ValueTypes(openAPIName: name) else {
+        throw SchemaBuildError(path: path, message: "unknown type \"\(name)\"")
+      }
+      types.insert(type)
+    }
+    return types.isEmpty ? .any : types
+  }
+
+  private static func strings(_ value: Value, at path: String) throws(SchemaBuildError) -> [String] {
+    guard case .array(let items) = value else {
+      throw SchemaBuildError(path: path, message: "expected a list of strings")
+    }
+    var strings: [String] = []
+    for item in items {
+      guard let string = item.stringValue else {
+        throw SchemaBuildError(path: path, message: "expected a list of strings")
+      }
+      strings.append(string)
+    }
+    return strings
+  }
+
+  /// Adds the fields every resource has, for embedded resources and CRD roots,
+  /// whose schemas may leave them out. `metadata` becomes the full ObjectMeta so
+  /// labels and annotations are checked as they are for built-in kinds.
+  func addResourceFields(to facets: inout Facets) {
+    for name in ["apiVersion", "kind"] where facets.properties[name] == nil {
+      var string = Facets()
+      string.types = .string
+      facets.setProperty(name, SchemaNode(string))
+    }
+    if let objectMeta {
+      facets.setProperty("metadata", objectMeta)
+    }
+  }
+}
