@@ -173,3 +173,17 @@ private struct LoadState {
     (path as NSString).standardizingPath
   }
 }
+
+/// The stdlib compiled into the binary (generated from `stdlib-rules/`).
+public struct EmbeddedStdlib: StdlibSource {
+  public init() {}
+
+  public func module(named name: String) -> (path: String, text: String)? {
+    embeddedStdlibModules[name].map { ("std/" + name + ".sync", $0) }
+  }
+
+  public var moduleNames: [String] { embeddedStdlibModules.keys.sorted() }
+
+  /// Every embedded module's text, for the test that keeps it equal to `stdlib-rules/`.
+  public var modules: [String: String] { embeddedStdlibModules }
+}

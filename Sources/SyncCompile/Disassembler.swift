@@ -25,7 +25,7 @@ public enum Disassembler {
     if !program.constants.isEmpty {
       out += "\nconstants:\n"
       for (index, value) in program.constants.enumerated() {
-        out += "  #\(index) = \(JSONText.compact(value))\n"
+        out += "  #\(index) = \(JSON.serialize(value))\n"
       }
     }
     for rule in program.rules {

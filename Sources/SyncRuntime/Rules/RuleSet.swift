@@ -1,0 +1,88 @@
+import SyncCheck
+import SyncCompile
+import SyncSchema
+import SyncSyntax
+
+/// Rule files loaded, checked and (when clean) compiled: the front half in one call.
+public struct RuleSet: Sendable {
+  /// The compiled program; nil when any diagnostic is an error.
+  public let program: PatchProgram?
+  /// The checked program, also when there are errors (for `explain`).
+  public let checked: CheckedProgram
+  public let diagnostics: [Diagnostic]
+  public let files: SourceManager
+
+  public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+
+  /// What to load.
+  public struct Options: Sendable {
+    public var rulePaths: [String]
+    public var crdPaths: [String]
+    public var strict: Bool
+    public var stdlib: any StdlibSource
+
+    public init(
+      rulePaths: [String], crdPaths: [String] = [], strict: Bool = false,
+      stdlib: any StdlibSource = EmbeddedStdlib()
+    ) {
+      self.rulePaths = rulePaths
+      self.crdPaths = crdPaths
+      self.strict = strict
+      self.stdlib = stdlib
+    }
+  }
+
+  /// A problem with the inputs themselves (a missing file, an unreadable CRD), as
+  /// opposed to findings in the rules.
+  public struct InputError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    /// True when the user named something that does not exist (a usage error).
+    public var isUsageError: Bool
+  }
+
+  /// Loads, checks and compiles.
+  public static func load(_ options: Options) throws(InputError) -> RuleSet {
+    var registry = SchemaRegistry.builtIn
+    if !options.crdPaths.isEmpty {
+      do {
+        registry = try registry.adding(crdPaths: options.crdPaths)
+      } catch {
+        throw InputError(description: "\(error)", isUsageError: false)
+      }
+    }
+    let paths: [String]
+    do {
+      paths = try RuleLoader.expand(paths: options.rulePaths)
+    } catch {
+      throw InputError(description: error.description, isUsageError: true)
+    }
+    let files = SourceManager()
+    let loaded: LoadedRules
+    do {
+      loaded = try RuleLoader(stdlib: options.stdlib).load(paths: paths, into: files)
+    } catch {
+      throw InputError(description: error.description, isUsageError: false)
+    }
+    return build(loaded, registry: registry, strict: options.strict)
+  }
+
+  /// Checks and compiles rule text given directly (tests, embedded rules).
+  public static func load(
+    text: String, path: String = "<rules>", registry: SchemaRegistry = .builtIn,
+    strict: Bool = false, stdlib: any StdlibSource = EmbeddedStdlib()
+  ) -> RuleSet {
+    let files = SourceManager()
+    let loaded = RuleLoader(stdlib: stdlib).load(path: path, text: text, into: files)
+    return build(loaded, registry: registry, strict: strict)
+  }
+
+  private static func build(_ loaded: LoadedRules, registry: SchemaRegistry, strict: Bool)
+    -> RuleSet
+  {
+    let checker = Checker(registry: registry, options: CheckOptions(strict: strict))
+    let (checked, diagnostics) = checker.check(loaded)
+    let hasErrors = diagnostics.contains { $0.severity == .error }
+    let program = hasErrors ? nil : Compiler.compile(checked)
+    return RuleSet(program: program, checked: checked, diagnostics: diagnostics, files: loaded.files)
+  }
+}

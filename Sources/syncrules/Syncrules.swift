@@ -1,0 +1,35 @@
+import ArgumentParser
+
+/// The `syncrules` command: rule files in, Kubernetes objects rewritten.
+@main
+struct Syncrules: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "syncrules",
+    abstract: "Select and rewrite Kubernetes objects for a disaster-recovery standby.",
+    discussion: """
+      Rule files (.sync) are parsed, type-checked against Kubernetes OpenAPI schemas, \
+      compiled, and run over objects from `kubectl get -o json` or YAML.
+      """,
+    version: "0.1.0",
+    subcommands: [Check.self, Explain.self]
+  )
+}
+
+/// Options every command that reads rules shares.
+struct RuleInputOptions: ParsableArguments {
+  @Option(
+    name: .customLong("crd"),
+    help: ArgumentHelp(
+      "A CustomResourceDefinition file or directory (YAML or JSON); repeatable.",
+      valueName: "FILE_OR_DIR"))
+  var crdPaths: [String] = []
+
+  @Flag(help: "Treat kinds without a known schema as errors.")
+  var strict = false
+
+  @Option(
+    help: ArgumentHelp(
+      "Read `import \"std/…\"` from this directory instead of the built-in copy.",
+      valueName: "DIR"))
+  var stdlib: String?
+}
