@@ -1,0 +1,291 @@
+import CYAML
+
+/// An error inside a well-formed document: the parser is still in sync, so the rest of
+/// the document can be skipped and the stream resumed.
+struct ConversionError: Error {
+  var yamlError: YAMLError
+}
+
+private let standardTagPrefix = "tag:yaml.org,2002:"
+
+/// `tag:yaml.org,2002:int` → `!!int`, the spelling users write.
+private func shortTag(_ tag: String) -> String {
+  tag.hasPrefix(standardTagPrefix) ? "!!" + tag.dropFirst(standardTagPrefix.count) : tag
+}
+
+private enum MappingKey {
+  case name(String)
+  /// `<<`, go-yaml's (and YAML 1.1's) merge key.
+  case merge
+}
+
+extension YAMLStreamReader {
+  func conversionError(_ message: String, at mark: yaml_mark_t) -> ConversionError {
+    let (line, column) = position(of: mark)
+    return ConversionError(yamlError: YAMLError(message: message, line: line, column: column))
+  }
+
+  /// Builds the node whose first event is the current one, leaving its last event current.
+  func readNode(depth: Int) throws -> Value {
+    let current = event.pointee
+    switch current.type {
+    case YAML_SCALAR_EVENT:
+      let value = try scalarValue()
+      if let anchor = current.data.scalar.anchor {
+        anchors[String(cString: anchor)] = Anchored(value: value, nodeCount: 1)
+      }
+      return value
+    case YAML_SEQUENCE_START_EVENT:
+      try checkDepth(depth, at: current.start_mark)
+      try checkCollectionTag(current.data.sequence_start.tag, kind: "seq", at: current.start_mark)
+      let anchor = current.data.sequence_start.anchor.map { String(cString: $0) }
+      var items: [Value] = []
+      while true {
+        try advance()
+        if event.pointee.type == YAML_SEQUENCE_END_EVENT { break }
+        items.append(try readNode(depth: depth + 1))
+      }
+      let value = Value.array(items)
+      if let anchor { anchors[anchor] = Anchored(value: value, nodeCount: value.countNodes()) }
+      return value
+    case YAML_MAPPING_START_EVENT:
+      try checkDepth(depth, at: current.start_mark)
+      try checkCollectionTag(current.data.mapping_start.tag, kind: "map", at: current.start_mark)
+      let anchor = current.data.mapping_start.anchor.map { String(cString: $0) }
+      let value = Value.object(try readMappingMembers(depth: depth))
+      if let anchor {
+        anchors[anchor] = Anchored(value: value, nodeCount: value.countNodes())
+      }
+      return value
+    case YAML_ALIAS_EVENT:
+      return try aliasValue()
+    default:
+      throw conversionError("unexpected YAML event", at: current.start_mark)
+    }
+  }
+
+  private func checkDepth(_ depth: Int, at mark: yaml_mark_t) throws {
+    guard depth < limits.maxDepth else {
+      throw conversionError("nesting is deeper than \(limits.maxDepth) levels", at: mark)
+    }
+  }
+
+  private func aliasValue() throws -> Value {
+    let current = event.pointee
+    let name = String(cString: current.data.alias.anchor)
+    guard let anchored = anchors[name] else {
+      throw conversionError("unknown anchor '\(name)'", at: current.start_mark)
+    }
+    aliasExpansion += anchored.nodeCount
+    guard aliasExpansion <= limits.maxAliasExpansion else {
+      throw conversionError(
+        "aliases expand to more than \(limits.maxAliasExpansion) nodes in this document",
+        at: current.start_mark)
+    }
+    return anchored.value
+  }
+
+  /// Standard tags for the node's own kind, and `!` (non-specific), are harmless; any
+  /// other tag would mean a type that JSON and Kubernetes do not have.
+  private func checkCollectionTag(
+    _ tag: UnsafeMutablePointer<yaml_char_t>?, kind: String, at mark: yaml_mark_t
+  ) throws {
+    guard let tag else { return }
+    let name = String(cString: tag)
+    if name == "!" || name == standardTagPrefix + kind { return }
+    let what = kind == "seq" ? "a sequence" : "a mapping"
+    throw conversionError(unsupportedTagMessage(name, on: what), at: mark)
+  }
+
+  private func unsupportedTagMessage(_ tag: String, on what: String) -> String {
+    "tag \(shortTag(tag)) is not supported on \(what) (accepted: !!str, !!int, !!float, "
+      + "!!bool, !!null on scalars, !!map and !!seq on collections)"
+  }
+
+  private func scalarValue() throws -> Value {
+    let current = event.pointee
+    let scalar = current.data.scalar
+    let text = UnsafeBufferPointer(start: scalar.value, count: scalar.length)
+    if let tag = scalar.tag {
+      return try taggedScalar(String(cString: tag), text: text, at: current.start_mark)
+    }
+    if scalar.style == YAML_PLAIN_SCALAR_STYLE, let resolved = YAMLScalar.resolvePlain(text) {
+      if case .double(let number) = resolved, !number.isFinite {
+        throw nonFinite(text, at: current.start_mark)
+      }
+      return resolved
+    }
+    return .string(String(decoding: text, as: UTF8.self))
+  }
+
+  private func nonFinite(_ text: UnsafeBufferPointer<UInt8>, at mark: yaml_mark_t)
+    -> ConversionError
+  {
+    let shown = String(decoding: text, as: UTF8.self)
+    return conversionError(
+      "\(shown) is not a JSON number (kubectl rejects it); quote it if it is text", at: mark)
+  }
+
+  /// Explicit standard tags work the way go-yaml applies them: the text must resolve to
+  /// the tagged type whatever its quoting (`!!int "12"` is 12), and `!!float` widens
+  /// integers.
+  private func taggedScalar(_ tag: String, text: UnsafeBufferPointer<UInt8>, at mark: yaml_mark_t)
+    throws -> Value
+  {
+    guard tag.hasPrefix(standardTagPrefix) || tag == "!" else {
+      throw conversionError(unsupportedTagMessage(tag, on: "a scalar"), at: mark)
+    }
+    let kind = tag == "!" ? "str" : String(tag.dropFirst(standardTagPrefix.count))
+    if kind == "str" { return .string(String(decoding: text, as: UTF8.self)) }
+    let resolved = YAMLScalar.resolvePlain(text)
+    switch (kind, resolved) {
+    case ("int", .int?), ("bool", .bool?), ("null", .null?):
+      return resolved!
+    case ("float", .int(let number)?):
+      return .double(Double(number))
+    case ("float", .double(let number)?):
+      guard number.isFinite else { throw nonFinite(text, at: mark) }
+      return .double(number)
+    case ("int", _), ("float", _), ("bool", _), ("null", _):
+      let shown = String(decoding: text, as: UTF8.self)
+      throw conversionError("cannot read '\(shown)' as !!\(kind)", at: mark)
+    default:
+      throw conversionError(unsupportedTagMessage(tag, on: "a scalar"), at: mark)
+    }
+  }
+
+  /// Reads key/value pairs up to MAPPING-END, rejecting duplicate and non-string keys.
+  private func readMappingMembers(depth: Int) throws -> ObjectValue {
+    var members: [Member] = []
+    // Small maps are checked for duplicates by scanning; big ones (ConfigMap data) get a set.
+    var seen: Set<String>?
+    var merge: (position: Int, sources: [ObjectValue])?
+    while true {
+      try advance()
+      if event.pointee.type == YAML_MAPPING_END_EVENT { break }
+      let keyMark = event.pointee.start_mark
+      let key = try readKey()
+      try advance()
+      let value = try readNode(depth: depth + 1)
+      switch key {
+      case .merge:
+        guard merge == nil else { throw conversionError("duplicate merge key '<<'", at: keyMark) }
+        merge = (members.count, try mergeSources(value, at: keyMark))
+      case .name(let name):
+        let isDuplicate: Bool
+        if members.count < 16 {
+          isDuplicate = members.contains { $0.key == name }
+        } else {
+          if seen == nil { seen = Set(members.lazy.map(\.key)) }
+          isDuplicate = !seen!.insert(name).inserted
+        }
+        if isDuplicate { throw conversionError("duplicate key '\(name)'", at: keyMark) }
+        members.append(Member(key: name, value: value))
+      }
+    }
+    guard let merge else { return ObjectValue(members: members) }
+    return ObjectValue(members: merged(members, with: merge.sources, at: merge.position))
+  }
+
+  /// Keys are what JSON allows: strings. A plain key that go-yaml would type (`1`,
+  /// `true`, `yes`, `y`, `null`) is rejected rather than renamed: kubectl would turn
+  /// `y:` into `"true":`, which is never what the author meant.
+  private func readKey() throws -> MappingKey {
+    let current = event.pointee
+    switch current.type {
+    case YAML_SCALAR_EVENT:
+      let scalar = current.data.scalar
+      let text = UnsafeBufferPointer(start: scalar.value, count: scalar.length)
+      let key: MappingKey
+      if scalar.tag == nil, scalar.style == YAML_PLAIN_SCALAR_STYLE {
+        if text.count == 2, text[0] == UInt8(ascii: "<"), text[1] == UInt8(ascii: "<") {
+          key = .merge
+        } else if let resolved = YAMLScalar.resolvePlain(text) {
+          throw nonStringKey(String(decoding: text, as: UTF8.self), resolved, at: current)
+        } else {
+          key = .name(String(decoding: text, as: UTF8.self))
+        }
+      } else {
+        let value = try scalarValue()
+        guard case .string(let name) = value else {
+          throw nonStringKey(String(decoding: text, as: UTF8.self), value, at: current)
+        }
+        key = .name(name)
+      }
+      if let anchor = scalar.anchor, case .name(let name) = key {
+        anchors[String(cString: anchor)] = Anchored(value: .string(name), nodeCount: 1)
+      }
+      return key
+    case YAML_ALIAS_EVENT:
+      let value = try aliasValue()
+      guard case .string(let name) = value else {
+        throw conversionError(
+          "map keys must be strings; this alias is \(value.typeName)",
+          at: current.start_mark)
+      }
+      return .name(name)
+    default:
+      let what = current.type == YAML_SEQUENCE_START_EVENT ? "a sequence" : "a mapping"
+      throw conversionError("map keys must be strings, not \(what)", at: current.start_mark)
+    }
+  }
+
+  private func nonStringKey(_ text: String, _ value: Value, at current: yaml_event_t)
+    -> ConversionError
+  {
+    let reading: String
+    switch value {
+    case .null: reading = "null"
+    case .bool(let flag): reading = "the boolean \(flag)"
+    case .int(let number): reading = "the integer \(number)"
+    default: reading = "a number"
+    }
+    return conversionError(
+      "map key '\(text)' reads as \(reading), but keys must be strings; quote it",
+      at: current.start_mark)
+  }
+
+  private func mergeSources(_ value: Value, at mark: yaml_mark_t) throws -> [ObjectValue] {
+    switch value {
+    case .object(let object):
+      return [object]
+    case .array(let items):
+      return try items.map { item in
+        guard case .object(let object) = item else {
+          throw conversionError("merge key '<<' takes a mapping or a list of mappings", at: mark)
+        }
+        return object
+      }
+    default:
+      throw conversionError("merge key '<<' takes a mapping or a list of mappings", at: mark)
+    }
+  }
+
+  /// YAML merge semantics: keys written in the mapping win over merged ones, and among
+  /// merged mappings the first listed wins. Merged keys go where `<<` was.
+  private func merged(_ members: [Member], with sources: [ObjectValue], at position: Int)
+    -> [Member]
+  {
+    var present = Set(members.map(\.key))
+    var inserted: [Member] = []
+    for source in sources {
+      for member in source.members where present.insert(member.key).inserted {
+        inserted.append(member)
+      }
+    }
+    var result = members
+    result.insert(contentsOf: inserted, at: position)
+    return result
+  }
+}
+
+extension Value {
+  /// Nodes in this value, for the alias-expansion budget.
+  func countNodes() -> Int {
+    switch self {
+    case .array(let items): return items.reduce(1) { $0 + $1.countNodes() }
+    case .object(let object): return object.members.reduce(1) { $0 + $1.value.countNodes() }
+    default: return 1
+    }
+  }
+}

@@ -1,0 +1,278 @@
+import CYAML
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Bounds that keep hostile input from exhausting memory or the stack.
+public struct YAMLReaderLimits: Sendable, Hashable {
+  /// How many nodes aliases may copy into one document, counting every node of every
+  /// copy. Aliases share storage here, but whatever consumes the value (a writer, a
+  /// diff) walks each copy, so "billion laughs" input must stop at the reader.
+  public var maxAliasExpansion: Int
+  /// The deepest nesting of sequences and mappings; node building recurses.
+  public var maxDepth: Int
+
+  public init(maxAliasExpansion: Int = 1_000_000, maxDepth: Int = 512) {
+    self.maxAliasExpansion = maxAliasExpansion
+    self.maxDepth = maxDepth
+  }
+}
+
+/// Reads the documents of a YAML stream one at a time, as `kubectl apply -f` would see
+/// them.
+///
+/// Reading is incremental: a reader over a pipe returns each document as soon as the
+/// text that ends it has arrived (the next `---`, a `...` line, or end of input), and
+/// keeps no state from earlier documents, so an endless stream runs in constant memory.
+///
+/// Documents that are empty (`---` followed by nothing but comments or another `---`)
+/// are skipped, as kubectl skips them. A document holding an explicit `null` or `~` is
+/// returned as `.null`.
+///
+/// After a syntax error the stream cannot be resumed and every later call throws the
+/// same error. After an error in a well-formed document (a duplicate key, a rejected
+/// tag) the reader has skipped the rest of that document, and the next call continues
+/// with the following one.
+public final class YAMLStreamReader {
+  let parser: UnsafeMutablePointer<yaml_parser_t>
+  let event: UnsafeMutablePointer<yaml_event_t>
+  var hasEvent = false
+  let limits: YAMLReaderLimits
+
+  /// The text being parsed when reading from memory; libyaml reads it in place.
+  private var input: UnsafeMutableBufferPointer<UInt8>?
+  private var source: FileDescriptorSource?
+  private var finished = false
+  private var failure: YAMLError?
+
+  /// Where the most recently started document began.
+  private(set) var documentStart = (line: 1, column: 1)
+
+  // Per-document state; anchors never reach across `---`.
+  var anchors: [String: Anchored] = [:]
+  var aliasExpansion = 0
+
+  struct Anchored {
+    var value: Value
+    var nodeCount: Int
+  }
+
+  /// Reads from an open file descriptor, which stays owned (and open) by the caller.
+  ///
+  /// Reads block until data arrives, so a document is returned as soon as its end is
+  /// seen even when the writer keeps the pipe open.
+  public init(fileDescriptor: Int32, limits: YAMLReaderLimits = YAMLReaderLimits()) {
+    self.limits = limits
+    (parser, event) = Self.makeParser()
+    let source = FileDescriptorSource(fileDescriptor: fileDescriptor)
+    self.source = source
+    yaml_parser_set_input(
+      parser,
+      { context, buffer, size, sizeRead in
+        guard let context, let buffer, let sizeRead else { return 0 }
+        let source = Unmanaged<FileDescriptorSource>.fromOpaque(context).takeUnretainedValue()
+        return source.fill(buffer, size: size, sizeRead: sizeRead)
+      },
+      Unmanaged.passUnretained(source).toOpaque()
+    )
+  }
+
+  /// Reads UTF-8 (or, with a byte order mark, UTF-16) text held in memory.
+  public init(bytes: [UInt8], limits: YAMLReaderLimits = YAMLReaderLimits()) {
+    self.limits = limits
+    (parser, event) = Self.makeParser()
+    let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(bytes.count, 1))
+    _ = buffer.initialize(from: bytes)
+    setInput(buffer, count: bytes.count)
+  }
+
+  public init(string: String, limits: YAMLReaderLimits = YAMLReaderLimits()) {
+    self.limits = limits
+    (parser, event) = Self.makeParser()
+    let utf8 = string.utf8
+    let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(utf8.count, 1))
+    _ = buffer.initialize(from: utf8)
+    setInput(buffer, count: utf8.count)
+  }
+
+  deinit {
+    if hasEvent { yaml_event_delete(event) }
+    yaml_parser_delete(parser)
+    parser.deallocate()
+    event.deallocate()
+    input?.deallocate()
+  }
+
+  private static func makeParser() -> (
+    UnsafeMutablePointer<yaml_parser_t>, UnsafeMutablePointer<yaml_event_t>
+  ) {
+    let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
+    guard yaml_parser_initialize(parser) == 1 else {
+      fatalError("libyaml could not allocate a parser")
+    }
+    return (parser, .allocate(capacity: 1))
+  }
+
+  private func setInput(_ buffer: UnsafeMutableBufferPointer<UInt8>, count: Int) {
+    input = buffer
+    yaml_parser_set_input_string(parser, buffer.baseAddress, count)
+  }
+
+  /// The next non-empty document, or `nil` at the end of the stream.
+  public func nextDocument() throws -> Value? {
+    if let failure { throw failure }
+    do {
+      while !finished {
+        try advance()
+        switch event.pointee.type {
+        case YAML_DOCUMENT_START_EVENT:
+          documentStart = position(of: event.pointee.start_mark)
+          if let document = try readDocument() { return document }
+        case YAML_STREAM_END_EVENT, YAML_NO_EVENT:
+          finished = true
+        default:
+          continue
+        }
+      }
+      return nil
+    } catch let error as ConversionError {
+      throw error.yamlError
+    } catch let error as YAMLError {
+      failure = error
+      throw error
+    }
+  }
+
+  /// Reads from just after DOCUMENT-START through DOCUMENT-END.
+  private func readDocument() throws -> Value? {
+    defer {
+      anchors.removeAll()
+      aliasExpansion = 0
+    }
+    try advance()
+    let isEmpty = isEmptyPlainScalar
+    let value: Value
+    do {
+      value = try readNode(depth: 0)
+    } catch let error as ConversionError {
+      try skipRestOfDocument()
+      throw error
+    }
+    try advance()
+    // Not `isEmpty ? nil : value`: `Value` is itself nil-literal convertible.
+    if isEmpty { return Optional.none }
+    return value
+  }
+
+  /// Leaves the parser just past the current document's DOCUMENT-END, so that the next
+  /// document can still be read after a document-level (not syntax) error.
+  private func skipRestOfDocument() throws {
+    while event.pointee.type != YAML_DOCUMENT_END_EVENT {
+      try advance()
+      if event.pointee.type == YAML_STREAM_END_EVENT || event.pointee.type == YAML_NO_EVENT {
+        finished = true
+        return
+      }
+    }
+  }
+
+  private var isEmptyPlainScalar: Bool {
+    let current = event.pointee
+    guard current.type == YAML_SCALAR_EVENT else { return false }
+    let scalar = current.data.scalar
+    return scalar.length == 0 && scalar.style == YAML_PLAIN_SCALAR_STYLE && scalar.tag == nil
+      && scalar.anchor == nil
+  }
+
+  /// Replaces the current event with the next one.
+  func advance() throws {
+    if hasEvent {
+      yaml_event_delete(event)
+      hasEvent = false
+    }
+    guard yaml_parser_parse(parser, event) == 1 else { throw syntaxError() }
+    hasEvent = true
+  }
+
+  func position(of mark: yaml_mark_t) -> (line: Int, column: Int) {
+    (Int(mark.line) + 1, Int(mark.column) + 1)
+  }
+
+  private func syntaxError() -> YAMLError {
+    let state = parser.pointee
+    if let source, source.errorNumber != 0 {
+      let reason = String(cString: strerror(source.errorNumber))
+      let (line, column) = position(of: state.mark)
+      return YAMLError(message: "cannot read input: \(reason)", line: line, column: column)
+    }
+    let problem = state.problem.map { String(cString: $0) } ?? "invalid YAML"
+    switch state.error {
+    case YAML_MEMORY_ERROR:
+      let (line, column) = position(of: state.mark)
+      return YAMLError(message: "out of memory", line: line, column: column)
+    case YAML_READER_ERROR:
+      var message = problem
+      if state.problem_value != -1 {
+        message += " (byte 0x\(String(state.problem_value, radix: 16)))"
+      }
+      let (line, column) = position(ofOffset: state.problem_offset) ?? position(of: state.mark)
+      return YAMLError(message: message, line: line, column: column)
+    default:
+      var message = problem
+      if let context = state.context {
+        let (line, column) = position(of: state.context_mark)
+        message += " (\(String(cString: context)) at line \(line), column \(column))"
+      }
+      let (line, column) = position(of: state.problem_mark)
+      return YAMLError(message: message, line: line, column: column)
+    }
+  }
+
+  /// libyaml reports encoding errors by byte offset, before it has computed a line for
+  /// them; with the input in memory the line and column can be recovered.
+  private func position(ofOffset offset: Int) -> (line: Int, column: Int)? {
+    guard let input, offset <= input.count else { return nil }
+    var line = 1
+    var column = 1
+    for byte in input[..<offset] {
+      if byte == UInt8(ascii: "\n") {
+        line += 1
+        column = 1
+      } else if byte & 0xC0 != 0x80 {
+        column += 1
+      }
+    }
+    return (line, column)
+  }
+}
+
+/// Calls `read(2)` for libyaml; a class so libyaml can hold it through a raw pointer.
+final class FileDescriptorSource {
+  let fileDescriptor: Int32
+  private(set) var errorNumber: Int32 = 0
+
+  init(fileDescriptor: Int32) {
+    self.fileDescriptor = fileDescriptor
+  }
+
+  /// libyaml's read-handler contract: 1 and `sizeRead` (0 at end of input), or 0 on error.
+  func fill(
+    _ buffer: UnsafeMutablePointer<UInt8>, size: Int, sizeRead: UnsafeMutablePointer<Int>
+  ) -> Int32 {
+    while true {
+      let count = read(fileDescriptor, buffer, size)
+      if count >= 0 {
+        sizeRead.pointee = count
+        return 1
+      }
+      if errno == EINTR { continue }
+      errorNumber = errno
+      return 0
+    }
+  }
+}
