@@ -1,5 +1,6 @@
 import ArgumentParser
 import SyncCheck
+import SyncCompile
 import SyncRuntime
 import SyncSyntax
 
