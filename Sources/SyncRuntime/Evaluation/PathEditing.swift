@@ -57,7 +57,8 @@ enum PathEditor {
         defer { object.members[index].value = child }
         return try modify(rest, in: &child, create: create, trail: path, leaf: leaf)
       }
-      guard create else { return false }
+      // Only maps are created: a list or keyed element is never made up.
+      guard create, case .key? = rest.first else { return false }
       var child = Value.object(ObjectValue())
       let reached = try modify(rest, in: &child, create: create, trail: path, leaf: leaf)
       if reached { object.members.append(Member(key: key, value: child)) }
