@@ -71,6 +71,20 @@ import Testing
     #expect(streamed?.column == input.column)
   }
 
+  @Test(arguments: [7, 64, 4096, 1 << 20])
+  func countsLinesAcrossManyRefills(chunkSize: Int) {
+    var text = "[\n"
+    for index in 0..<1000 {
+      text += "    {\"a\": \(index), \"b\": \"\(String(repeating: "x", count: index % 37))\"},\n"
+    }
+    text += "    {\"a\": 1000 \"b\": 2}\n]\n"
+    let reader = JSONStreamReader(bytes: Array(text.utf8), chunkSize: chunkSize)
+    let error = #expect(throws: JSONError.self) { try reader.nextValue() }
+    #expect(error?.line == 1002)
+    #expect(error?.column == 16)
+    #expect(error?.message == "expected ',' or '}' after object member, found '\"'")
+  }
+
   @Test func describesErrorWithPosition() {
     let error = JSONError(
       message: "expected ',' or '}' after object member", line: 3, column: 14,
