@@ -138,8 +138,15 @@ struct JSONScanner {
       while true {
         let count = read(descriptor, destination, maximum)
         if count >= 0 { return count }
-        if errno == EINTR { continue }
-        throw error("read failed (errno \(errno))", at: end)
+        let failure = errno
+        if failure == EINTR { continue }
+        if failure == EAGAIN || failure == EWOULDBLOCK {
+          // A non-blocking descriptor (some shells hand these out): wait for data.
+          var request = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+          _ = poll(&request, 1, -1)
+          continue
+        }
+        throw error("read failed: " + String(cString: strerror(failure)), at: end)
       }
     }
   }
