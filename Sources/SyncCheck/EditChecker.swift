@@ -194,8 +194,9 @@ extension CheckSession {
     }
   }
 
-  private func checkMetadataEntry(key: String, keyRange: SourceRange, value: Expression, map: String)
-  {
+  private func checkMetadataEntry(
+    key: String, keyRange: SourceRange, value: Expression, map: String
+  ) {
     if let problem = NameRules.qualifiedNameProblem(key) {
       report(CheckerMessages.invalidMetadataKey(key, at: keyRange, map: map, reason: problem))
     }

@@ -41,7 +41,8 @@ struct CheckerCorpusTests {
       }
       if line == "# strict" { strict = true }
     }
-    let stdlib = DirectoryStdlib(directory: Self.repository.appendingPathComponent("stdlib-rules").path)
+    let stdlib = DirectoryStdlib(
+      directory: Self.repository.appendingPathComponent("stdlib-rules").path)
     let files = SourceManager()
     let loaded = RuleLoader(stdlib: stdlib).load(path: path, text: text, into: files)
     let checker = Checker(registry: registry, options: CheckOptions(strict: strict))
@@ -77,7 +78,8 @@ struct Marker {
   static func parse(_ text: String) -> [Marker] {
     var markers: [Marker] = []
     var lastSourceLine = 0
-    for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+    for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+    {
       let scalars = Array(line.unicodeScalars)
       let isMarker =
         scalars.first == "#" && scalars.dropFirst().allSatisfy { $0 != "^" } == false

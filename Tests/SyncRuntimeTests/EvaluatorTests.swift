@@ -29,7 +29,8 @@ struct EvaluatorTests {
         rule r match apps/v1 Deployment { set spec.template.metadata.annotations."a.b/c" = "x" }
         """,
       input: #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"},"spec":{}}"#,
-      expected: #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"},"spec":{"template":{"metadata":{"annotations":{"a.b/c":"x"}}}}}"#
+      expected:
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"},"spec":{"template":{"metadata":{"annotations":{"a.b/c":"x"}}}}}"#
     ),
     Case(
       name: "keyed element is never created, and leaves no empty parents",
@@ -67,8 +68,10 @@ struct EvaluatorTests {
           set metadata.annotations.was = "${spec.replicas}"
         }
         """,
-      input: #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"},"spec":{"replicas":3}}"#,
-      expected: #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a","annotations":{"was":"3"}},"spec":{"replicas":0}}"#
+      input:
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"},"spec":{"replicas":3}}"#,
+      expected:
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a","annotations":{"was":"3"}},"spec":{"replicas":0}}"#
     ),
     Case(
       name: "append if absent compares list-map keys",
@@ -88,7 +91,8 @@ struct EvaluatorTests {
         }
         """,
       input: #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"}}"#,
-      expected: #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"},"spec":{"template":{"spec":{"tolerations":[{"key":"k","operator":"Exists"}]}}}}"#
+      expected:
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"},"spec":{"template":{"spec":{"tolerations":[{"key":"k","operator":"Exists"}]}}}}"#
     ),
     Case(
       name: "merge is RFC 7386",
@@ -106,8 +110,10 @@ struct EvaluatorTests {
           default spec.paused = true
         }
         """,
-      input: #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"},"spec":{"replicas":3}}"#,
-      expected: #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"},"spec":{"replicas":3,"paused":true}}"#
+      input:
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"},"spec":{"replicas":3}}"#,
+      expected:
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"},"spec":{"replicas":3,"paused":true}}"#
     ),
     Case(
       name: "skip wins over rules",
@@ -123,7 +129,8 @@ struct EvaluatorTests {
         skip owned by apps/v1 ReplicaSet
         rule r match v1 Pod
         """,
-      input: #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"rs","uid":"1","controller":true}]}}"#,
+      input:
+        #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"rs","uid":"1","controller":true}]}}"#,
       expected: "skipped"
     ),
     Case(
@@ -131,8 +138,10 @@ struct EvaluatorTests {
       rules: """
         rule r match apps/v1 Deployment labels env notin (prod), app=web { set spec.replicas = 1 }
         """,
-      input: #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a","labels":{"app":"web"}}}"#,
-      expected: #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a","labels":{"app":"web"}},"spec":{"replicas":1}}"#
+      input:
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a","labels":{"app":"web"}}}"#,
+      expected:
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a","labels":{"app":"web"}},"spec":{"replicas":1}}"#
     ),
     Case(
       name: "no rule matches",
@@ -151,7 +160,8 @@ struct EvaluatorTests {
     Case(
       name: "a path crossing a string fails the object",
       rules: "rule r match example.com/v1 Widget { set spec.size.value = 1 }",
-      input: #"{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w"},"spec":{"size":"big"}}"#,
+      input:
+        #"{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w"},"spec":{"size":"big"}}"#,
       expected: "failed:E0601"
     ),
     Case(
@@ -167,7 +177,8 @@ struct EvaluatorTests {
       rules: """
         rule r match v1 ConfigMap, apps/v1 Deployment { remove metadata.uid, metadata.annotations.*, status }
         """,
-      input: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","annotations":{"a":"1","b":"2"}}}"#,
+      input:
+        #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","annotations":{"a":"1","b":"2"}}}"#,
       expected: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","annotations":{}}}"#
     ),
   ]
