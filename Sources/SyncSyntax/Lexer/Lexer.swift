@@ -95,6 +95,7 @@ struct Lexer {
     }
     if Lexer.isWordStart(first) { return lexWord() }
     if first == UInt8(ascii: "\"") { return lexString() }
+    if first == UInt8(ascii: "'") { return lexSingleQuoted() }
     // `→` is E2 86 92 in UTF-8.
     if first == 0xE2, byte(at: start + 1) == 0x86, byte(at: start + 2) == 0x92 {
       position += 3
@@ -273,6 +274,19 @@ struct Lexer {
     }
     (result.text, result.parts) = builder.finish()
     return result
+  }
+
+  /// `'text'`: reported once, then read as a string so the parser sees a value.
+  private mutating func lexSingleQuoted() -> Token {
+    let start = position
+    position += 1
+    while position < limit, bytes[position] != UInt8(ascii: "'"), bytes[position] != 0x0A {
+      position += 1
+    }
+    let text = String(decoding: bytes[(start + 1)..<position], as: UTF8.self)
+    if position < limit, bytes[position] == UInt8(ascii: "'") { position += 1 }
+    diagnostics.append(ParserDiagnostics.unexpectedCharacter("'", at: range(start, start + 1)))
+    return token(.string, start, position, text)
   }
 
   private enum BodyStop { case quote, end }
