@@ -145,29 +145,26 @@ struct Lexer {
   /// Reports one E0103 for a run of characters that cannot start a token.
   private mutating func skipUnexpected() {
     let start = position
-    while position < limit {
-      let current = bytes[position]
-      if current == UInt8(ascii: "\"") || current == UInt8(ascii: "#") || current <= 0x20
-        || Lexer.isWordStart(current) || Lexer.isPunctuation(current)
-      {
-        break
-      }
+    repeat {
       position += 1
       // Step over a whole UTF-8 sequence so the message shows a real character.
       while position < limit, bytes[position] & 0xC0 == 0x80 { position += 1 }
-      if current == 0xE2, position == start + 3, bytes[start + 1] == 0x86,
-        bytes[start + 2] == 0x92
-      {
-        position = start
-        break
-      }
-    }
-    if position == start {
-      // Stopped at an arrow after nothing unexpected: impossible, but never loop forever.
-      position += 1
-    }
+    } while position < limit && !startsToken(at: position)
     let text = String(decoding: bytes[start..<position], as: UTF8.self)
     diagnostics.append(ParserDiagnostics.unexpectedCharacter(text, at: range(start, position)))
+  }
+
+  /// Whether a token (or trivia) can start at `offset`: where a run of unexpected
+  /// characters ends.
+  private func startsToken(at offset: Int) -> Bool {
+    let current = bytes[offset]
+    if current <= 0x20 || current == UInt8(ascii: "\"") || current == UInt8(ascii: "#")
+      || current == UInt8(ascii: "'") || Lexer.isWordStart(current)
+      || Lexer.isPunctuation(current)
+    {
+      return true
+    }
+    return current == 0xE2 && byte(at: offset + 1) == 0x86 && byte(at: offset + 2) == 0x92
   }
 
   static func isWordStart(_ byte: UInt8) -> Bool {
