@@ -124,9 +124,11 @@ extension SchemaRegistry {
           throw failure("spec.versions[\(index)] has no name")
         }
         if version["served"] == .bool(false) { continue }
-        let own = version["schema"]?["openAPIV3Schema"]
-        let path = own == nil ? "spec.validation.openAPIV3Schema" : "spec.versions[\(index)].schema.openAPIV3Schema"
-        versions.append((versionName, own ?? sharedSchema, path))
+        if let own = version["schema"]?["openAPIV3Schema"] {
+          versions.append((versionName, own, "spec.versions[\(index)].schema.openAPIV3Schema"))
+        } else {
+          versions.append((versionName, sharedSchema, "spec.validation.openAPIV3Schema"))
+        }
       }
     } else if let versionName = spec["version"]?.stringValue {
       versions.append((versionName, sharedSchema, "spec.validation.openAPIV3Schema"))
