@@ -322,3 +322,30 @@ let widgetCRD = """
     #expect(node(registry, gvk, "metadata.labels") != nil)
   }
 }
+
+@Suite struct DeepSchemaTests {
+  /// The YAML reader allows 512 levels of nesting, which is 256 levels of schema
+  /// (`properties: {x: ...}`); building that must not exhaust a secondary thread's stack.
+  @Test func deeplyNestedSchemaOnATaskThread() async throws {
+    var schema: Value = ["type": "string"]
+    for _ in 0..<256 {
+      schema = ["type": "object", "properties": .object(ObjectValue(["x": schema]))]
+    }
+    let crd: Value = [
+      "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+      "metadata": ["name": "deeps.example.com"],
+      "spec": [
+        "group": "example.com", "names": ["kind": "Deep"],
+        "versions": [["name": "v1", "served": true, "schema": ["openAPIV3Schema": schema]]],
+      ],
+    ]
+    let registry = try await Task.detached {
+      try SchemaRegistry.builtIn.adding(crd: crd, source: "deep.yaml")
+    }.value
+    var current = registry.kind(
+      GroupVersionKind(group: "example.com", version: "v1", kind: "Deep"))?
+      .schema
+    for _ in 0..<256 { current = current?.property("x") }
+    #expect(current?.types == .string)
+  }
+}
