@@ -2,6 +2,7 @@ import SyncValue
 
 /// Something in the CRD files worth telling the user that did not stop loading.
 public struct SchemaLoadWarning: CustomStringConvertible, Sendable, Hashable {
+  /// The file or directory the warning is about.
   public var file: String
   public var message: String
 
@@ -10,6 +11,7 @@ public struct SchemaLoadWarning: CustomStringConvertible, Sendable, Hashable {
     self.message = message
   }
 
+  /// `crds/extra.yaml: no CustomResourceDefinition`.
   public var description: String { "\(file): \(message)" }
 }
 
