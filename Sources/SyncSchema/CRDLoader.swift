@@ -2,6 +2,7 @@ import SyncValue
 
 /// Something in the CRD files worth telling the user that did not stop loading.
 public struct SchemaLoadWarning: CustomStringConvertible, Sendable, Hashable {
+  /// The file or directory the warning is about.
   public var file: String
   public var message: String
 
@@ -10,6 +11,7 @@ public struct SchemaLoadWarning: CustomStringConvertible, Sendable, Hashable {
     self.message = message
   }
 
+  /// `crds/extra.yaml: no CustomResourceDefinition`.
   public var description: String { "\(file): \(message)" }
 }
 
@@ -124,9 +126,11 @@ extension SchemaRegistry {
           throw failure("spec.versions[\(index)] has no name")
         }
         if version["served"] == .bool(false) { continue }
-        let own = version["schema"]?["openAPIV3Schema"]
-        let path = own == nil ? "spec.validation.openAPIV3Schema" : "spec.versions[\(index)].schema.openAPIV3Schema"
-        versions.append((versionName, own ?? sharedSchema, path))
+        if let own = version["schema"]?["openAPIV3Schema"] {
+          versions.append((versionName, own, "spec.versions[\(index)].schema.openAPIV3Schema"))
+        } else {
+          versions.append((versionName, sharedSchema, "spec.validation.openAPIV3Schema"))
+        }
       }
     } else if let versionName = spec["version"]?.stringValue {
       versions.append((versionName, sharedSchema, "spec.validation.openAPIV3Schema"))

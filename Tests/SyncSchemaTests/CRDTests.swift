@@ -1,13 +1,13 @@
 import SyncValue
 import Testing
 
+@testable import SyncSchema
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-
-@testable import SyncSchema
 
 /// `<repo>/../shared/testdata/crds`: the repository root is three levels above this
 /// file, and the shared test data sits beside the repository (also in CI).
@@ -25,7 +25,9 @@ final class TemporaryDirectory {
   let path: String
 
   init() throws {
-    path = FileManager.default.temporaryDirectory.path + "/syncschema-\(UInt64.random(in: 0...UInt64.max))"
+    path =
+      FileManager.default.temporaryDirectory.path
+      + "/syncschema-\(UInt64.random(in: 0...UInt64.max))"
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
   }
 
@@ -216,7 +218,8 @@ let widgetCRD = """
     try directory.write("notes.txt", "not: [yaml")
     try directory.write(".hidden/broken.yaml", "a: [")
     let (registry, warnings) = try base.addingCRDs(from: [directory.path])
-    #expect(registry.kind(GroupVersionKind(group: "example.com", version: "v2", kind: "Gadget")) != nil)
+    #expect(
+      registry.kind(GroupVersionKind(group: "example.com", version: "v2", kind: "Gadget")) != nil)
     #expect(registry.kinds.count == base.kinds.count + 3)
     #expect(warnings.isEmpty)
   }
@@ -276,7 +279,8 @@ let widgetCRD = """
   ])
   func malformedCRD(spec: String, message: String) throws {
     let directory = try TemporaryDirectory()
-    let text = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+    let text =
+      "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
       + "metadata: {name: ws.g}\n" + spec + "\n"
     let file = try directory.write("crd.yaml", text)
     let error = try #require(throws: SchemaLoadError.self) {
@@ -316,5 +320,32 @@ let widgetCRD = """
     #expect(registry.kind(gvk)?.namespaced == true)
     #expect(node(registry, gvk, "spec.n")?.types == .integer)
     #expect(node(registry, gvk, "metadata.labels") != nil)
+  }
+}
+
+@Suite struct DeepSchemaTests {
+  /// The YAML reader allows 512 levels of nesting, which is 256 levels of schema
+  /// (`properties: {x: ...}`); building that must not exhaust a secondary thread's stack.
+  @Test func deeplyNestedSchemaOnATaskThread() async throws {
+    var schema: Value = ["type": "string"]
+    for _ in 0..<256 {
+      schema = ["type": "object", "properties": .object(ObjectValue(["x": schema]))]
+    }
+    let crd: Value = [
+      "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+      "metadata": ["name": "deeps.example.com"],
+      "spec": [
+        "group": "example.com", "names": ["kind": "Deep"],
+        "versions": [["name": "v1", "served": true, "schema": ["openAPIV3Schema": schema]]],
+      ],
+    ]
+    let registry = try await Task.detached {
+      try SchemaRegistry.builtIn.adding(crd: crd, source: "deep.yaml")
+    }.value
+    var current = registry.kind(
+      GroupVersionKind(group: "example.com", version: "v1", kind: "Deep"))?
+      .schema
+    for _ in 0..<256 { current = current?.property("x") }
+    #expect(current?.types == .string)
   }
 }
