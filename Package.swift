@@ -12,7 +12,9 @@ let package = Package(
     .library(name: "SyncRuntime", targets: ["SyncRuntime"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
   ],
   targets: [
     .systemLibrary(
@@ -26,6 +28,14 @@ let package = Package(
     .target(name: "SyncCheck", dependencies: ["SyncSyntax", "SyncSchema"]),
     .target(name: "SyncCompile", dependencies: ["SyncCheck"]),
     .target(name: "SyncRuntime", dependencies: ["SyncCompile"]),
+    .target(
+      name: "SyncLoop",
+      dependencies: [
+        "SyncRuntime",
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+      ]
+    ),
     .executableTarget(
       name: "syncrules",
       dependencies: [
@@ -40,6 +50,7 @@ let package = Package(
     .testTarget(name: "SyncCompileTests", dependencies: ["SyncCompile"]),
     .testTarget(name: "SyncRuntimeTests", dependencies: ["SyncRuntime"]),
     .testTarget(name: "SyncrulesCLITests", dependencies: ["SyncRuntime"]),
+    .testTarget(name: "SyncLoopTests", dependencies: ["SyncLoop"]),
   ],
   swiftLanguageModes: [.v6]
 )
