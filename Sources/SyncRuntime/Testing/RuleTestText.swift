@@ -20,11 +20,17 @@ enum RuleTestText {
   }
 
   /// A unified diff of two object streams.
+  /// `title` names the hunks when the objects cannot name themselves (a partial
+  /// object of `includes` has no kind or name).
   static func diff(
-    expected: [Value], actual: [Value], actualName: String = "actual"
+    expected: [Value], actual: [Value], actualName: String = "actual", title: String? = nil
   ) -> String {
-    let old = lines(expected)
-    let new = lines(actual)
+    var old = lines(expected)
+    var new = lines(actual)
+    if let title {
+      old.sections = old.sections.map { LineDiff.Section(start: $0.start, title: title) }
+      new.sections = new.sections.map { LineDiff.Section(start: $0.start, title: title) }
+    }
     return LineDiff(old: old.lines, new: new.lines).unified(
       oldSections: old.sections, newSections: new.sections, newName: actualName)
   }
@@ -36,6 +42,6 @@ enum RuleTestText {
   }
 
   static func yaml(_ value: Value) -> String {
-    YAMLWriter.serialize(value)
+    YAML.serialize(value)
   }
 }
