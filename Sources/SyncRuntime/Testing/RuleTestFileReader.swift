@@ -1,4 +1,5 @@
 import Foundation
+import SyncSchema
 import SyncSyntax
 import SyncValue
 
@@ -89,7 +90,8 @@ struct RuleTestFileReader {
     } else if let source = defaults.source {
       rules = .text(source.text, path: sourcePath(line: source.line))
     } else {
-      throw error(at: node, "case `\(label)` has no rules: add `rules:` or `source:` here or at the top")
+      throw error(
+        at: node, "case `\(label)` has no rules: add `rules:` or `source:` here or at the top")
     }
     let crds = try members["crds"].map { node throws(RuleTestFileError) in try paths(node) }
 
@@ -100,7 +102,8 @@ struct RuleTestFileReader {
         ? "case `\(label)` checks nothing: add `output:`, `expect:` or `diagnostics:`"
         : "a case takes one of `output`, `expect` and `diagnostics`, not "
           + expectationKeys.map { "`\($0)`" }.joined(separator: " and ")
-      throw error(at: expectationKeys.count > 1 ? members[expectationKeys[1]]! : node, key: true, message)
+      throw error(
+        at: expectationKeys.count > 1 ? members[expectationKeys[1]]! : node, key: true, message)
     }
 
     let expectation: RuleTestExpectation
@@ -181,8 +184,10 @@ struct RuleTestFileReader {
     let kinds = members.keys.filter { $0 != "includes" && $0 != "absent" && $0 != "rewritten" }
     let rewriteKeys = members.keys.filter { ["includes", "absent", "rewritten"].contains($0) }
     if kinds.count + (rewriteKeys.isEmpty ? 0 : 1) != 1 {
-      throw error(at: node, "an expected outcome says one thing: `skipped`, `unmatched`, "
-        + "`dropped`, `failed`, or `rewritten`/`includes`/`absent` for a rewritten object")
+      throw error(
+        at: node,
+        "an expected outcome says one thing: `skipped`, `unmatched`, "
+          + "`dropped`, `failed`, or `rewritten`/`includes`/`absent` for a rewritten object")
     }
     if members["skipped"] != nil { return .skipped }
     if members["unmatched"] != nil { return .unmatched }
@@ -214,7 +219,8 @@ struct RuleTestFileReader {
         do {
           let pointer = try JSONPointer(text)
           guard !pointer.tokens.isEmpty else {
-            throw error(at: item, "`absent` takes JSON pointers below the root, like `/spec/volumeName`")
+            throw error(
+              at: item, "`absent` takes JSON pointers below the root, like `/spec/volumeName`")
           }
           check.absent.append(pointer)
         } catch let failure as JSONPointer.SyntaxError {
@@ -250,12 +256,12 @@ struct RuleTestFileReader {
     }
     var expected = RuleTestDiagnostic(code: try code(codeNode))
     if let at = members["at"] {
-      let text = try string(at)
+      let text = at.value.stringValue ?? ""
       let parts = text.split(separator: ":", omittingEmptySubsequences: false)
       guard parts.count == 2, let line = Int(parts[0]), let column = Int(parts[1]), line > 0,
         column > 0
       else {
-        throw error(at: at, "`at` is LINE:COLUMN, like \"4:9\" (quote it: YAML reads 4:9 as a number)")
+        throw error(at: at, "`at` is LINE:COLUMN, like \"4:9\"")
       }
       expected.location = SourceLocation(line: line, column: column)
     }
@@ -308,7 +314,8 @@ struct RuleTestFileReader {
   /// One path or a list of paths, resolved against the test file's directory; each
   /// must exist.
   private func paths(_ node: Node) throws(RuleTestFileError) -> [String] {
-    let items: [Node] = (node.value.arrayValue != nil) ? try list(node, what: "a list of paths") : [node]
+    let items: [Node] =
+      (node.value.arrayValue != nil) ? try list(node, what: "a list of paths") : [node]
     var result: [String] = []
     for item in items {
       let file = resolve(try string(item))
@@ -346,9 +353,12 @@ struct RuleTestFileReader {
     for member in object.members {
       let child = Node(value: member.value, path: node.path + [member.key])
       guard keys.contains(member.key) else {
-        var message = "unknown key `\(member.key)` in \(what); expected "
+        var message =
+          "unknown key `\(member.key)` in \(what); expected "
           + keys.map { "`\($0)`" }.joined(separator: ", ")
-        if let near = nearest(member.key, in: keys) { message += " (did you mean `\(near)`?)" }
+        if let near = closestMatch(to: member.key, in: keys) {
+          message += " (did you mean `\(near)`?)"
+        }
         throw error(at: child, key: true, message)
       }
       members[member.key] = child
@@ -374,25 +384,5 @@ struct RuleTestFileReader {
     let location = key ? map.keyLocation(of: node.path) : map.location(of: node.path)
     return RuleTestFileError(
       path: path, line: location.line, column: location.column, message: message)
-  }
-
-  /// A key one or two edits away from `word`, for "did you mean".
-  private func nearest(_ word: String, in candidates: [String]) -> String? {
-    func distance(_ a: [Character], _ b: [Character]) -> Int {
-      var row = Array(0...b.count)
-      for (i, ca) in a.enumerated() {
-        var previous = row[0]
-        row[0] = i + 1
-        for (j, cb) in b.enumerated() {
-          let substitution = previous + (ca == cb ? 0 : 1)
-          previous = row[j + 1]
-          row[j + 1] = min(substitution, row[j] + 1, row[j + 1] + 1)
-        }
-      }
-      return row[b.count]
-    }
-    let scored = candidates.map { ($0, distance(Array(word), Array($0))) }
-    guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= 2 else { return nil }
-    return best.0
   }
 }

@@ -88,7 +88,9 @@ public struct RuleTestRunner: Sendable {
     }
   }
 
-  private func run(_ testCase: RuleTestCase, with ruleSet: RuleSet, into result: inout RuleTestResult) {
+  private func run(
+    _ testCase: RuleTestCase, with ruleSet: RuleSet, into result: inout RuleTestResult
+  ) {
     if case .diagnostics(let expected) = testCase.expectation {
       result.failures = compare(ruleSet, expected)
       return
@@ -147,7 +149,8 @@ public struct RuleTestRunner: Sendable {
       let diff = RuleTestText.diff(expected: wanted, actual: aligned)
       var summary = "the output differs from the expected objects"
       if actual.count != wanted.count {
-        summary += " (expected \(wanted.count) object\(wanted.count == 1 ? "" : "s"), "
+        summary +=
+          " (expected \(wanted.count) object\(wanted.count == 1 ? "" : "s"), "
           + "got \(actual.count))"
       }
       failures.append(RuleTestFailure(summary, detail: diff))

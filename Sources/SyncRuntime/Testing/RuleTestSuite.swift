@@ -200,7 +200,8 @@ extension RuleTestSuite {
     for path in paths {
       var isDirectory: ObjCBool = false
       guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-        throw RuleTestFileError(path: path, line: 1, column: 1, message: "no such file or directory")
+        throw RuleTestFileError(
+          path: path, line: 1, column: 1, message: "no such file or directory")
       }
       guard isDirectory.boolValue else {
         result.append(path)
