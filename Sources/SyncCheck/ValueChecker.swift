@@ -180,7 +180,9 @@ extension CheckSession {
 
   static func conversionHelp(_ value: Value, to node: SchemaNode) -> String? {
     if case .string(let text) = value {
-      if node.types.contains(.integer), Int64(text) != nil { return "write `\(text)` without quotes" }
+      if node.types.contains(.integer), Int64(text) != nil {
+        return "write `\(text)` without quotes"
+      }
       if node.types.contains(.boolean), text == "true" || text == "false" {
         return "write `\(text)` without quotes"
       }
@@ -205,13 +207,15 @@ extension CheckSession {
     case .path(let path):
       guard let context else { return nil }
       var ignored: [Diagnostic] = []
-      guard case .node(let node)? = SchemaPathResolver.resolve(path, in: context, diagnostics: &ignored)
+      guard
+        case .node(let node)? = SchemaPathResolver.resolve(path, in: context, diagnostics: &ignored)
       else { return nil }
       return node.isIntOrString ? .intOrString : node.types
     }
   }
 
-  func checkInterpolation(_ parts: [InterpolationPart], at range: SourceRange, context: KindContext) {
+  func checkInterpolation(_ parts: [InterpolationPart], at range: SourceRange, context: KindContext)
+  {
     for case .path(let path) in parts {
       var found: [Diagnostic] = []
       let resolution = SchemaPathResolver.resolve(path, in: context, diagnostics: &found)

@@ -1,0 +1,162 @@
+// Edits: the statements inside a rule's or group's block.
+extension SyntaxParser {
+  /// One edit, or `nil` after reporting an error (the block then recovers).
+  mutating func parseEdit() -> Edit? {
+    guard current.kind == .word else {
+      report(ParserDiagnostics.unknownEdit(current, in: file))
+      advance()
+      return nil
+    }
+    let keyword = current
+    let form: Edit.Form?
+    switch keyword.text {
+    case "set", "default":
+      advance()
+      form = parseAssignment(isDefault: keyword.text == "default")
+    case "remove":
+      advance()
+      form = parsePathList().map(Edit.Form.remove)
+    case "append", "prepend":
+      advance()
+      form = parseAppend(atStart: keyword.text == "prepend")
+    case "merge":
+      advance()
+      form = parseMerge()
+    case "replace":
+      advance()
+      form = parseReplace()
+    case "drop":
+      advance()
+      form = .drop
+    case "patch":
+      advance()
+      form = parsePatch()
+    case "use":
+      advance()
+      form = parseName("the name of a group").map(Edit.Form.use)
+    case "when":
+      return parseWhenEdit()
+    default:
+      report(ParserDiagnostics.unknownEdit(keyword, in: file))
+      advance()
+      return nil
+    }
+    return form.map { Edit($0, keywordRange: range(keyword), range: range(from: keyword.start)) }
+  }
+
+  private mutating func parseAssignment(isDefault: Bool) -> Edit.Form? {
+    guard let path = parsePath() else { return nil }
+    guard current.kind == .equal else {
+      let help = current.kind == .equalEqual ? "assign with a single `=`" : nil
+      return expected("`=` after the path", help: help)
+    }
+    advance()
+    guard let value = parseExpression() else { return nil }
+    return isDefault ? .defaultValue(path, value) : .set(path, value)
+  }
+
+  private mutating func parsePathList() -> [Path]? {
+    var paths: [Path] = []
+    repeat {
+      guard let path = parsePath() else { return nil }
+      paths.append(path)
+    } while consume(.comma) != nil
+    return paths
+  }
+
+  private mutating func parseAppend(atStart: Bool) -> Edit.Form? {
+    guard let path = parsePath(), let value = parseExpression() else { return nil }
+    var ifAbsent = false
+    if consumeWord("if") != nil {
+      guard consumeWord("absent") != nil else {
+        return expectedKeyword("`absent` after `if`", among: ["absent"])
+      }
+      ifAbsent = true
+    }
+    return .append(path, value, ifAbsent: ifAbsent, atStart: atStart)
+  }
+
+  private mutating func parseMerge() -> Edit.Form? {
+    guard let path = parsePath() else { return nil }
+    let value: Expression?
+    if current.kind == .leftBrace {
+      value = parseMapLiteral()
+    } else if current.isWord("yaml"), peek().isStringLike {
+      value = parseYAMLLiteral()
+    } else if startsPath, current.kind == .word {
+      value = parsePath().map { Expression(.path($0), range: $0.range) }
+    } else {
+      value = expected("a map `{…}`, a yaml literal or a path to merge in")
+    }
+    return value.map { .merge(path, $0) }
+  }
+
+  private mutating func parseReplace() -> Edit.Form? {
+    guard let paths = parsePathList(), let match = parseTextMatch() else { return nil }
+    guard consume(.arrow) != nil else {
+      return expected("`->` before the replacement")
+    }
+    guard let replacement = parseExpression() else { return nil }
+    return .replace(paths, match, replacement)
+  }
+
+  /// `[prefix | suffix] STRING` or `REGEX`.
+  private mutating func parseTextMatch() -> TextMatch? {
+    let start = current.start
+    var side: String?
+    if current.isWord("prefix") || current.isWord("suffix") { side = advance().text }
+    if side == nil, current.kind == .regex {
+      let token = advance()
+      return TextMatch(.regex(token.text), range: range(token))
+    }
+    guard current.kind == .string, current.parts.isEmpty else {
+      let what = side == nil ? "the text to replace (a string, or re\"…\")" : "a string"
+      return expected(what)
+    }
+    let text = advance().text
+    let form: TextMatch.Form
+    switch side {
+    case "prefix": form = .prefix(text)
+    case "suffix": form = .suffix(text)
+    default: form = .substring(text)
+    }
+    return TextMatch(form, range: range(from: start))
+  }
+
+  /// `patch [ … ]` or `patch yaml …`: JSON Patch operations, where a bare word is a string.
+  private mutating func parsePatch() -> Edit.Form? {
+    if current.isWord("yaml"), peek().isStringLike {
+      return parseYAMLLiteral().map(Edit.Form.patch)
+    }
+    guard current.kind == .leftBracket else {
+      return expected("a list of operations `[…]` or a yaml literal")
+    }
+    let saved = wordsAreStrings
+    wordsAreStrings = true
+    defer { wordsAreStrings = saved }
+    return parseListLiteral().map(Edit.Form.patch)
+  }
+
+  /// `when condition { … } [else { … } | else when …]`; `else when` becomes an else
+  /// block holding the one nested `when` edit.
+  private mutating func parseWhenEdit() -> Edit? {
+    let keyword = advance()
+    guard let condition = parseCondition() else { return nil }
+    guard current.kind == .leftBrace else { return expected("`{` after the condition") }
+    let body = parseBlock()
+    var otherwise: Block?
+    if consumeWord("else") != nil {
+      if current.kind == .leftBrace {
+        otherwise = parseBlock()
+      } else if current.isWord("when") {
+        guard let nested = parseWhenEdit() else { return nil }
+        otherwise = Block(edits: [nested], range: nested.range)
+      } else {
+        return expected("`{` or `when` after `else`")
+      }
+    }
+    return Edit(
+      .when(condition, body, otherwise: otherwise), keywordRange: range(keyword),
+      range: range(from: keyword.start))
+  }
+}
