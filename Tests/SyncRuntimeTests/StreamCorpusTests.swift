@@ -105,7 +105,8 @@ enum StreamRun {
     let ruleSet = RuleSet.load(text: rules, path: "rules.sync")
     let program = try #require(ruleSet.program, "rules do not check: \(ruleSet.diagnostics)")
     let evaluator = Evaluator(program: program)
-    return try run(input: input, inputName: inputName, options: options, evaluate: evaluator.evaluate)
+    return try run(
+      input: input, inputName: inputName, options: options, evaluate: evaluator.evaluate)
   }
 
   static func run(

@@ -19,7 +19,8 @@ struct FormatDetectionTests {
   ])
   func detects(_ text: String, _ format: InputFormat, _ isPretty: Bool) {
     let detected = DetectedFormat.detect(Array(text.utf8))
-    #expect(detected == DetectedFormat(format: format, isPretty: isPretty), "\(text.debugDescription)")
+    #expect(
+      detected == DetectedFormat(format: format, isPretty: isPretty), "\(text.debugDescription)")
   }
 }
 
@@ -29,7 +30,8 @@ struct LineDiffTests {
   }
 
   static func unified(_ old: [UInt8], _ new: [UInt8]) -> String {
-    String(decoding: LineDiff.unified(old: old, new: new, oldName: "a/x", newName: "b/x"), as: UTF8.self)
+    String(
+      decoding: LineDiff.unified(old: old, new: new, oldName: "a/x", newName: "b/x"), as: UTF8.self)
   }
 
   @Test func equalTextsHaveNoDiff() {

@@ -73,8 +73,10 @@ struct ApplyCommandTests {
   @Test func textReportOnRequest() throws {
     let result = try CLI.run(
       ["apply", "-f", Self.rules, "--report", "\(Self.corpus)/list-json/input.json"])
-    #expect(result.stderr.contains("KIND                REWRITTEN  DROPPED  SKIPPED  UNMATCHED  FAILED"))
-    #expect(result.stderr.contains("total                       2        1        1          1       0"))
+    #expect(
+      result.stderr.contains("KIND                REWRITTEN  DROPPED  SKIPPED  UNMATCHED  FAILED"))
+    #expect(
+      result.stderr.contains("total                       2        1        1          1       0"))
   }
 
   @Test func filesAreReadInOrder() throws {

@@ -19,8 +19,13 @@ public enum LineDiff {
   public static func edits<Line: Hashable>(from old: [Line], to new: [Line]) -> [Edit] {
     // Lines become small integers, so the inner loop compares words, not text.
     var ids: [Line: Int] = [:]
-    let a = old.map { line in ids[line] ?? { ids[line] = ids.count; return ids.count - 1 }() }
-    let b = new.map { line in ids[line] ?? { ids[line] = ids.count; return ids.count - 1 }() }
+    func id(_ line: Line) -> Int {
+      if let known = ids[line] { return known }
+      ids[line] = ids.count
+      return ids.count - 1
+    }
+    let a = old.map(id)
+    let b = new.map(id)
     // Rewrites touch a few lines of long objects: trimming the common ends keeps D and
     // the trace small.
     var prefix = 0

@@ -94,7 +94,8 @@ extension StreamApplier {
           objectNumber += 1
           failureCount += 1
           report.record(apiVersion: "", kind: "", .failed)
-          problem(inputError(.unsupportedYAML, line: error.line, column: error.column, error.message))
+          problem(
+            inputError(.unsupportedYAML, line: error.line, column: error.column, error.message))
           continue
         }
         try stop(.malformedYAML, line: error.line, column: error.column, error.message)

@@ -73,7 +73,9 @@ public final class JSONStreamReader {
     self.init(
       fileDescriptor: fileDescriptor, chunkSize: max(chunkSize, prefix.count), limits: limits)
     prefix.withUnsafeBufferPointer { source in
-      if let address = source.baseAddress { scanner.base.update(from: address, count: source.count) }
+      if let address = source.baseAddress {
+        scanner.base.update(from: address, count: source.count)
+      }
     }
     scanner.end = prefix.count
   }
