@@ -292,6 +292,6 @@ struct YAMLEmitter {
   }
 
   private mutating func writeSpaces(_ count: Int) {
-    for _ in 0..<count { output.append(UInt8(ascii: " ")) }
+    output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: count))
   }
 }
