@@ -4,7 +4,7 @@ import Testing
 /// The line diff behind `syncrules test` failures.
 struct RuleTestDiffTests {
   @Test func equalTextsHaveNoDiff() {
-    let diff = LineDiff(old: ["a", "b"], new: ["a", "b"])
+    let diff = SectionedDiff(old: ["a", "b"], new: ["a", "b"])
     #expect(diff.isEmpty)
     #expect(diff.unified() == "")
   }
@@ -14,8 +14,8 @@ struct RuleTestDiffTests {
     var new = old
     new[4] = "changed"
     new.append("added")
-    let text = LineDiff(old: old, new: new).unified(
-      oldSections: [LineDiff.Section(start: 0, title: "v1 ConfigMap a")])
+    let text = SectionedDiff(old: old, new: new).unified(
+      oldSections: [SectionedDiff.Section(start: 0, title: "v1 ConfigMap a")])
     #expect(
       text == """
         --- expected
@@ -43,7 +43,7 @@ struct RuleTestDiffTests {
     (["x", "a", "y"], ["a"]), (Array(repeating: "k", count: 50), ["k", "z", "k"]),
   ])
   func diffsReplayToTheNewText(_ old: [String], _ new: [String]) {
-    let diff = LineDiff(old: old, new: new)
+    let diff = SectionedDiff(old: old, new: new)
     var replayedOld: [String] = []
     var replayedNew: [String] = []
     for line in diff.lines {

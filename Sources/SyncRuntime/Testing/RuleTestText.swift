@@ -5,13 +5,13 @@ import SyncValue
 enum RuleTestText {
   /// The lines of `objects` as a YAML stream (`---` between objects), and where each
   /// object starts, titled with its identity.
-  static func lines(_ objects: [Value]) -> (lines: [String], sections: [LineDiff.Section]) {
+  static func lines(_ objects: [Value]) -> (lines: [String], sections: [SectionedDiff.Section]) {
     var lines: [String] = []
-    var sections: [LineDiff.Section] = []
+    var sections: [SectionedDiff.Section] = []
     for (index, object) in objects.enumerated() {
       if index > 0 { lines.append("---") }
       sections.append(
-        LineDiff.Section(start: lines.count, title: RuleTestObject.identity(of: object)))
+        SectionedDiff.Section(start: lines.count, title: RuleTestObject.identity(of: object)))
       var text = yaml(object)
       if text.hasSuffix("\n") { text.removeLast() }
       lines += text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -28,10 +28,10 @@ enum RuleTestText {
     var old = lines(expected)
     var new = lines(actual)
     if let title {
-      old.sections = old.sections.map { LineDiff.Section(start: $0.start, title: title) }
-      new.sections = new.sections.map { LineDiff.Section(start: $0.start, title: title) }
+      old.sections = old.sections.map { SectionedDiff.Section(start: $0.start, title: title) }
+      new.sections = new.sections.map { SectionedDiff.Section(start: $0.start, title: title) }
     }
-    return LineDiff(old: old.lines, new: new.lines).unified(
+    return SectionedDiff(old: old.lines, new: new.lines).unified(
       oldSections: old.sections, newSections: new.sections, newName: actualName)
   }
 

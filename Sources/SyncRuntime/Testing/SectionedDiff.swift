@@ -1,7 +1,6 @@
-/// A line diff in unified format (`--- expected`, `+++ actual`, `@@` hunks with three
-/// lines of context), computed with Myers' algorithm so that small changes in long
-/// object streams stay small.
-public struct LineDiff: Sendable {
+/// A line diff of object streams in unified format (`--- expected`, `+++ actual`, `@@`
+/// hunks with three lines of context), whose hunks name the object they fall in.
+public struct SectionedDiff: Sendable {
   /// One line of a diff.
   public enum Line: Sendable, Hashable {
     case same(String)
@@ -110,69 +109,14 @@ public struct LineDiff: Sendable {
     sections.last { $0.start <= line }?.title
   }
 
-  /// Myers' O((N+M)·D) shortest edit script, keeping only the diagonals each step
-  /// reached so memory is O(D²) rather than O((N+M)·D).
+  /// The shared Myers edit script (``LineDiff/edits(from:to:)``), as lines.
   private static func edits(_ a: [String], _ b: [String]) -> [Line] {
-    let n = a.count
-    let m = b.count
-    let limit = n + m
-    guard limit > 0 else { return [] }
-    let offset = limit + 1
-    var frontier = [Int](repeating: 0, count: 2 * limit + 3)
-    var trace: [[Int]] = []
-    var found = false
-    for d in 0...limit {
-      trace.append(Array(frontier[(offset - d)...(offset + d)]))
-      for k in stride(from: -d, through: d, by: 2) {
-        var x: Int
-        if k == -d || (k != d && frontier[offset + k - 1] < frontier[offset + k + 1]) {
-          x = frontier[offset + k + 1]
-        } else {
-          x = frontier[offset + k - 1] + 1
-        }
-        var y = x - k
-        while x < n, y < m, a[x] == b[y] {
-          x += 1
-          y += 1
-        }
-        frontier[offset + k] = x
-        if x >= n, y >= m {
-          found = true
-          break
-        }
+    LineDiff.edits(from: a, to: b).map { edit in
+      switch edit {
+      case .equal(let old, _): return .same(a[old])
+      case .delete(let old): return .removed(a[old])
+      case .insert(let new): return .added(b[new])
       }
-      if found { break }
     }
-    var result: [Line] = []
-    var x = n
-    var y = m
-    for d in stride(from: trace.count - 1, through: 0, by: -1) {
-      let saved = trace[d]
-      func at(_ k: Int) -> Int { saved[k + d] }
-      let k = x - y
-      let previousK: Int
-      if k == -d || (k != d && at(k - 1) < at(k + 1)) {
-        previousK = k + 1
-      } else {
-        previousK = k - 1
-      }
-      let previousX = d == 0 ? 0 : at(previousK)
-      let previousY = d == 0 ? 0 : previousX - previousK
-      while x > previousX, y > previousY {
-        result.append(.same(a[x - 1]))
-        x -= 1
-        y -= 1
-      }
-      if d > 0 {
-        if x == previousX {
-          result.append(.added(b[y - 1]))
-        } else {
-          result.append(.removed(a[x - 1]))
-        }
-      }
-      x = previousX
-      y = previousY
-    }
-    return result.reversed()
   }
 }
