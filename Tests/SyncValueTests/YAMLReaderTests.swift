@@ -106,6 +106,18 @@ import Testing
     _ = try YAML.parse(text, limits: YAMLReaderLimits(maxAliasExpansion: 8))
   }
 
+  @Test func nestingUpToTheLimitIsRead() throws {
+    let text = String(repeating: "{a: [", count: 255) + "1" + String(repeating: "]}", count: 255)
+    var value = try YAML.parse(text)
+    var depth = 0
+    while case .object(let object) = value, case .array(let items)? = object["a"] {
+      value = items[0]
+      depth += 1
+    }
+    #expect(depth == 255)
+    #expect(value == 1)
+  }
+
   @Test func deepNestingIsRejected() {
     let text = String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000)
     let error = #expect(throws: YAMLError.self) { try YAML.parse(text) }
