@@ -44,11 +44,12 @@ let package = Package(
       ]
     ),
     .testTarget(name: "SyncValueTests", dependencies: ["SyncValue"]),
-    .testTarget(name: "SyncSyntaxTests", dependencies: ["SyncSyntax"]),
+    .testTarget(name: "SyncSyntaxTests", dependencies: ["SyncSyntax"], exclude: ["Corpus"]),
     .testTarget(name: "SyncSchemaTests", dependencies: ["SyncSchema"]),
-    .testTarget(name: "SyncCheckTests", dependencies: ["SyncCheck"]),
+    .testTarget(name: "SyncCheckTests", dependencies: ["SyncCheck"], exclude: ["Corpus"]),
     .testTarget(name: "SyncCompileTests", dependencies: ["SyncCompile"]),
-    .testTarget(name: "SyncRuntimeTests", dependencies: ["SyncRuntime"]),
+    .testTarget(
+      name: "SyncRuntimeTests", dependencies: ["SyncRuntime"], exclude: ["StreamCorpus"]),
     .testTarget(name: "SyncrulesCLITests", dependencies: ["SyncRuntime"]),
     .testTarget(name: "SyncLoopTests", dependencies: ["SyncLoop"]),
   ],
