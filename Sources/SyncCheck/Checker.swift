@@ -1,3 +1,4 @@
+import Foundation
 import SyncSchema
 import SyncSyntax
 import SyncValue
@@ -45,12 +46,45 @@ final class CheckSession {
     self.files = files
   }
 
-  /// Records a finding once: the same mistake seen through two kinds or two `use`s of a
-  /// group is one finding.
+  /// Records a finding once: the same mistake seen through two `use`s of a group is one
+  /// finding, and the same mistake seen through several kinds is one finding naming them
+  /// all ("… of Deployment (apps/v1) and StatefulSet (apps/v1)").
   func report(_ diagnostic: Diagnostic) {
     guard !reported.contains(diagnostic) else { return }
     reported.insert(diagnostic)
+    if let index = diagnostics.lastIndex(where: {
+      $0.code == diagnostic.code && $0.range == diagnostic.range && $0.help == diagnostic.help
+    }), let merged = Self.mergeKinds(diagnostics[index], diagnostic) {
+      diagnostics[index] = merged
+      return
+    }
     diagnostics.append(diagnostic)
+  }
+
+  /// Joins two messages that differ only in the kinds they name.
+  private static func mergeKinds(_ first: Diagnostic, _ second: Diagnostic) -> Diagnostic? {
+    guard let (templateA, labelsA) = kindLabels(in: first.message),
+      let (templateB, labelsB) = kindLabels(in: second.message), templateA == templateB
+    else { return nil }
+    let labels = labelsA + labelsB.filter { !labelsA.contains($0) }
+    let joined =
+      labels.count == 1
+      ? labels[0] : labels.dropLast().joined(separator: ", ") + " and " + labels.last!
+    var merged = first
+    merged.message = templateA.replacingOccurrences(of: "\u{0}", with: joined)
+    return merged
+  }
+
+  /// The message with its run of kind labels ("Deployment (apps/v1)", "Service (v1)",
+  /// joined by ", " or " and ") replaced by a placeholder, and the labels.
+  private static func kindLabels(in message: String) -> (String, [String])? {
+    let label = #"[A-Z][A-Za-z0-9]* \([a-z0-9.-]*/?[a-z0-9]+\)"#
+    guard let regex = try? Regex("\(label)(?:(?:, | and )\(label))*"),
+      let match = message.firstMatch(of: regex)
+    else { return nil }
+    let run = String(message[match.range])
+    let labels = run.components(separatedBy: " and ").flatMap { $0.components(separatedBy: ", ") }
+    return (message.replacingCharacters(in: match.range, with: "\u{0}"), labels)
   }
 
   func report(_ list: [Diagnostic]) {

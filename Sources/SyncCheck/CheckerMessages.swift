@@ -40,7 +40,8 @@ enum CheckerMessages {
   }
 
   static func invalidRegex(_ pattern: String, at range: SourceRange, reason: String) -> Diagnostic {
-    Diagnostic(.invalidRegex, "regular expression `\(pattern)` does not compile: \(reason)", at: range)
+    Diagnostic(
+      .invalidRegex, "regular expression `\(pattern)` does not compile: \(reason)", at: range)
   }
 
   static func invalidGlob(_ pattern: String, at range: SourceRange, reason: String) -> Diagnostic {
@@ -53,7 +54,8 @@ enum CheckerMessages {
     Diagnostic(.invalidLabelKey, "`\(key)` is not a valid \(what) key: \(reason)", at: range)
   }
 
-  static func invalidLabelValue(_ value: String, at range: SourceRange, reason: String) -> Diagnostic
+  static func invalidLabelValue(_ value: String, at range: SourceRange, reason: String)
+    -> Diagnostic
   {
     Diagnostic(.invalidLabelValue, "`\(value)` is not a valid label value: \(reason)", at: range)
   }
@@ -73,7 +75,8 @@ enum CheckerMessages {
     Diagnostic(.impossibleScope, "this rule can never match: \(detail)", at: range)
   }
 
-  static func neverMatches(at range: SourceRange, detail: String, note: SourceRange?) -> Diagnostic {
+  static func neverMatches(at range: SourceRange, detail: String, note: SourceRange?) -> Diagnostic
+  {
     Diagnostic(
       .ruleNeverMatches, "this rule can never match: \(detail)", at: range,
       notes: note.map { [.init("conflicts with this clause", at: $0)] } ?? [])
@@ -125,7 +128,8 @@ enum CheckerMessages {
     -> Diagnostic
   {
     Diagnostic(
-      .selectorOnNonList, "`\(path)` of \(kind) is \(type), not a list; `[…]` selects list elements",
+      .selectorOnNonList,
+      "`\(path)` of \(kind) is \(type), not a list; `[…]` selects list elements",
       at: range)
   }
 

@@ -103,7 +103,9 @@ extension CheckSession {
   private func compatible(_ left: ValueTypes, _ right: ValueTypes) -> Bool {
     func widen(_ types: ValueTypes) -> ValueTypes {
       var result = types
-      if types.contains(.integer) || types.contains(.number) { result.formUnion([.integer, .number]) }
+      if types.contains(.integer) || types.contains(.number) {
+        result.formUnion([.integer, .number])
+      }
       return result
     }
     return !widen(left).isDisjoint(with: widen(right))

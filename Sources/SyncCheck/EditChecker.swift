@@ -8,8 +8,23 @@ extension CheckSession {
   func checkBlock(_ block: Block, kinds: [KindContext], useChain: [String]) {
     for edit in block.edits {
       checkKindIndependent(edit, useChain: useChain, kinds: kinds)
+      if case .remove(let paths) = edit.form {
+        for path in paths { checkRemove(path, kinds: kinds) }
+      }
       for context in kinds { checkEdit(edit, context: context) }
     }
+  }
+
+  /// `remove status` in a rule for many kinds is fine while some kind has the field; it is
+  /// a typo only when no kind the rule matches has it.
+  private func checkRemove(_ path: Path, kinds: [KindContext]) {
+    var perKind: [[Diagnostic]] = []
+    for context in kinds {
+      var found: [Diagnostic] = []
+      if SchemaPathResolver.resolve(path, in: context, diagnostics: &found) != nil { return }
+      perKind.append(found)
+    }
+    for found in perKind { report(found) }
   }
 
   /// Checks that do not need a schema: regexes, YAML, patches, groups, label keys.
@@ -61,8 +76,8 @@ extension CheckSession {
       guard let target = SchemaPathResolver.resolve(path, in: context, diagnostics: &found)
       else { return }
       checkValue(value, against: target, path: path.description, context: context)
-    case .remove(let paths):
-      for path in paths { _ = SchemaPathResolver.resolve(path, in: context, diagnostics: &found) }
+    case .remove:
+      break  // checked across all kinds at once, in checkRemove
     case .append(let path, let value, _, let atStart):
       guard let target = SchemaPathResolver.resolve(path, in: context, diagnostics: &found),
         case .node(let node) = target
@@ -179,8 +194,9 @@ extension CheckSession {
     }
   }
 
-  private func checkMetadataEntry(key: String, keyRange: SourceRange, value: Expression, map: String)
-  {
+  private func checkMetadataEntry(
+    key: String, keyRange: SourceRange, value: Expression, map: String
+  ) {
     if let problem = NameRules.qualifiedNameProblem(key) {
       report(CheckerMessages.invalidMetadataKey(key, at: keyRange, map: map, reason: problem))
     }

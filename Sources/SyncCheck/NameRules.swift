@@ -12,7 +12,9 @@ public enum NameRules {
       if let problem = dnsSubdomainProblem(prefix) { return "the prefix \(problem)" }
     }
     if name.isEmpty { return "the name part must not be empty" }
-    if name.utf8.count > 63 { return "the name part is \(name.utf8.count) characters long; at most 63 are allowed" }
+    if name.utf8.count > 63 {
+      return "the name part is \(name.utf8.count) characters long; at most 63 are allowed"
+    }
     if let problem = labelCharactersProblem(name) { return "the name part \(problem)" }
     return nil
   }
@@ -20,7 +22,9 @@ public enum NameRules {
   /// Why `value` is not a valid label value, or nil.
   public static func labelValueProblem(_ value: String) -> String? {
     if value.isEmpty { return nil }
-    if value.utf8.count > 63 { return "it is \(value.utf8.count) characters long; at most 63 are allowed" }
+    if value.utf8.count > 63 {
+      return "it is \(value.utf8.count) characters long; at most 63 are allowed"
+    }
     return labelCharactersProblem(value)
   }
 

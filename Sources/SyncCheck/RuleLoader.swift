@@ -149,7 +149,8 @@ private struct LoadState {
     }
     let base = (importer as NSString).deletingLastPathComponent
     let path = Self.normalize(
-      target.hasPrefix("/") ? target + ".sync" : (base.isEmpty ? "." : base) + "/" + target + ".sync")
+      target.hasPrefix("/")
+        ? target + ".sync" : (base.isEmpty ? "." : base) + "/" + target + ".sync")
     guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
       diagnostics.append(
         CheckerMessages.importNotFound(

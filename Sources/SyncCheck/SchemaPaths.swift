@@ -27,7 +27,9 @@ extension SchemaNode {
     if types == .any { return "any value" }
     if isIntOrString { return "an integer or string" }
     var names: [String] = []
-    if types.contains(.object) { names.append(allowsAnyKey && propertyNames.isEmpty ? "a map" : "an object") }
+    if types.contains(.object) {
+      names.append(allowsAnyKey && propertyNames.isEmpty ? "a map" : "an object")
+    }
     if types.contains(.array) { names.append("a list") }
     if types.contains(.string) { names.append("a string") }
     if types.contains(.integer) { names.append("an integer") }

@@ -113,13 +113,15 @@ extension CheckSession {
         case "namespace":
           problem =
             text.utf8.count > 63
-            ? "is longer than 63 characters" : NameRules.dnsSubdomainProblem(text)
+            ? "is longer than 63 characters"
+            : NameRules.dnsSubdomainProblem(text)
               ?? (text.contains(".") ? "contains `.`, which namespace names may not" : nil)
         case "API group": problem = text.isEmpty ? nil : NameRules.dnsSubdomainProblem(text)
         default: problem = text.isEmpty ? "is empty" : nil
         }
         if let problem {
-          report(CheckerMessages.invalidObjectName(text, at: pattern.range, reason: problem, what: what))
+          report(
+            CheckerMessages.invalidObjectName(text, at: pattern.range, reason: problem, what: what))
         }
       case .glob(let text):
         do throws(Glob.SyntaxError) {

@@ -16,12 +16,15 @@ public enum Disassembler {
     }
     out += "\ndispatch (group/Kind → rules tried, in order):\n"
     let names = program.rules.map(\.name)
-    for (key, rules) in program.dispatch.exact.sorted(by: { ($0.key.group, $0.key.kind) < ($1.key.group, $1.key.kind) }) {
+    for (key, rules) in program.dispatch.exact.sorted(by: {
+      ($0.key.group, $0.key.kind) < ($1.key.group, $1.key.kind)
+    }) {
       let group = key.group.isEmpty ? "core" : key.group
       out += "  \(group)/\(key.kind) → \(rules.map { names[$0] }.joined(separator: ", "))\n"
     }
     let other = program.dispatch.wildcard.map { names[$0] }
-    out += "  any other kind → \(other.isEmpty ? "(no rule: not synced)" : other.joined(separator: ", "))\n"
+    out +=
+      "  any other kind → \(other.isEmpty ? "(no rule: not synced)" : other.joined(separator: ", "))\n"
     if !program.constants.isEmpty {
       out += "\nconstants:\n"
       for (index, value) in program.constants.enumerated() {
@@ -37,7 +40,8 @@ public enum Disassembler {
         let location = program.locations[rule.codeLocations[index]]
         let text = describe(instruction)
         let padded = text.count < 56 ? text + String(repeating: " ", count: 56 - text.count) : text
-        out += "  \(pad(index))  \(padded) ; \(location.line):\(location.column)  \(location.excerpt)\n"
+        out +=
+          "  \(pad(index))  \(padded) ; \(location.line):\(location.column)  \(location.excerpt)\n"
       }
     }
     return out
@@ -56,7 +60,9 @@ public enum Disassembler {
     case .append(let path, let value, let ifAbsent, let atStart, let keys):
       var text = (atStart ? "prepend  " : "append   ") + "\(path) \(describe(value))"
       if ifAbsent {
-        text += keys.isEmpty ? " if absent (whole element)" : " if absent (by \(keys.joined(separator: ", ")))"
+        text +=
+          keys.isEmpty
+          ? " if absent (whole element)" : " if absent (by \(keys.joined(separator: ", ")))"
       }
       return text
     case .merge(let path, let value): return "merge    \(path) \(describe(value))"
@@ -75,12 +81,13 @@ public enum Disassembler {
     case .constant(let index): return "#\(index)"
     case .read(let path): return "source.\(path)"
     case .interpolate(let pieces):
-      return "\"" + pieces.map { piece in
-        switch piece {
-        case .text(let text): return text
-        case .read(let path): return "${\(path)}"
-        }
-      }.joined() + "\""
+      return "\""
+        + pieces.map { piece in
+          switch piece {
+          case .text(let text): return text
+          case .read(let path): return "${\(path)}"
+          }
+        }.joined() + "\""
     case .list(let items): return "[" + items.map(describe).joined(separator: ", ") + "]"
     case .map(let entries):
       return "{" + entries.map { "\($0.0): \(describe($0.1))" }.joined(separator: ", ") + "}"
@@ -106,7 +113,8 @@ public enum Disassembler {
       return "\(describe(left)) \(op.rawValue) \(describe(right))"
     case .inList(let left, let items):
       return "\(describe(left)) in [" + items.map(describe).joined(separator: ", ") + "]"
-    case .matches(let subject, let matcher): return "\(describe(subject)) matches \(describe(matcher))"
+    case .matches(let subject, let matcher):
+      return "\(describe(subject)) matches \(describe(matcher))"
     }
   }
 
@@ -127,14 +135,22 @@ public enum Disassembler {
 
   static func describe(_ selector: CompiledSelector) -> String {
     var parts = [selector.kinds.map(describe).joined(separator: " | ")]
-    for clause in selector.namespaces { parts.append("in " + clause.map(describe).joined(separator: ", ")) }
-    for clause in selector.names { parts.append("named " + clause.map(describe).joined(separator: ", ")) }
-    if !selector.labels.isEmpty { parts.append("labels " + selector.labels.map(describe).joined(separator: ", ")) }
+    for clause in selector.namespaces {
+      parts.append("in " + clause.map(describe).joined(separator: ", "))
+    }
+    for clause in selector.names {
+      parts.append("named " + clause.map(describe).joined(separator: ", "))
+    }
+    if !selector.labels.isEmpty {
+      parts.append("labels " + selector.labels.map(describe).joined(separator: ", "))
+    }
     if !selector.annotations.isEmpty {
       parts.append("annotations " + selector.annotations.map(describe).joined(separator: ", "))
     }
     for condition in selector.conditions { parts.append("when " + describe(condition)) }
-    if let namespaced = selector.namespaced { parts.append("scope " + (namespaced ? "namespaced" : "cluster")) }
+    if let namespaced = selector.namespaced {
+      parts.append("scope " + (namespaced ? "namespaced" : "cluster"))
+    }
     return parts.joined(separator: " ")
   }
 
@@ -142,8 +158,10 @@ public enum Disassembler {
     switch requirement.test {
     case .equals(let value): return "\(requirement.key)=\(value)"
     case .notEquals(let value): return "\(requirement.key)!=\(value)"
-    case .oneOf(let values): return "\(requirement.key) in (\(values.sorted().joined(separator: ", ")))"
-    case .noneOf(let values): return "\(requirement.key) notin (\(values.sorted().joined(separator: ", ")))"
+    case .oneOf(let values):
+      return "\(requirement.key) in (\(values.sorted().joined(separator: ", ")))"
+    case .noneOf(let values):
+      return "\(requirement.key) notin (\(values.sorted().joined(separator: ", ")))"
     case .exists: return requirement.key
     case .absent: return "!\(requirement.key)"
     }
@@ -151,12 +169,15 @@ public enum Disassembler {
 
   static func describe(_ skip: CompiledSkip) -> String {
     switch skip {
-    case .namespaces(let matchers): return "skip namespaces " + matchers.map(describe).joined(separator: ", ")
+    case .namespaces(let matchers):
+      return "skip namespaces " + matchers.map(describe).joined(separator: ", ")
     case .names(let matchers): return "skip names " + matchers.map(describe).joined(separator: ", ")
-    case .groups(let matchers): return "skip groups " + matchers.map(describe).joined(separator: ", ")
+    case .groups(let matchers):
+      return "skip groups " + matchers.map(describe).joined(separator: ", ")
     case .kinds(let matchers): return "skip kinds " + matchers.map(describe).joined(separator: ", ")
     case .owned(let matchers):
-      return "skip owned" + (matchers.map { " by " + $0.map(describe).joined(separator: ", ") } ?? "")
+      return "skip owned"
+        + (matchers.map { " by " + $0.map(describe).joined(separator: ", ") } ?? "")
     case .match(let selector): return "skip match " + describe(selector)
     }
   }

@@ -53,7 +53,8 @@ public enum KindPattern: Sendable, Hashable, CustomStringConvertible {
     switch self {
     case .any: return true
     case .exact(let expected): return text == expected
-    case .glob(let pattern): return globMatches(Array(pattern.unicodeScalars), Array(text.unicodeScalars))
+    case .glob(let pattern):
+      return globMatches(Array(pattern.unicodeScalars), Array(text.unicodeScalars))
     }
   }
 

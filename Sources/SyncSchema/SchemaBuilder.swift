@@ -2,8 +2,32 @@ import SyncValue
 
 /// Why a schema could not be read; `path` locates the node inside the schema.
 struct SchemaBuildError: Error {
+  /// Dotted path from the schema root; filled in on the way out of the recursion so
+  /// that successful builds never pay for path strings.
   var path: String
   var message: String
+
+  init(path: String = "", message: String) {
+    self.path = path
+    self.message = message
+  }
+
+  func within(_ segment: String) -> SchemaBuildError {
+    if segment.isEmpty { return self }
+    return SchemaBuildError(path: path.isEmpty ? segment : "\(segment).\(path)", message: message)
+  }
+}
+
+/// Runs `body`, prefixing the path of any error it throws with `segment`.
+@inline(__always)
+private func within<T>(
+  _ segment: @autoclosure () -> String, _ body: () throws(SchemaBuildError) -> T
+) throws(SchemaBuildError) -> T {
+  do {
+    return try body()
+  } catch {
+    throw error.within(segment())
+  }
 }
 
 /// Turns OpenAPI v3 schema values into ``SchemaNode`` graphs.
@@ -18,24 +42,28 @@ struct SchemaBuilder {
   /// loading the built-ins themselves.
   var objectMeta: SchemaNode?
 
-  /// Builds the node for `value`; `path` is used in error messages only.
+  /// Builds the node for `value`; `path` prefixes the paths in errors.
   func node(from value: Value, path: String) throws(SchemaBuildError) -> SchemaNode {
+    try within(path) { () throws(SchemaBuildError) in try node(from: value) }
+  }
+
+  /// Builds the node for `value`, with error paths relative to it.
+  func node(from value: Value) throws(SchemaBuildError) -> SchemaNode {
     guard case .object(let object) = value else {
-      throw SchemaBuildError(path: path, message: "a schema must be an object, not \(value.typeName)")
+      throw SchemaBuildError(message: "a schema must be an object, not \(value.typeName)")
     }
     var facets = Facets()
     var types: ValueTypes?
     var reference: Reference?
-    var alternatives: [Value] = []
+    var alternatives: [(path: String, schema: Value)] = []
     for member in object.members {
       let key = member.key
       let value = member.value
-      let at = path.isEmpty ? key : "\(path).\(key)"
       switch key {
       case "$ref":
-        reference = try resolve(value, at: at)
+        reference = try within(key) { () throws(SchemaBuildError) in try resolve(value) }
       case "type":
-        types = try Self.types(value, at: at)
+        types = try within(key) { () throws(SchemaBuildError) in try Self.types(value) }
       case "description":
         facets.description = value.stringValue
       case "format":
@@ -43,31 +71,35 @@ struct SchemaBuilder {
       case "enum":
         facets.enumValues = value.arrayValue
       case "required":
-        facets.required = try Self.strings(value, at: at)
+        facets.required = try within(key) { () throws(SchemaBuildError) in try Self.strings(value) }
       case "properties":
         guard case .object(let properties) = value else {
-          throw SchemaBuildError(path: at, message: "properties must be an object")
+          throw SchemaBuildError(path: key, message: "properties must be an object")
         }
         for property in properties.members {
-          let child = try node(from: property.value, path: "\(at).\(property.key)")
+          let child = try within("\(key).\(property.key)") { () throws(SchemaBuildError) in
+            try node(from: property.value)
+          }
           facets.setProperty(property.key, child)
         }
       case "items":
         // A list of schemas (tuple validation) is not structural; read the first.
         if case .array(let schemas) = value {
-          if let first = schemas.first { facets.items = try node(from: first, path: at) }
+          if let first = schemas.first { facets.items = try node(from: first, path: key) }
         } else {
-          facets.items = try node(from: value, path: at)
+          facets.items = try node(from: value, path: key)
         }
       case "additionalProperties":
         switch value {
         case .bool(let allowed): facets.allowsAdditionalProperties = allowed
-        default: facets.additionalProperties = try node(from: value, path: at)
+        default: facets.additionalProperties = try node(from: value, path: key)
         }
       case "x-kubernetes-list-type":
         facets.listType = value.stringValue.flatMap(ListType.init(rawValue:))
       case "x-kubernetes-list-map-keys":
-        facets.listMapKeys = try Self.strings(value, at: at)
+        facets.listMapKeys = try within(key) { () throws(SchemaBuildError) in
+          try Self.strings(value)
+        }
       case "x-kubernetes-map-type":
         facets.mapType = value.stringValue.flatMap(MapType.init(rawValue:))
       case "x-kubernetes-int-or-string":
@@ -80,9 +112,9 @@ struct SchemaBuilder {
         facets.isEmbeddedResource = value == .bool(true)
       case "anyOf", "oneOf", "allOf":
         guard case .array(let schemas) = value else {
-          throw SchemaBuildError(path: at, message: "\(key) must be a list of schemas")
+          throw SchemaBuildError(path: key, message: "\(key) must be a list of schemas")
         }
-        alternatives += schemas
+        alternatives += schemas.enumerated().map { ("\(key)[\($0.offset)]", $0.element) }
       default:
         // Validation-only keywords (pattern, minimum, x-kubernetes-validations, ...)
         // do not change which paths exist or their types.
@@ -93,7 +125,7 @@ struct SchemaBuilder {
       return SchemaNode(reference: reference, overriding: facets)
     }
     if !alternatives.isEmpty {
-      types = try merge(alternatives, into: &facets, types: types, path: path)
+      types = try merge(alternatives, into: &facets, types: types)
     }
     if facets.isIntOrString {
       types = .intOrString
@@ -110,12 +142,12 @@ struct SchemaBuilder {
   /// union when the node itself does not name one. Structural CRD schemas only use
   /// branches to restrict values, so this loses little.
   private func merge(
-    _ schemas: [Value], into facets: inout Facets, types: ValueTypes?, path: String
+    _ schemas: [(path: String, schema: Value)], into facets: inout Facets, types: ValueTypes?
   ) throws(SchemaBuildError) -> ValueTypes? {
     var union: ValueTypes = []
     var everyBranchTyped = true
-    for (index, schema) in schemas.enumerated() {
-      let branch = try node(from: schema, path: "\(path).anyOf[\(index)]")
+    for (path, schema) in schemas {
+      let branch = try node(from: schema, path: path)
       let branchTypes = branch.types
       if branchTypes == .any { everyBranchTyped = false }
       union.formUnion(branchTypes)
@@ -132,42 +164,42 @@ struct SchemaBuilder {
     return everyBranchTyped ? union : nil
   }
 
-  private func resolve(_ value: Value, at path: String) throws(SchemaBuildError) -> Reference {
+  private func resolve(_ value: Value) throws(SchemaBuildError) -> Reference {
     guard let name = value.stringValue, let table = definitions else {
-      throw SchemaBuildError(path: path, message: "$ref is not supported here")
+      throw SchemaBuildError(message: "$ref is not supported here")
     }
     let bare = name.hasPrefix("#/") ? String(name.split(separator: "/").last ?? "") : name
     guard let index = table.indexByName[bare] else {
-      throw SchemaBuildError(path: path, message: "$ref to unknown definition \(name)")
+      throw SchemaBuildError(message: "$ref to unknown definition \(name)")
     }
     return Reference(table: table, index: index, name: bare)
   }
 
-  private static func types(_ value: Value, at path: String) throws(SchemaBuildError) -> ValueTypes {
+  private static func types(_ value: Value) throws(SchemaBuildError) -> ValueTypes {
     var names: [String] = []
     switch value {
     case .string(let name): names = [name]
-    case .array: names = try strings(value, at: path)
-    default: throw SchemaBuildError(path: path, message: "type must be a string or a list")
+    case .array: names = try strings(value)
+    default: throw SchemaBuildError(message: "type must be a string or a list")
     }
     var types: ValueTypes = []
     for name in names where name != "null" {
       guard let type = ValueTypes(openAPIName: name) else {
-        throw SchemaBuildError(path: path, message: "unknown type \"\(name)\"")
+        throw SchemaBuildError(message: "unknown type \"\(name)\"")
       }
       types.insert(type)
     }
     return types.isEmpty ? .any : types
   }
 
-  private static func strings(_ value: Value, at path: String) throws(SchemaBuildError) -> [String] {
+  private static func strings(_ value: Value) throws(SchemaBuildError) -> [String] {
     guard case .array(let items) = value else {
-      throw SchemaBuildError(path: path, message: "expected a list of strings")
+      throw SchemaBuildError(message: "expected a list of strings")
     }
     var strings: [String] = []
     for item in items {
       guard let string = item.stringValue else {
-        throw SchemaBuildError(path: path, message: "expected a list of strings")
+        throw SchemaBuildError(message: "expected a list of strings")
       }
       strings.append(string)
     }

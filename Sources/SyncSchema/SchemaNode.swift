@@ -24,9 +24,11 @@ public struct ValueTypes: OptionSet, Sendable, Hashable, CustomStringConvertible
     self.rawValue = rawValue
   }
 
+  /// A JSON object (map).
   public static let object = ValueTypes(rawValue: 1 << 0)
   public static let array = ValueTypes(rawValue: 1 << 1)
   public static let string = ValueTypes(rawValue: 1 << 2)
+  /// A number without fraction.
   public static let integer = ValueTypes(rawValue: 1 << 3)
   /// Any number; accepts integers too.
   public static let number = ValueTypes(rawValue: 1 << 4)
@@ -121,17 +123,20 @@ public final class SchemaNode: Sendable {
 
   /// The types a value may have; ``ValueTypes/any`` when unconstrained.
   public var types: ValueTypes { target.own.types }
+  /// The schema's documentation; a `$ref` property's own text wins over its type's.
   public var description: String? { own.description ?? target.own.description }
   /// OpenAPI `format`: `int32`, `int64`, `date-time`, `byte`, ...
   public var format: String? { target.own.format }
   /// The only values allowed, when the schema lists them.
   public var enumValues: [Value]? { target.own.enumValues }
+  /// `x-kubernetes-list-type`; nil when the schema does not say (treat as atomic).
   public var listType: ListType? { own.listType ?? target.own.listType }
   /// Keys identifying an item of a `map` list: `name` for containers,
   /// `port` and `protocol` for service ports.
   public var listMapKeys: [String] {
     own.listMapKeys.isEmpty ? target.own.listMapKeys : own.listMapKeys
   }
+  /// `x-kubernetes-map-type`; nil when the schema does not say (granular).
   public var mapType: MapType? { own.mapType ?? target.own.mapType }
   /// `IntOrString`: an integer or a string (`x-kubernetes-int-or-string`).
   public var isIntOrString: Bool { target.own.isIntOrString }

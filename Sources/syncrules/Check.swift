@@ -1,5 +1,6 @@
 import ArgumentParser
 import SyncCheck
+import SyncCompile
 import SyncRuntime
 import SyncSyntax
 
@@ -20,7 +21,8 @@ struct Check: ParsableCommand {
   @Flag(help: "Color the text output (default: when standard error is a terminal).")
   var color = false
 
-  @Argument(help: ArgumentHelp("Rule files or directories of .sync files.", valueName: "FILE_OR_DIR"))
+  @Argument(
+    help: ArgumentHelp("Rule files or directories of .sync files.", valueName: "FILE_OR_DIR"))
   var paths: [String]
 
   func run() throws {
@@ -43,13 +45,15 @@ struct Explain: ParsableCommand {
 
   @OptionGroup var rules: RuleInputOptions
 
-  @Argument(help: ArgumentHelp("Rule files or directories of .sync files.", valueName: "FILE_OR_DIR"))
+  @Argument(
+    help: ArgumentHelp("Rule files or directories of .sync files.", valueName: "FILE_OR_DIR"))
   var paths: [String]
 
   func run() throws {
     let ruleSet = try loadRuleSet(paths: paths, options: rules)
     guard let program = ruleSet.program else {
-      let renderer = DiagnosticRenderer(files: ruleSet.files, format: .text, color: Terminal.isTTY(2))
+      let renderer = DiagnosticRenderer(
+        files: ruleSet.files, format: .text, color: Terminal.isTTY(2))
       Terminal.write(renderer.render(ruleSet.diagnostics), to: 2)
       Terminal.write(Summary.line(for: ruleSet), to: 2)
       throw ExitCode(1)
@@ -81,7 +85,9 @@ enum Summary {
     let warnings = ruleSet.diagnostics.filter { $0.severity == .warning }.count
     let files = ruleSet.files.files.count
     let rules = ruleSet.checked.rules.count
-    func plural(_ count: Int, _ word: String) -> String { "\(count) \(word)\(count == 1 ? "" : "s")" }
+    func plural(_ count: Int, _ word: String) -> String {
+      "\(count) \(word)\(count == 1 ? "" : "s")"
+    }
     return "\(plural(files, "file")), \(plural(rules, "rule")): "
       + "\(plural(errors, "error")), \(plural(warnings, "warning"))\n"
   }

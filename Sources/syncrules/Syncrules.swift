@@ -13,6 +13,23 @@ struct Syncrules: ParsableCommand {
     version: "0.1.0",
     subcommands: [Check.self, Explain.self]
   )
+
+  /// Parses and runs, mapping argument errors to exit status 2 (usage error), which is
+  /// what `check` documents, instead of the parser's default 64.
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      let code = exitCode(for: error)
+      if code == .validationFailure {
+        Terminal.write(fullMessage(for: error) + "\n", to: 2)
+        Terminal.write("Run `syncrules help` for usage.\n", to: 2)
+        exit(withError: ExitCode(2))
+      }
+      exit(withError: error)
+    }
+  }
 }
 
 /// Options every command that reads rules shares.

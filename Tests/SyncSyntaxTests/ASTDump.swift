@@ -202,7 +202,7 @@ struct ASTDump {
       return "(\(op.rawValue) \(expression(left)) \(expression(right)))"
     case .inList(let value, let list, let negated):
       let items = list.map { " " + expression($0) }.joined()
-      return "(\(negated ? "not-in" : "in") \(expression(value))\(items))"
+      return "(\(negated ? "not-in-list" : "in-list") \(expression(value))\(items))"
     case .matches(let value, let match):
       return "(matches \(expression(value)) \(textMatch(match)))"
     }

@@ -52,6 +52,11 @@ import Testing
     #expect(error?.column == 1)
   }
 
+  @Test func quotedAndTaggedKeysAreStrings() throws {
+    let value = try YAML.parse("'1': a\n\"true\": b\n!!str y: c\n? |\n  block\n: d\n")
+    #expect(value == ["1": "a", "true": "b", "y": "c", "block\n": "d"])
+  }
+
   @Test func aliasesCopyTheAnchoredValue() throws {
     let value = try YAML.parse(
       """
@@ -135,6 +140,10 @@ import Testing
     (
       "a: 1\n? [a]\n: b\n",
       YAMLError(message: "map keys must be strings, not a sequence", line: 2, column: 3)
+    ),
+    (
+      "? [a]: b\n",
+      YAMLError(message: "map keys must be strings, not a mapping", line: 1, column: 3)
     ),
     (
       "{a: 1}: b\n",

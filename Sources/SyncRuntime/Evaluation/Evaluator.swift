@@ -99,11 +99,13 @@ public struct Evaluator: Sendable {
           try execute(instruction, source: source, working: &working)
         }
       } catch let error as PathError {
-        throw InstructionFailure(code: .runtimeTypeMismatch, message: error.message, instruction: pc)
+        throw InstructionFailure(
+          code: .runtimeTypeMismatch, message: error.message, instruction: pc)
       } catch let error as JSONPatch.Failure {
         throw InstructionFailure(code: .patchFailed, message: error.description, instruction: pc)
       } catch let error as ValueError {
-        throw InstructionFailure(code: .invalidRuntimeValue, message: error.message, instruction: pc)
+        throw InstructionFailure(
+          code: .invalidRuntimeValue, message: error.message, instruction: pc)
       }
       pc += 1
     }

@@ -23,7 +23,9 @@ extension Evaluator {
         case .array(let existing)?: items = existing
         case let other?:
           throw PathError(
-            message: "`\(path)` is \(PathEditor.article(other.typeName)), so nothing can be appended to it")
+            message:
+              "`\(path)` is \(PathEditor.article(other.typeName)), so nothing can be appended to it"
+          )
         }
         slot = nil
         if ifAbsent && items.contains(where: { Self.sameElement($0, element, keys: keys) }) {
@@ -42,20 +44,28 @@ extension Evaluator {
         case .object?:
           slot = Self.merged(slot!, with: patch)
         case let other?:
-          throw PathError(message: "`\(path)` is \(PathEditor.article(other.typeName)), so it cannot be merged into")
+          throw PathError(
+            message:
+              "`\(path)` is \(PathEditor.article(other.typeName)), so it cannot be merged into")
         }
       }
     case .replace(let path, let matcher, let operand):
       guard let replacement = try evaluate(operand, source: source) else { return }
       guard case .string(let with) = replacement else {
-        throw ValueError(message: "the replacement must be a string, but it is \(PathEditor.article(replacement.typeName))")
+        throw ValueError(
+          message:
+            "the replacement must be a string, but it is \(PathEditor.article(replacement.typeName))"
+        )
       }
       try PathEditor.modify(path.steps[...], in: &working, create: false) { slot in
         switch slot {
         case .string(let text)?: slot = .string(Self.replace(text, matcher, with))
         case nil, .null?: return
         case let other?:
-          throw PathError(message: "`\(path)` is \(PathEditor.article(other.typeName)), so no text in it can be replaced")
+          throw PathError(
+            message:
+              "`\(path)` is \(PathEditor.article(other.typeName)), so no text in it can be replaced"
+          )
         }
       }
     case .patch(let patch):
@@ -87,7 +97,10 @@ extension Evaluator {
           case .bool(let flag): text += String(flag)
           case .null: return nil
           case .array, .object:
-            throw ValueError(message: "`${\(path)}` is \(PathEditor.article(value.typeName)); only scalars can be interpolated")
+            throw ValueError(
+              message:
+                "`${\(path)}` is \(PathEditor.article(value.typeName)); only scalars can be interpolated"
+            )
           }
         }
       }
@@ -203,7 +216,8 @@ extension Evaluator {
     switch matcher {
     case .substring(let needle):
       guard !needle.isEmpty else { return text }
-      return text.split(separator: needle, omittingEmptySubsequences: false).joined(separator: replacement)
+      return text.split(separator: needle, omittingEmptySubsequences: false).joined(
+        separator: replacement)
     case .prefix(let prefix):
       return text.hasPrefix(prefix) ? replacement + text.dropFirst(prefix.count) : text
     case .suffix(let suffix):

@@ -54,7 +54,9 @@ struct ObjectFacts {
         let apiVersion = fields["apiVersion"]?.stringValue ?? ""
         let ownerKind = fields["kind"]?.stringValue ?? ""
         let (ownerGroup, ownerVersion) = Self.split(apiVersion)
-        return owners.contains { $0.matches(group: ownerGroup, version: ownerVersion, kind: ownerKind) }
+        return owners.contains {
+          $0.matches(group: ownerGroup, version: ownerVersion, kind: ownerKind)
+        }
       }
     case .match(let selector):
       return matches(selector, evaluator: evaluator)

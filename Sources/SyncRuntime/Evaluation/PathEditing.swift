@@ -43,7 +43,11 @@ enum PathEditor {
           var slot: Value? = object.members[index].value
           object.members[index].value = .null
           try leaf(&slot)
-          if let slot { object.members[index].value = slot } else { object.members.remove(at: index) }
+          if let slot {
+            object.members[index].value = slot
+          } else {
+            object.members.remove(at: index)
+          }
         } else {
           var slot: Value? = nil
           try leaf(&slot)
@@ -57,7 +61,8 @@ enum PathEditor {
         defer { object.members[index].value = child }
         return try modify(rest, in: &child, create: create, trail: path, leaf: leaf)
       }
-      guard create else { return false }
+      // Only maps are created: a list or keyed element is never made up.
+      guard create, case .key? = rest.first else { return false }
       var child = Value.object(ObjectValue())
       let reached = try modify(rest, in: &child, create: create, trail: path, leaf: leaf)
       if reached { object.members.append(Member(key: key, value: child)) }
@@ -90,7 +95,8 @@ enum PathEditor {
         if case .null = value { return false }
         guard create else { return false }
         throw PathError(
-          message: "`\(trail)` is \(article(value.typeName)), not a list, so `[…]` cannot select in it")
+          message:
+            "`\(trail)` is \(article(value.typeName)), not a list, so `[…]` cannot select in it")
       }
       value = .null
       defer { value = .array(items) }
@@ -153,8 +159,9 @@ enum PathEditor {
   }
 
   /// Every value the path names in `value` (wildcards can name several).
-  static func read(_ steps: ArraySlice<CompiledPath.Step>, in value: Value, into results: inout [Value])
-  {
+  static func read(
+    _ steps: ArraySlice<CompiledPath.Step>, in value: Value, into results: inout [Value]
+  ) {
     guard let step = steps.first else {
       results.append(value)
       return

@@ -83,6 +83,7 @@ public struct RuleSet: Sendable {
     let (checked, diagnostics) = checker.check(loaded)
     let hasErrors = diagnostics.contains { $0.severity == .error }
     let program = hasErrors ? nil : Compiler.compile(checked)
-    return RuleSet(program: program, checked: checked, diagnostics: diagnostics, files: loaded.files)
+    return RuleSet(
+      program: program, checked: checked, diagnostics: diagnostics, files: loaded.files)
   }
 }

@@ -95,6 +95,7 @@ struct Lexer {
     }
     if Lexer.isWordStart(first) { return lexWord() }
     if first == UInt8(ascii: "\"") { return lexString() }
+    if first == UInt8(ascii: "'") { return lexSingleQuoted() }
     // `→` is E2 86 92 in UTF-8.
     if first == 0xE2, byte(at: start + 1) == 0x86, byte(at: start + 2) == 0x92 {
       position += 3
@@ -144,29 +145,26 @@ struct Lexer {
   /// Reports one E0103 for a run of characters that cannot start a token.
   private mutating func skipUnexpected() {
     let start = position
-    while position < limit {
-      let current = bytes[position]
-      if current == UInt8(ascii: "\"") || current == UInt8(ascii: "#") || current <= 0x20
-        || Lexer.isWordStart(current) || Lexer.isPunctuation(current)
-      {
-        break
-      }
+    repeat {
       position += 1
       // Step over a whole UTF-8 sequence so the message shows a real character.
       while position < limit, bytes[position] & 0xC0 == 0x80 { position += 1 }
-      if current == 0xE2, position == start + 3, bytes[start + 1] == 0x86,
-        bytes[start + 2] == 0x92
-      {
-        position = start
-        break
-      }
-    }
-    if position == start {
-      // Stopped at an arrow after nothing unexpected: impossible, but never loop forever.
-      position += 1
-    }
+    } while position < limit && !startsToken(at: position)
     let text = String(decoding: bytes[start..<position], as: UTF8.self)
     diagnostics.append(ParserDiagnostics.unexpectedCharacter(text, at: range(start, position)))
+  }
+
+  /// Whether a token (or trivia) can start at `offset`: where a run of unexpected
+  /// characters ends.
+  private func startsToken(at offset: Int) -> Bool {
+    let current = bytes[offset]
+    if current <= 0x20 || current == UInt8(ascii: "\"") || current == UInt8(ascii: "#")
+      || current == UInt8(ascii: "'") || Lexer.isWordStart(current)
+      || Lexer.isPunctuation(current)
+    {
+      return true
+    }
+    return current == 0xE2 && byte(at: offset + 1) == 0x86 && byte(at: offset + 2) == 0x92
   }
 
   static func isWordStart(_ byte: UInt8) -> Bool {
@@ -273,6 +271,19 @@ struct Lexer {
     }
     (result.text, result.parts) = builder.finish()
     return result
+  }
+
+  /// `'text'`: reported once, then read as a string so the parser sees a value.
+  private mutating func lexSingleQuoted() -> Token {
+    let start = position
+    position += 1
+    while position < limit, bytes[position] != UInt8(ascii: "'"), bytes[position] != 0x0A {
+      position += 1
+    }
+    let text = String(decoding: bytes[(start + 1)..<position], as: UTF8.self)
+    if position < limit, bytes[position] == UInt8(ascii: "'") { position += 1 }
+    diagnostics.append(ParserDiagnostics.unexpectedCharacter("'", at: range(start, start + 1)))
+    return token(.string, start, position, text)
   }
 
   private enum BodyStop { case quote, end }

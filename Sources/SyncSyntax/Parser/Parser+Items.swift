@@ -82,6 +82,16 @@ extension SyntaxParser {
   /// follows), reporting what else was expected.
   private mutating func endsItemHeader(clauses: Bool, block: Bool = false) -> Bool {
     if atEnd || isItemStart || (block && current.kind == .leftBrace) { return true }
+    // A line starting with something that is no clause (nor a near miss of one) is the
+    // next item, however misspelt: the top level reports it.
+    let clauseKeywords = ParserDiagnostics.clauseKeywords
+    if current.startsLine,
+      current.kind != .word
+        || (!clauseKeywords.contains(current.text)
+          && ParserDiagnostics.closest(to: current.text, among: clauseKeywords) == nil)
+    {
+      return true
+    }
     if clauses {
       let what = block ? "a selector clause, `{` or a new item" : "a selector clause or a new item"
       let _: Bool? = expectedKeyword(what, among: ParserDiagnostics.clauseKeywords)

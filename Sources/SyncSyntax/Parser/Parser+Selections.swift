@@ -45,7 +45,8 @@ extension SyntaxParser {
         help: "write `group/version` (`apps/v1`), or a version alone for the core group (`v1`)")
     }
     if parts.count == 2 {
-      if Self.isKindShaped(parts[1]) {
+      // A capital letter makes the second part a kind: `apps/Deployment`, `*/Deploy*`.
+      if Self.isKindShaped(parts[1]), parts[1].contains(where: \.isUppercase) {
         if Self.isVersionShaped(parts[0]) {
           return invalidKind(
             "`\(text)` names the group `\(parts[0])`, which looks like a version", at: firstRange,
@@ -59,7 +60,7 @@ extension SyntaxParser {
       return kindAfterVersion(group: Self.namePattern(parts[0]), version: parts[1], first: first)
     }
     if text == "*" {
-      if peek().kind == .word, peek().text != "*", Self.isKindShaped(peek().text) {
+      if current.kind == .word, current.text != "*", Self.isKindShaped(current.text) {
         return kindAfterVersion(group: .any, version: "*", first: first)
       }
       return KindRef(group: .any, version: .any, kind: .any, range: firstRange)

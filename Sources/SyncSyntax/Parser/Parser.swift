@@ -32,9 +32,22 @@ struct SyntaxParser {
   /// Inside `patch [ … ]` a bare word in value position is a string (`op: add`).
   var wordsAreStrings = false
 
+  /// How many more closers than openers of each kind the file has: a closer of the
+  /// wrong kind is taken as a typo for the expected one only while there is a surplus.
+  private var surplusClosers: [TokenKind: Int] = [:]
+
   init(file: SourceFile, tokens: [Token]) {
     self.file = file
     self.tokens = tokens
+    for token in tokens {
+      switch token.kind {
+      case .leftBrace: surplusClosers[.rightBrace, default: 0] -= 1
+      case .leftBracket: surplusClosers[.rightBracket, default: 0] -= 1
+      case .leftParen: surplusClosers[.rightParen, default: 0] -= 1
+      case .rightBrace, .rightBracket, .rightParen: surplusClosers[token.kind, default: 0] += 1
+      default: break
+      }
+    }
   }
 
   // MARK: Cursor
@@ -132,7 +145,15 @@ struct SyntaxParser {
         report(ParserDiagnostics.unclosed(opener, reason: .endOfFile(current), in: file))
       }
     case .rightBrace, .rightBracket, .rightParen:
-      report(ParserDiagnostics.unclosed(opener, reason: .mismatched(current), in: file))
+      if surplusClosers[current.kind, default: 0] > 0 {
+        // `[1, 2 }` with one `}` too many in the file: a typo for `]`.
+        surplusClosers[current.kind, default: 0] -= 1
+        let _: Bool? = expected(closer.spelling)
+        advance()
+      } else {
+        // `[1, 2` then the block's `}`: the `[` was never closed.
+        report(ParserDiagnostics.unclosed(opener, reason: .mismatched(current), in: file))
+      }
     default:
       if opener.kind == .leftBrace, isItemStart {
         report(ParserDiagnostics.unclosed(opener, reason: .nextItem(current), in: file))

@@ -36,7 +36,7 @@ public enum JSON {
   public static func serialize(_ value: Value, indent: Int? = nil) -> String {
     var writer = JSONWriter(style: indent.map { .pretty(indent: $0) } ?? .compact)
     writer.write(value)
-    return String(decoding: writer.bytes, as: UTF8.self)
+    return writer.withBytes { String(decoding: $0, as: UTF8.self) }
   }
 
   /// Renders `value` as JSON text: compact, or pretty with kubectl's 4-space indent.

@@ -317,8 +317,9 @@ extension JSONScanner {
       while base[p].isNumberByte { p &+= 1 }
       if p < end { break }
       pos = p
-      if !(try refill(keeping: &start)) { break }
-      p = pos
+      let more = try refill(keeping: &start)
+      p = pos  // compaction moved it even when no bytes came
+      if !more { break }
     }
     let tokenEnd = p
     var q = start

@@ -138,14 +138,33 @@ struct JSONScanner {
       while true {
         let count = read(descriptor, destination, maximum)
         if count >= 0 { return count }
-        if errno == EINTR { continue }
-        throw error("read failed (errno \(errno))", at: end)
+        let failure = errno
+        if failure == EINTR { continue }
+        if failure == EAGAIN || failure == EWOULDBLOCK {
+          // A non-blocking descriptor (some shells hand these out): wait for data.
+          var request = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+          _ = poll(&request, 1, -1)
+          continue
+        }
+        throw error("read failed: " + String(cString: strerror(failure)), at: end)
       }
     }
   }
 
+  /// Notes the newlines among the first `limit` bytes, which are about to be dropped.
   private mutating func countNewlines(before limit: Int) {
+    // Eight bytes at a time: this runs over every byte of the input once.
+    let raw = UnsafeRawPointer(base)
     var index = 0
+    while index + 8 <= limit {
+      let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+      let matches = zeroBytes(word ^ 0x0A0A_0A0A_0A0A_0A0A)
+      if matches != 0 {
+        droppedNewlines += matches.nonzeroBitCount
+        lastDroppedNewline = droppedBytes + index + (63 - matches.leadingZeroBitCount) >> 3
+      }
+      index += 8
+    }
     while index < limit {
       if base[index] == 0x0A {
         droppedNewlines += 1
@@ -156,7 +175,12 @@ struct JSONScanner {
   }
 
   /// Makes sure `count` bytes from `pos` are buffered unless the input ends sooner.
+  @inline(__always)
   mutating func ensureAvailable(_ count: Int) throws(JSONError) {
+    if end - pos < count { try fillUntilAvailable(count) }
+  }
+
+  private mutating func fillUntilAvailable(_ count: Int) throws(JSONError) {
     while end - pos < count {
       var keep = pos
       if !(try refill(keeping: &keep)) { return }
@@ -236,4 +260,12 @@ struct JSONScanner {
       return "byte 0x" + (hex.count < 2 ? "0" + hex : hex)
     }
   }
+}
+
+/// The high bit of each zero byte of `word`, and nothing else (exact, unlike the
+/// cheaper test that can flag a 0x01 byte following a zero byte).
+@inline(__always)
+func zeroBytes(_ word: UInt64) -> UInt64 {
+  let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+  return ~(((word & low7) &+ low7) | word | low7)
 }

@@ -19,7 +19,7 @@
 ///
 /// Top-level values are written back to back; call ``newline()`` between them for
 /// NDJSON.
-public struct JSONWriter: Sendable {
+public struct JSONWriter: ~Copyable, @unchecked Sendable {
   /// The layout of the output.
   public enum Style: Sendable, Equatable {
     /// No whitespace at all.
@@ -34,8 +34,8 @@ public struct JSONWriter: Sendable {
     var isEmpty: Bool
   }
 
-  /// The output so far. Callers may take it and reset it between values.
-  public var bytes: [UInt8]
+  // Unchecked Sendable: the writer is noncopyable, so its buffer has exactly one owner.
+  private var out: ByteStorage
   public let style: Style
   private let indent: Int
   private var frames: [Frame] = []
@@ -48,21 +48,37 @@ public struct JSONWriter: Sendable {
     } else {
       self.indent = -1
     }
-    bytes = []
-    bytes.reserveCapacity(capacity)
+    out = ByteStorage(capacity: capacity)
+  }
+
+  deinit {
+    out.deallocate()
+  }
+
+  /// A copy of the output so far.
+  public var bytes: [UInt8] { Array(out.buffer) }
+
+  /// The number of bytes written so far.
+  public var byteCount: Int { out.count }
+
+  /// Lends the output so far without copying it.
+  public func withBytes<Result, Failure: Error>(
+    _ body: (UnsafeBufferPointer<UInt8>) throws(Failure) -> Result
+  ) throws(Failure) -> Result {
+    try body(out.buffer)
   }
 
   private var isPretty: Bool { indent >= 0 }
 
   /// Empties ``bytes`` (after they were written out), keeping the allocation.
   public mutating func removeAllBytes() {
-    bytes.removeAll(keepingCapacity: true)
+    out.count = 0
   }
 
   /// Appends a line feed, e.g. after each top-level value for NDJSON or kubectl-like
   /// output.
   public mutating func newline() {
-    bytes.append(0x0A)
+    out.append(0x0A)
   }
 
   // MARK: - Pieces
@@ -76,7 +92,7 @@ public struct JSONWriter: Sendable {
 
   public mutating func beginObject() {
     beforeValue()
-    bytes.append(UInt8(ascii: "{"))
+    out.append(UInt8(ascii: "{"))
     frames.append(Frame(isArray: false, isEmpty: true))
   }
 
@@ -85,12 +101,12 @@ public struct JSONWriter: Sendable {
     precondition(frames.last?.isArray == false, "key(_:) outside an object")
     precondition(!keyIsPending, "key(_:) twice without a value")
     let last = frames.count - 1
-    if !frames[last].isEmpty { bytes.append(UInt8(ascii: ",")) }
+    if !frames[last].isEmpty { out.append(UInt8(ascii: ",")) }
     frames[last].isEmpty = false
     if isPretty { newline(depth: frames.count) }
     writeString(name)
-    bytes.append(UInt8(ascii: ":"))
-    if isPretty { bytes.append(0x20) }
+    out.append(UInt8(ascii: ":"))
+    if isPretty { out.append(0x20) }
     keyIsPending = true
   }
 
@@ -98,12 +114,12 @@ public struct JSONWriter: Sendable {
     precondition(frames.last?.isArray == false && !keyIsPending, "unbalanced endObject()")
     let frame = frames.removeLast()
     if isPretty && !frame.isEmpty { newline(depth: frames.count) }
-    bytes.append(UInt8(ascii: "}"))
+    out.append(UInt8(ascii: "}"))
   }
 
   public mutating func beginArray() {
     beforeValue()
-    bytes.append(UInt8(ascii: "["))
+    out.append(UInt8(ascii: "["))
     frames.append(Frame(isArray: true, isEmpty: true))
   }
 
@@ -111,13 +127,13 @@ public struct JSONWriter: Sendable {
     precondition(frames.last?.isArray == true, "unbalanced endArray()")
     let frame = frames.removeLast()
     if isPretty && !frame.isEmpty { newline(depth: frames.count) }
-    bytes.append(UInt8(ascii: "]"))
+    out.append(UInt8(ascii: "]"))
   }
 
   private mutating func beforeValue() {
     guard let frame = frames.last else { return }
     if frame.isArray {
-      if !frame.isEmpty { bytes.append(UInt8(ascii: ",")) }
+      if !frame.isEmpty { out.append(UInt8(ascii: ",")) }
       frames[frames.count - 1].isEmpty = false
       if isPretty { newline(depth: frames.count) }
     } else {
@@ -145,56 +161,49 @@ public struct JSONWriter: Sendable {
         appendASCII("[]")
         return
       }
-      bytes.append(UInt8(ascii: "["))
+      out.append(UInt8(ascii: "["))
       var first = true
       for element in elements {
-        if !first { bytes.append(UInt8(ascii: ",")) }
+        if !first { out.append(UInt8(ascii: ",")) }
         first = false
         if isPretty { newline(depth: depth + 1) }
         writeValue(element, depth: depth + 1)
       }
       if isPretty { newline(depth: depth) }
-      bytes.append(UInt8(ascii: "]"))
+      out.append(UInt8(ascii: "]"))
     case .object(let object):
       if object.members.isEmpty {
         appendASCII("{}")
         return
       }
-      bytes.append(UInt8(ascii: "{"))
+      out.append(UInt8(ascii: "{"))
       var first = true
       for member in object.members {
-        if !first { bytes.append(UInt8(ascii: ",")) }
+        if !first { out.append(UInt8(ascii: ",")) }
         first = false
         if isPretty { newline(depth: depth + 1) }
         writeString(member.key)
-        if isPretty { appendASCII(": ") } else { bytes.append(UInt8(ascii: ":")) }
+        if isPretty { appendASCII(": ") } else { out.append(UInt8(ascii: ":")) }
         writeValue(member.value, depth: depth + 1)
       }
       if isPretty { newline(depth: depth) }
-      bytes.append(UInt8(ascii: "}"))
+      out.append(UInt8(ascii: "}"))
     }
   }
 
   @inline(__always)
   private mutating func appendASCII(_ text: StaticString) {
-    text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    out.append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
   }
 
-  private static let spaces = [UInt8](repeating: 0x20, count: 128)
-
   private mutating func newline(depth: Int) {
-    bytes.append(0x0A)
-    var remaining = depth * indent
-    while remaining > 0 {
-      let count = min(remaining, Self.spaces.count)
-      bytes.append(contentsOf: Self.spaces[0..<count])
-      remaining -= count
-    }
+    out.append(0x0A)
+    out.append(repeating: 0x20, count: depth * indent)
   }
 
   private mutating func writeInt(_ number: Int64) {
     if number >= 0 && number < 10 {
-      bytes.append(UInt8(truncatingIfNeeded: number) &+ 0x30)
+      out.append(UInt8(truncatingIfNeeded: number) &+ 0x30)
       return
     }
     withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
@@ -206,8 +215,8 @@ public struct JSONWriter: Sendable {
         magnitude /= 10
         if magnitude == 0 { break }
       }
-      if number < 0 { bytes.append(UInt8(ascii: "-")) }
-      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[index..<20]))
+      if number < 0 { out.append(UInt8(ascii: "-")) }
+      out.append(UnsafeBufferPointer(rebasing: digits[index..<20]))
     }
   }
 
@@ -218,7 +227,8 @@ public struct JSONWriter: Sendable {
     }
     // Swift's description is the shortest round-trip form and always valid JSON for
     // finite values ("1e+20", "0.1", "5.0", "-0.0").
-    bytes.append(contentsOf: number.description.utf8)
+    var text = number.description
+    text.withUTF8 { out.append($0) }
   }
 
   private mutating func writeString(_ text: String) {
@@ -226,10 +236,17 @@ public struct JSONWriter: Sendable {
     text.withUTF8 { appendQuoted($0) }
   }
 
-  private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+  private static let hexDigits: StaticString = "0123456789abcdef"
 
   private mutating func appendQuoted(_ utf8: UnsafeBufferPointer<UInt8>) {
-    bytes.append(UInt8(ascii: "\""))
+    if !Self.needsEscaping(utf8) {
+      out.reserve(utf8.count + 2)
+      out.appendUnchecked(0x22)
+      out.appendUnchecked(utf8)
+      out.appendUnchecked(0x22)
+      return
+    }
+    out.append(UInt8(ascii: "\""))
     var runStart = 0
     var index = 0
     let count = utf8.count
@@ -240,28 +257,122 @@ public struct JSONWriter: Sendable {
         continue
       }
       if runStart < index {
-        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+        out.append(UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
       }
-      bytes.append(UInt8(ascii: "\\"))
+      out.append(UInt8(ascii: "\\"))
       switch c {
-      case 0x22: bytes.append(0x22)
-      case 0x5C: bytes.append(0x5C)
-      case 0x0A: bytes.append(UInt8(ascii: "n"))
-      case 0x09: bytes.append(UInt8(ascii: "t"))
-      case 0x0D: bytes.append(UInt8(ascii: "r"))
-      case 0x08: bytes.append(UInt8(ascii: "b"))
-      case 0x0C: bytes.append(UInt8(ascii: "f"))
+      case 0x22: out.append(0x22)
+      case 0x5C: out.append(0x5C)
+      case 0x0A: out.append(UInt8(ascii: "n"))
+      case 0x09: out.append(UInt8(ascii: "t"))
+      case 0x0D: out.append(UInt8(ascii: "r"))
+      case 0x08: out.append(UInt8(ascii: "b"))
+      case 0x0C: out.append(UInt8(ascii: "f"))
       default:
         appendASCII("u00")
-        bytes.append(Self.hexDigits[Int(c >> 4)])
-        bytes.append(Self.hexDigits[Int(c & 0xF)])
+        out.append(Self.hexDigits.utf8Start[Int(c >> 4)])
+        out.append(Self.hexDigits.utf8Start[Int(c & 0xF)])
       }
       index += 1
       runStart = index
     }
     if runStart < count {
-      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<count]))
+      out.append(UnsafeBufferPointer(rebasing: utf8[runStart..<count]))
     }
-    bytes.append(UInt8(ascii: "\""))
+    out.append(UInt8(ascii: "\""))
+  }
+}
+
+extension JSONWriter {
+  /// Whether any byte is a quote, a backslash or a control character; eight at a time,
+  /// since most strings need no escaping.
+  @inline(__always)
+  fileprivate static func needsEscaping(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let start = utf8.baseAddress else { return false }
+    let raw = UnsafeRawPointer(start)
+    let count = utf8.count
+    var index = 0
+    while index + 8 <= count {
+      let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+      let controls = (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080
+      if controls | zeroBytes(word ^ 0x2222_2222_2222_2222)
+        | zeroBytes(word ^ 0x5C5C_5C5C_5C5C_5C5C)
+        != 0
+      {
+        return true
+      }
+      index += 8
+    }
+    while index < count {
+      let c = start[index]
+      if c < 0x20 || c == 0x22 || c == 0x5C { return true }
+      index += 1
+    }
+    return false
+  }
+}
+
+/// A growable byte buffer written through a pointer, without the per-append uniqueness
+/// checks of `[UInt8]`; owned by one ``JSONWriter``.
+struct ByteStorage {
+  var start: UnsafeMutablePointer<UInt8>
+  var count = 0
+  var capacity: Int
+
+  init(capacity: Int) {
+    self.capacity = max(16, capacity)
+    start = .allocate(capacity: self.capacity)
+  }
+
+  func deallocate() {
+    start.deallocate()
+  }
+
+  var buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: start, count: count) }
+
+  @inline(__always)
+  mutating func reserve(_ extra: Int) {
+    if count + extra > capacity { grow(extra) }
+  }
+
+  private mutating func grow(_ extra: Int) {
+    let newCapacity = max(capacity * 2, count + extra)
+    let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+    grown.update(from: start, count: count)
+    start.deallocate()
+    start = grown
+    capacity = newCapacity
+  }
+
+  @inline(__always)
+  mutating func append(_ byte: UInt8) {
+    reserve(1)
+    appendUnchecked(byte)
+  }
+
+  @inline(__always)
+  mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+    reserve(bytes.count)
+    appendUnchecked(bytes)
+  }
+
+  mutating func append(repeating byte: UInt8, count repeats: Int) {
+    guard repeats > 0 else { return }
+    reserve(repeats)
+    (start + count).update(repeating: byte, count: repeats)
+    count += repeats
+  }
+
+  @inline(__always)
+  mutating func appendUnchecked(_ byte: UInt8) {
+    start[count] = byte
+    count += 1
+  }
+
+  @inline(__always)
+  mutating func appendUnchecked(_ bytes: UnsafeBufferPointer<UInt8>) {
+    guard let source = bytes.baseAddress else { return }
+    (start + count).update(from: source, count: bytes.count)
+    count += bytes.count
   }
 }

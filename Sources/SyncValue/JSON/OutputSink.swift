@@ -55,7 +55,7 @@ public final class OutputSink {
   /// Moves everything `writer` has produced into the sink and empties the writer,
   /// keeping its allocation for the next value.
   public func take(from writer: inout JSONWriter) throws(OutputSinkError) {
-    try write(writer.bytes)
+    try writer.withBytes { (bytes) throws(OutputSinkError) in try write(bytes) }
     writer.removeAllBytes()
   }
 

@@ -4,7 +4,15 @@
 /// Returns the index of the offending sequence's first byte, or nil when all is valid.
 func firstInvalidUTF8(_ start: UnsafePointer<UInt8>, count: Int) -> Int? {
   var index = 0
+  let raw = UnsafeRawPointer(start)
   while index < count {
+    // Runs of ASCII, the common case, eight bytes at a time.
+    while index + 8 <= count
+      && raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0
+    {
+      index += 8
+    }
+    if index >= count { break }
     let lead = start[index]
     if lead < 0x80 {
       index += 1

@@ -101,7 +101,9 @@ public struct JSONPatch: Sendable, Hashable {
         try add(value, at: path.tokens[...], pointer: path, in: &document)
       }
     case .move(let from, let to):
-      if to.tokens.count > from.tokens.count, Array(to.tokens.prefix(from.tokens.count)) == from.tokens {
+      if to.tokens.count > from.tokens.count,
+        Array(to.tokens.prefix(from.tokens.count)) == from.tokens
+      {
         throw PatchError(message: "cannot move `\(from)` into its own child `\(to)`")
       }
       let value = try get(from, in: document)
@@ -117,7 +119,8 @@ public struct JSONPatch: Sendable, Hashable {
     case .test(let path, let expected):
       let actual = try get(path, in: document)
       guard actual.semanticallyEquals(expected) else {
-        throw PatchError(message: "test failed: the value at `\(path)` differs from the expected one")
+        throw PatchError(
+          message: "test failed: the value at `\(path)` differs from the expected one")
       }
     }
   }
@@ -142,7 +145,8 @@ public struct JSONPatch: Sendable, Hashable {
         }
         current = items[index]
       default:
-        throw PatchError(message: "`\(pointer)` does not exist (`\(token)` is inside a \(current.typeName))")
+        throw PatchError(
+          message: "`\(pointer)` does not exist (`\(token)` is inside a \(current.typeName))")
       }
     }
     return current
@@ -175,7 +179,8 @@ public struct JSONPatch: Sendable, Hashable {
           items.append(value)
         } else {
           guard let index = JSONPointer.index(token), index <= items.count else {
-            throw PatchError(message: "cannot add at `\(pointer)`: index `\(token)` is out of bounds")
+            throw PatchError(
+              message: "cannot add at `\(pointer)`: index `\(token)` is out of bounds")
           }
           items.insert(value, at: index)
         }
@@ -188,7 +193,8 @@ public struct JSONPatch: Sendable, Hashable {
       }
       document = .array(items)
     default:
-      throw PatchError(message: "cannot add at `\(pointer)`: `\(token)` is inside a \(document.typeName)")
+      throw PatchError(
+        message: "cannot add at `\(pointer)`: `\(token)` is inside a \(document.typeName)")
     }
   }
 
@@ -229,7 +235,8 @@ public struct JSONPatch: Sendable, Hashable {
       document = .array(items)
       return removed
     default:
-      throw PatchError(message: "cannot remove `\(pointer)`: `\(token)` is inside a \(document.typeName)")
+      throw PatchError(
+        message: "cannot remove `\(pointer)`: `\(token)` is inside a \(document.typeName)")
     }
   }
 }

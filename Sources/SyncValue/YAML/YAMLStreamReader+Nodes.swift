@@ -157,6 +157,7 @@ extension YAMLStreamReader {
   /// Reads key/value pairs up to MAPPING-END, rejecting duplicate and non-string keys.
   private func readMappingMembers(depth: Int) throws -> ObjectValue {
     var members: [Member] = []
+    members.reserveCapacity(4)
     // Small maps are checked for duplicates by scanning; big ones (ConfigMap data) get a set.
     var seen: Set<String>?
     var merge: (position: Int, sources: [ObjectValue])?

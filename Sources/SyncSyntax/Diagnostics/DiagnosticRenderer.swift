@@ -1,0 +1,227 @@
+/// How diagnostics are printed.
+public enum DiagnosticFormat: String, CaseIterable, Sendable {
+  /// For people: header, source line, caret, notes and help.
+  case text
+  /// One JSON object per line per finding, for tools.
+  case json
+  /// GitHub Actions workflow commands (`::error file=…::message`): annotations on a PR.
+  case github
+}
+
+/// Turns diagnostics into text in one of the ``DiagnosticFormat``s.
+///
+/// Line and column are 1-based; the column counts Unicode scalars. `endLine` and
+/// `endColumn` give the position just past the span (exclusive), as editors do.
+/// The renderer prints findings only: the summary line is the CLI's job.
+public struct DiagnosticRenderer {
+  public let files: SourceManager
+  public let format: DiagnosticFormat
+  public let color: Bool
+
+  /// - Parameter color: ANSI colours in the text format; ignored by the others.
+  public init(files: SourceManager, format: DiagnosticFormat, color: Bool = false) {
+    self.files = files
+    self.format = format
+    self.color = color
+  }
+
+  /// Every diagnostic, in the given order; each line ends with a newline.
+  public func render(_ diagnostics: [Diagnostic]) -> String {
+    var output = ""
+    for (offset, diagnostic) in diagnostics.enumerated() {
+      switch format {
+      case .text:
+        if offset > 0 { output += "\n" }
+        output += text(diagnostic)
+      case .json:
+        output += json(diagnostic) + "\n"
+      case .github:
+        output += github(diagnostic) + "\n"
+      }
+    }
+    return output
+  }
+
+  // MARK: Positions
+
+  private struct Span {
+    var path: String
+    var start: SourceLocation
+    var end: SourceLocation
+  }
+
+  private func span(_ range: SourceRange) -> Span {
+    guard range.fileID >= 0, range.fileID < files.files.count else {
+      let origin = SourceLocation(line: 1, column: 1)
+      return Span(path: "<unknown>", start: origin, end: origin)
+    }
+    let file = files.file(range.fileID)
+    return Span(
+      path: file.path, start: file.location(of: range.start), end: file.location(of: range.end))
+  }
+
+  // MARK: Text
+
+  private func paint(_ text: String, _ code: String) -> String {
+    color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+  }
+
+  private func severityLabel(_ severity: Severity) -> String {
+    switch severity {
+    case .error: return paint("error", "1;31")
+    case .warning: return paint("warning", "1;33")
+    case .note: return paint("note", "1;36")
+    }
+  }
+
+  private func text(_ diagnostic: Diagnostic) -> String {
+    let place = span(diagnostic.range)
+    var output =
+      paint("\(place.path):\(place.start):", "1") + " "
+      + severityLabel(diagnostic.severity) + paint("[\(diagnostic.code.rawValue)]", "1")
+      + paint(": \(diagnostic.message)", "1") + "\n"
+    output += excerpt(diagnostic.range)
+    for note in diagnostic.notes {
+      var line = "  = " + paint("note", "1;36") + ": "
+      if let range = note.range {
+        let place = span(range)
+        line += "\(place.path):\(place.start): "
+      }
+      output += line + note.message + "\n"
+    }
+    if let help = diagnostic.help {
+      output += "  = " + paint("help", "1;32") + ": " + help + "\n"
+    }
+    return output
+  }
+
+  /// The source line with a `line |` gutter and a caret line under the span (the span is
+  /// cut at the end of its first line).
+  private func excerpt(_ range: SourceRange) -> String {
+    guard range.fileID >= 0, range.fileID < files.files.count else { return "" }
+    let file = files.file(range.fileID)
+    let start = file.location(of: range.start)
+    let end = file.location(of: range.end)
+    let source = file.lineText(start.line)
+    let scalars = Array(source.unicodeScalars)
+    let lineNumber = String(start.line)
+    let gutter = String(repeating: " ", count: lineNumber.count)
+    // Tabs stay tabs so the caret lines up however the terminal expands them.
+    var padding = ""
+    for scalar in scalars.prefix(start.column - 1) { padding += scalar == "\t" ? "\t" : " " }
+    let lastColumn = end.line == start.line ? end.column : scalars.count + 1
+    let width = max(1, lastColumn - start.column)
+    let marker = "^" + String(repeating: "~", count: width - 1)
+    return paint("\(lineNumber) |", "1;34") + (source.isEmpty ? "" : " " + source) + "\n"
+      + paint("\(gutter) |", "1;34") + " " + padding + paint(marker, "1;31") + "\n"
+  }
+
+  // MARK: JSON
+
+  private func json(_ diagnostic: Diagnostic) -> String {
+    let place = span(diagnostic.range)
+    var fields = [
+      "\"file\":\(jsonString(place.path))",
+      "\"line\":\(place.start.line)",
+      "\"column\":\(place.start.column)",
+      "\"endLine\":\(place.end.line)",
+      "\"endColumn\":\(place.end.column)",
+      "\"severity\":\(jsonString(diagnostic.severity.rawValue))",
+      "\"code\":\(jsonString(diagnostic.code.rawValue))",
+      "\"message\":\(jsonString(diagnostic.message))",
+    ]
+    let notes = diagnostic.notes.map { note -> String in
+      var parts = ["\"message\":\(jsonString(note.message))"]
+      if let range = note.range {
+        let at = span(range)
+        parts += [
+          "\"file\":\(jsonString(at.path))", "\"line\":\(at.start.line)",
+          "\"column\":\(at.start.column)",
+        ]
+      }
+      return "{" + parts.joined(separator: ",") + "}"
+    }
+    fields.append("\"notes\":[" + notes.joined(separator: ",") + "]")
+    fields.append("\"help\":" + (diagnostic.help.map(jsonString) ?? "null"))
+    return "{" + fields.joined(separator: ",") + "}"
+  }
+
+  /// A JSON string literal (RFC 8259 escapes; control characters as `\u00XX`).
+  private func jsonString(_ text: String) -> String {
+    var result = "\""
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "\"": result += "\\\""
+      case "\\": result += "\\\\"
+      case "\n": result += "\\n"
+      case "\r": result += "\\r"
+      case "\t": result += "\\t"
+      case "\u{08}": result += "\\b"
+      case "\u{0C}": result += "\\f"
+      default:
+        if scalar.value < 0x20 {
+          let hex = String(scalar.value, radix: 16)
+          result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        } else {
+          result.unicodeScalars.append(scalar)
+        }
+      }
+    }
+    return result + "\""
+  }
+
+  // MARK: GitHub
+
+  private func github(_ diagnostic: Diagnostic) -> String {
+    let command: String
+    switch diagnostic.severity {
+    case .error: command = "error"
+    case .warning: command = "warning"
+    case .note: command = "notice"
+    }
+    let place = span(diagnostic.range)
+    let properties = [
+      "file=\(escapeProperty(place.path))", "line=\(place.start.line)",
+      "col=\(place.start.column)", "endLine=\(place.end.line)",
+      "endColumn=\(place.end.column)", "title=\(escapeProperty(diagnostic.code.rawValue))",
+    ]
+    var message = diagnostic.message
+    for note in diagnostic.notes {
+      message += "\nnote: "
+      if let range = note.range {
+        let at = span(range)
+        message += "\(at.path):\(at.start): "
+      }
+      message += note.message
+    }
+    if let help = diagnostic.help { message += "\nhelp: " + help }
+    return "::\(command) \(properties.joined(separator: ","))::\(escapeData(message))"
+  }
+
+  /// GitHub's escaping of a workflow command's message.
+  private func escapeData(_ text: String) -> String {
+    var result = ""
+    for character in text.unicodeScalars {
+      switch character {
+      case "%": result += "%25"
+      case "\r": result += "%0D"
+      case "\n": result += "%0A"
+      default: result.unicodeScalars.append(character)
+      }
+    }
+    return result
+  }
+
+  /// GitHub's escaping of a workflow command's property value.
+  private func escapeProperty(_ text: String) -> String {
+    var result = ""
+    for character in escapeData(text).unicodeScalars {
+      switch character {
+      case ":": result += "%3A"
+      case ",": result += "%2C"
+      default: result.unicodeScalars.append(character)
+      }
+    }
+    return result
+  }
+}

@@ -1,0 +1,215 @@
+import SyncCompile
+import SyncRuntime
+import SyncValue
+import Testing
+
+/// Semantics of the evaluator, one rule and one object per case, as JSON.
+struct EvaluatorTests {
+  struct Case: CustomTestStringConvertible, Sendable {
+    var name: String
+    var rules: String
+    var input: String
+    /// The expected output object, or "skipped", "dropped", "unmatched", "failed:E0601".
+    var expected: String
+    var testDescription: String { name }
+  }
+
+  static let deployment = """
+    {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"shop",
+     "labels":{"app":"web","tier":"front"}},
+     "spec":{"replicas":3,"template":{"metadata":{"labels":{"app":"web"}},
+     "spec":{"containers":[{"name":"app","image":"registry.prod.example/web:1.2"},
+                           {"name":"sidecar","image":"registry.prod.example/proxy:latest"}]}}}}
+    """
+
+  static let cases: [Case] = [
+    Case(
+      name: "set creates missing parents",
+      rules: """
+        rule r match apps/v1 Deployment { set spec.template.metadata.annotations."a.b/c" = "x" }
+        """,
+      input: #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"},"spec":{}}"#,
+      expected:
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"},"spec":{"template":{"metadata":{"annotations":{"a.b/c":"x"}}}}}"#
+    ),
+    Case(
+      name: "keyed element is never created, and leaves no empty parents",
+      rules: """
+        rule r match apps/v1 Deployment { set spec.template.spec.containers[name: app].image = "x" }
+        """,
+      input: #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"}}"#,
+      expected: #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"}}"#
+    ),
+    Case(
+      name: "replace prefix in every container, key order kept",
+      rules: """
+        rule r match apps/v1 Deployment {
+          replace spec.template.spec.containers[*].image prefix "registry.prod.example/" -> "registry.dr.example/"
+        }
+        """,
+      input: deployment,
+      expected: deployment.replacingAll("registry.prod.example/", "registry.dr.example/")
+    ),
+    Case(
+      name: "regex replace with captures",
+      rules: """
+        rule r match apps/v1 Deployment {
+          replace spec.template.spec.containers[name: sidecar].image re"^(.*):latest$" -> "$1:stable"
+        }
+        """,
+      input: deployment,
+      expected: deployment.replacingAll("proxy:latest", "proxy:stable")
+    ),
+    Case(
+      name: "values read the source, not the partly rewritten object",
+      rules: """
+        rule r match apps/v1 Deployment {
+          set spec.replicas = 0
+          set metadata.annotations.was = "${spec.replicas}"
+        }
+        """,
+      input:
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"},"spec":{"replicas":3}}"#,
+      expected:
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a","annotations":{"was":"3"}},"spec":{"replicas":0}}"#
+    ),
+    Case(
+      name: "append if absent compares list-map keys",
+      rules: """
+        rule r match apps/v1 Deployment {
+          append spec.template.spec.containers { name: "app", image: "other" } if absent
+        }
+        """,
+      input: deployment,
+      expected: deployment
+    ),
+    Case(
+      name: "append creates the list",
+      rules: """
+        rule r match apps/v1 Deployment {
+          append spec.template.spec.tolerations { key: "k", operator: "Exists" } if absent
+        }
+        """,
+      input: #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"}}"#,
+      expected:
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"},"spec":{"template":{"spec":{"tolerations":[{"key":"k","operator":"Exists"}]}}}}"#
+    ),
+    Case(
+      name: "merge is RFC 7386",
+      rules: """
+        rule r match apps/v1 Deployment { merge metadata.labels { tier: null, dr: "yes" } }
+        """,
+      input: deployment,
+      expected: deployment.replacingAll(#""tier":"front""#, #""dr":"yes""#)
+    ),
+    Case(
+      name: "default writes only where absent",
+      rules: """
+        rule r match apps/v1 Deployment {
+          default spec.replicas = 1
+          default spec.paused = true
+        }
+        """,
+      input:
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"},"spec":{"replicas":3}}"#,
+      expected:
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"},"spec":{"replicas":3,"paused":true}}"#
+    ),
+    Case(
+      name: "skip wins over rules",
+      rules: """
+        skip namespaces "sh*"
+        rule r match apps/v1 Deployment
+        """,
+      input: deployment, expected: "skipped"
+    ),
+    Case(
+      name: "skip owned",
+      rules: """
+        skip owned by apps/v1 ReplicaSet
+        rule r match v1 Pod
+        """,
+      input:
+        #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"rs","uid":"1","controller":true}]}}"#,
+      expected: "skipped"
+    ),
+    Case(
+      name: "label selector notin matches when the label is absent",
+      rules: """
+        rule r match apps/v1 Deployment labels env notin (prod), app=web { set spec.replicas = 1 }
+        """,
+      input:
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a","labels":{"app":"web"}}}"#,
+      expected:
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a","labels":{"app":"web"}},"spec":{"replicas":1}}"#
+    ),
+    Case(
+      name: "no rule matches",
+      rules: "rule r match apps/v1 Deployment named api",
+      input: deployment, expected: "unmatched"
+    ),
+    Case(
+      name: "when else drops",
+      rules: """
+        rule r match apps/v1 Deployment {
+          when spec.replicas > 2 { drop } else { set spec.replicas = 0 }
+        }
+        """,
+      input: deployment, expected: "dropped"
+    ),
+    Case(
+      name: "a path crossing a string fails the object",
+      rules: "rule r match example.com/v1 Widget { set spec.size.value = 1 }",
+      input:
+        #"{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w"},"spec":{"size":"big"}}"#,
+      expected: "failed:E0601"
+    ),
+    Case(
+      name: "interpolating a map fails the object",
+      rules: #"rule r match example.com/v1 Widget { set metadata.labels.x = "${spec}" }"#,
+      input: #"{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w"},"spec":{}}"#,
+      expected: "failed:E0603"
+    ),
+    Case(
+      name: "a failing patch fails the object and leaves nothing half applied",
+      rules: """
+        rule r match v1 ConfigMap { patch [ { op: "add", path: "/data/a", value: "1" }, { op: "remove", path: "/data/missing" } ] }
+        """,
+      input: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{}}"#,
+      expected: "failed:E0602"
+    ),
+    Case(
+      name: "remove is silent when absent, wildcard keys",
+      rules: """
+        rule r match v1 ConfigMap, apps/v1 Deployment { remove metadata.uid, metadata.annotations.*, status }
+        """,
+      input:
+        #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","annotations":{"a":"1","b":"2"}}}"#,
+      expected: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","annotations":{}}}"#
+    ),
+  ]
+
+  @Test(arguments: cases)
+  func evaluates(_ testCase: Case) throws {
+    let ruleSet = RuleSet.load(text: testCase.rules)
+    let program = try #require(ruleSet.program, "rules do not check: \(ruleSet.diagnostics)")
+    let input = try JSON.parse(testCase.input)
+    let outcome = Evaluator(program: program).evaluate(input)
+    switch outcome {
+    case .rewritten(let output, _):
+      let expected = try JSON.parse(testCase.expected)
+      #expect(JSON.serialize(output) == JSON.serialize(expected))
+    case .skipped: #expect(testCase.expected == "skipped")
+    case .dropped: #expect(testCase.expected == "dropped")
+    case .unmatched: #expect(testCase.expected == "unmatched")
+    case .failed(let failure):
+      #expect(testCase.expected == "failed:\(failure.code.rawValue)", "\(failure)")
+    }
+  }
+}
+
+extension String {
+  fileprivate func replacingAll(_ target: String, _ replacement: String) -> String {
+    split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+  }
+}

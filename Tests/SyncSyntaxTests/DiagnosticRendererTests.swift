@@ -1,0 +1,98 @@
+import SyncSyntax
+import Testing
+
+@Suite struct DiagnosticRendererTests {
+  /// Two findings: one with a note pointing elsewhere and a help line, one plain.
+  static func example() -> (SourceManager, [Diagnostic]) {
+    let files = SourceManager()
+    let file = files.add(
+      path: "rules/dr.sync",
+      text: """
+        rule web match apps/v1 Deployment {
+        \tset spec.replicaz = 0
+          sett spec.paused = true
+        }
+
+        """)
+    let typo = SourceRange(fileID: file.id, start: 46, end: 54)
+    let rule = SourceRange(fileID: file.id, start: 5, end: 8)
+    let edit = SourceRange(fileID: file.id, start: 61, end: 65)
+    let diagnostics = [
+      Diagnostic(
+        .unknownField, "unknown field `replicaz` in Deployment.spec", at: typo,
+        notes: [.init("in rule `web`", at: rule), .init("checked against Kubernetes 1.31")],
+        help: "did you mean `replicas`?"),
+      Diagnostic(.unknownEdit, "unknown edit `sett`", at: edit),
+    ]
+    return (files, diagnostics)
+  }
+
+  @Test func text() {
+    let (files, diagnostics) = Self.example()
+    let output = DiagnosticRenderer(files: files, format: .text).render(diagnostics)
+    #expect(
+      output == """
+        rules/dr.sync:2:11: error[E0401]: unknown field `replicaz` in Deployment.spec
+        2 | \tset spec.replicaz = 0
+          | \t         ^~~~~~~~
+          = note: rules/dr.sync:1:6: in rule `web`
+          = note: checked against Kubernetes 1.31
+          = help: did you mean `replicas`?
+
+        rules/dr.sync:3:3: error[E0112]: unknown edit `sett`
+        3 |   sett spec.paused = true
+          |   ^~~~
+
+        """)
+  }
+
+  @Test func json() {
+    let (files, diagnostics) = Self.example()
+    let output = DiagnosticRenderer(files: files, format: .json).render(diagnostics)
+    #expect(
+      output == """
+        {"file":"rules/dr.sync","line":2,"column":11,"endLine":2,"endColumn":19,\
+        "severity":"error","code":"E0401","message":"unknown field `replicaz` in Deployment.spec",\
+        "notes":[{"message":"in rule `web`","file":"rules/dr.sync","line":1,"column":6},\
+        {"message":"checked against Kubernetes 1.31"}],"help":"did you mean `replicas`?"}
+        {"file":"rules/dr.sync","line":3,"column":3,"endLine":3,"endColumn":7,\
+        "severity":"error","code":"E0112","message":"unknown edit `sett`","notes":[],"help":null}
+
+        """)
+  }
+
+  @Test func github() {
+    let (files, diagnostics) = Self.example()
+    let output = DiagnosticRenderer(files: files, format: .github).render(diagnostics)
+    #expect(
+      output == """
+        ::error file=rules/dr.sync,line=2,col=11,endLine=2,endColumn=19,title=E0401::\
+        unknown field `replicaz` in Deployment.spec%0Anote: rules/dr.sync:1:6: in rule `web`\
+        %0Anote: checked against Kubernetes 1.31%0Ahelp: did you mean `replicas`?
+        ::error file=rules/dr.sync,line=3,col=3,endLine=3,endColumn=7,title=E0112::\
+        unknown edit `sett`
+
+        """)
+  }
+
+  /// `%`, newlines and, in properties, `:` and `,` are escaped the way GitHub expects.
+  @Test func githubEscaping() {
+    let files = SourceManager()
+    let file = files.add(path: "a,b:c%.sync", text: "x\n")
+    let diagnostic = Diagnostic(
+      .unknownItem, "100% wrong\r\nreally", at: SourceRange(fileID: file.id, start: 0, end: 1))
+    let output = DiagnosticRenderer(files: files, format: .github).render([diagnostic])
+    #expect(
+      output
+        == "::error file=a%2Cb%3Ac%25.sync,line=1,col=1,endLine=1,endColumn=2,title=E0111::"
+        + "100%25 wrong%0D%0Areally\n")
+  }
+
+  @Test func colorOnlyWhenAsked() {
+    let (files, diagnostics) = Self.example()
+    let plain = DiagnosticRenderer(files: files, format: .text).render(diagnostics)
+    let colored = DiagnosticRenderer(files: files, format: .text, color: true).render(diagnostics)
+    #expect(!plain.contains("\u{1B}["))
+    #expect(colored.contains("\u{1B}[1;31merror\u{1B}[0m"))
+  }
+}

@@ -1,0 +1,98 @@
+import SyncSyntax
+import Testing
+
+/// What the corpus cannot show in one line per diagnostic: help, notes, ranges.
+@Suite struct ParserTests {
+  private func parse(_ text: String) -> (SourceFile, RuleFile, [Diagnostic]) {
+    let file = SourceFile(id: 0, path: "t.sync", text: text)
+    let (ruleFile, diagnostics) = Parser.parse(file)
+    return (file, ruleFile, diagnostics)
+  }
+
+  @Test(arguments: [
+    ("rul a match v1 Pod", "did you mean `rule`?"),
+    ("rule a match v1 Pod {\n  sett x = 1\n}", "did you mean `set`?"),
+    ("rule a match v1 Pod {\n  apend x 1\n}", "did you mean `append`?"),
+    ("rule a match v1 Pod {\n  remov x\n}", "did you mean `remove`?"),
+    ("rule a match v1 Pod nmed x", "did you mean `named`?"),
+  ])
+  func didYouMean(source: String, help: String) {
+    let (_, _, diagnostics) = parse(source)
+    #expect(diagnostics.count == 1)
+    #expect(diagnostics.first?.help == help)
+  }
+
+  @Test func unclosedBraceNotesTheEndOfFile() {
+    let (file, _, diagnostics) = parse("rule a match v1 Pod {\n  set x = 1\n")
+    #expect(diagnostics.count == 1)
+    let diagnostic = diagnostics[0]
+    #expect(diagnostic.code == .unclosedDelimiter)
+    #expect(file.location(of: diagnostic.range.start) == SourceLocation(line: 1, column: 21))
+    #expect(diagnostic.notes.map(\.message) == ["the file ends here, expected `}`"])
+  }
+
+  /// A path inside `${…}` has ranges pointing into the string, component by component.
+  @Test func interpolatedPathRanges() throws {
+    let source = #"rule a match v1 Pod { set x = "p-${metadata.labels."a.b"}-${spec[0]}" }"#
+    let (file, ruleFile, diagnostics) = parse(source)
+    #expect(diagnostics.isEmpty)
+    guard case .rule(let rule) = try #require(ruleFile.items.first),
+      case .set(_, let value) = try #require(rule.body?.edits.first?.form),
+      case .interpolated(let parts) = value.form
+    else {
+      Issue.record("unexpected tree")
+      return
+    }
+    var texts: [String] = []
+    for part in parts {
+      if case .path(let path) = part {
+        texts += path.components.map { file.text(in: $0.range) }
+      }
+    }
+    #expect(texts == ["metadata", "labels", #""a.b""#, "spec", "[0]"])
+  }
+
+  @Test func multilineStringKeepsEveryNewlineAndRemovesTheClosingIndent() throws {
+    let source = "rule a match v1 Pod {\n  set x = \"\"\"\n      a\n\n        b\n      \"\"\"\n}\n"
+    let (_, ruleFile, diagnostics) = parse(source)
+    #expect(diagnostics.isEmpty)
+    guard case .rule(let rule) = try #require(ruleFile.items.first),
+      case .set(_, let value) = try #require(rule.body?.edits.first?.form)
+    else {
+      Issue.record("unexpected tree")
+      return
+    }
+    #expect(value.form == .literal(.string("a\n\n  b\n")))
+  }
+
+  /// Every lexer and parser code has an invalid-corpus case (E0116 is the checker's).
+  @Test func everySyntaxCodeHasACorpusCase() throws {
+    var seen: Set<String> = []
+    for name in CorpusFile.files(in: "invalid") {
+      let marked = try MarkedSource(try CorpusFile.read(CorpusFile.directory + "/invalid/" + name))
+      seen.formUnion(marked.expectations.map(\.code))
+    }
+    let codes: [DiagnosticCode] = [
+      .unterminatedString, .invalidEscape, .unexpectedCharacter, .invalidNumber,
+      .invalidMultilineString, .expectedToken, .unknownItem, .unknownEdit, .unclosedDelimiter,
+      .invalidPath, .invalidKindReference, .duplicateMapKey,
+    ]
+    #expect(codes.map(\.rawValue).filter { !seen.contains($0) } == [])
+  }
+
+  /// Parsing stays cheap: the whole corpus, many times over, well under a second.
+  @Test func parsingIsFast() throws {
+    var files: [SourceFile] = []
+    for name in CorpusFile.files(in: "valid") {
+      let text = try CorpusFile.read(CorpusFile.directory + "/valid/" + name)
+      files.append(SourceFile(id: 0, path: name, text: text))
+    }
+    let clock = ContinuousClock()
+    let elapsed = clock.measure {
+      for _ in 0..<100 {
+        for file in files { _ = Parser.parse(file) }
+      }
+    }
+    #expect(elapsed < .seconds(2), "100 passes over the corpus took \(elapsed)")
+  }
+}
