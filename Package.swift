@@ -24,8 +24,11 @@ let package = Package(
     ),
     .target(name: "SyncValue", dependencies: ["CYAML"]),
     .target(name: "SyncSyntax", dependencies: ["SyncValue"]),
-    .target(name: "SyncSchema", dependencies: ["SyncValue"]),
-    .target(name: "SyncCheck", dependencies: ["SyncSyntax", "SyncSchema"]),
+    .target(
+      name: "SyncSchema", dependencies: ["SyncValue"], exclude: ["Generated/generate-schemas.py"]),
+    .target(
+      name: "SyncCheck", dependencies: ["SyncSyntax", "SyncSchema"],
+      exclude: ["Generated/embed-stdlib.py"]),
     .target(name: "SyncCompile", dependencies: ["SyncCheck"]),
     .target(name: "SyncRuntime", dependencies: ["SyncCompile"]),
     .target(
