@@ -63,7 +63,7 @@ extension CheckSession {
       for context in kinds { checkCondition(condition, context: context) }
       checkBlock(then, kinds: kinds, useChain: useChain)
       if let otherwise { checkBlock(otherwise, kinds: kinds, useChain: useChain) }
-    case .remove, .drop:
+    case .remove, .drop, .dependencies:
       break
     }
   }
@@ -124,9 +124,31 @@ extension CheckSession {
             "the replacement", expected: "a string", found: describe(type),
             at: replacement.range, kind: context.label))
       }
+    case .dependencies:
+      if !Self.hasPodTemplate(context) {
+        found.append(
+          CheckerMessages.editNotApplicable(
+            "dependencies", needs: "a pod template (or an Ingress's TLS secrets)",
+            path: "spec.template", found: "absent", at: edit.keywordRange, kind: context.label))
+      }
     case .drop, .patch, .use, .when:
       break  // checked kind-independently (and per kind through the nested block)
     }
+  }
+
+  /// Whether `dependencies` has something to follow in this kind: a pod template
+  /// (workloads, Jobs, CronJobs, Pods, CRDs embedding one) or an Ingress's TLS secrets.
+  static func hasPodTemplate(_ context: KindContext) -> Bool {
+    if context.info.gvk.kind == "Pod" || context.info.gvk.kind == "Ingress" { return true }
+    for fields in [["spec", "template", "spec"], ["spec", "jobTemplate", "spec", "template", "spec"]] {
+      let range = SourceRange(fileID: 0, start: 0, end: 0)
+      let path = Path(components: fields.map { PathComponent(.field($0), range: range) }, range: range)
+      var ignored: [Diagnostic] = []
+      if case .node? = SchemaPathResolver.resolve(path, in: context, diagnostics: &ignored) {
+        return true
+      }
+    }
+    return false
   }
 
   /// Parses `yaml` literals once and remembers their values.

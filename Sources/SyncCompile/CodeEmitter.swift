@@ -45,6 +45,9 @@ struct CodeEmitter {
       for path in paths { append(.replace(state.path(path), matcher, operand), path.range) }
     case .drop:
       append(.drop, edit.range)
+    case .dependencies(let kinds):
+      let selected = kinds.compactMap { DependencyKind(plural: $0.text) }
+      append(.dependencies(Set(selected.isEmpty ? DependencyKind.allCases : selected)), edit.range)
     case .patch(let operations):
       guard let document = state.constantValue(operations),
         let patch = try? JSONPatch(document)

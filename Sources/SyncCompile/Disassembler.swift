@@ -69,6 +69,8 @@ public enum Disassembler {
     case .replace(let path, let matcher, let value):
       return "replace  \(path) \(describe(matcher)) -> \(describe(value))"
     case .drop: return "drop"
+    case .dependencies(let kinds):
+      return "deps     " + kinds.sorted().map(\.rawValue).joined(separator: ", ")
     case .patch(let patch): return "patch    \(patch.operations.count) operation(s)"
     case .jumpUnless(let condition, let target):
       return "unless   \(describe(condition)) goto \(pad(target))"

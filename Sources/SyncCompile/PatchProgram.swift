@@ -98,9 +98,34 @@ public enum Instruction: Sendable {
   case replace(CompiledPath, TextMatcher, Operand)
   case drop
   case patch(JSONPatch)
+  /// `dependencies`: collect the referenced objects of these kinds (sync follows them).
+  case dependencies(Set<DependencyKind>)
   /// Continue at `target` unless the condition holds.
   case jumpUnless(CompiledCondition, target: Int)
   case jump(target: Int)
+}
+
+/// A kind of object a pod template can reference.
+public enum DependencyKind: String, Sendable, Hashable, CaseIterable, Comparable {
+  case configMap = "ConfigMap"
+  case secret = "Secret"
+  case serviceAccount = "ServiceAccount"
+  case persistentVolumeClaim = "PersistentVolumeClaim"
+
+  /// From the plural the rule language uses (`configmaps`).
+  public init?(plural: String) {
+    switch plural {
+    case "configmaps": self = .configMap
+    case "secrets": self = .secret
+    case "serviceaccounts": self = .serviceAccount
+    case "persistentvolumeclaims": self = .persistentVolumeClaim
+    default: return nil
+    }
+  }
+
+  public static func < (lhs: DependencyKind, rhs: DependencyKind) -> Bool {
+    lhs.rawValue < rhs.rawValue
+  }
 }
 
 /// A condition with its patterns compiled.

@@ -84,6 +84,15 @@ extension SyncEngine {
 }
 
 extension PatchProgram {
+  /// The dependency kinds any rule follows (`dependencies` edits).
+  public var followedDependencyKinds: Set<DependencyKind> {
+    var kinds: Set<DependencyKind> = []
+    for rule in rules {
+      for case .dependencies(let followed) in rule.code { kinds.formUnion(followed) }
+    }
+    return kinds
+  }
+
   /// Whether any rule could select objects of this kind, and no skip excludes the kind
   /// or its group entirely. Decides which source resources are listed and watched.
   public func mayMatch(group: String, version: String, kind: String) -> Bool {

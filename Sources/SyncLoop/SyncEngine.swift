@@ -71,6 +71,10 @@ public actor SyncEngine {
   var knownNamespaces: Set<String> = []
   var seenAt: [ObjectKey: ContinuousClock.Instant] = [:]
   let queue = WorkQueue<ObjectKey>()
+  /// Which synced objects referenced each dependency (`dependencies` edits), and the
+  /// reverse: a dependency stays synced while some synced object still references it.
+  var dependencyOwners: [ObjectKey: Set<ObjectKey>] = [:]
+  var dependenciesOf: [ObjectKey: Set<ObjectKey>] = [:]
   var followers: [ResourceType: Task<Void, Never>] = [:]
   var snapshots: Set<ResourceType> = []
   /// True once the first full sync (and orphan prune) has completed: `/readyz`.
@@ -96,9 +100,11 @@ public actor SyncEngine {
   /// Source resources the current rules could select: a rule's kinds match and no
   /// `skip kinds`/`skip groups` excludes the whole kind. Preferred versions only.
   func selectedResources(from discovered: [ResourceType]) -> [ResourceType] {
-    discovered.filter { resource in
+    let followed = Set(evaluator.program.followedDependencyKinds.map(\.rawValue))
+    return discovered.filter { resource in
       evaluator.program.mayMatch(
         group: resource.group, version: resource.version, kind: resource.kind)
+        || (resource.group.isEmpty && followed.contains(resource.kind))
     }.sorted()
   }
 
@@ -154,12 +160,43 @@ public actor SyncEngine {
     }
   }
 
+  /// Records what `owner` now references; dependencies gained or lost are re-examined.
+  func updateDependencies(of owner: ObjectKey, to current: Set<ObjectKey>) async {
+    let previous = dependenciesOf[owner] ?? []
+    guard previous != current else { return }
+    dependenciesOf[owner] = current.isEmpty ? nil : current
+    for dependency in current.subtracting(previous) {
+      dependencyOwners[dependency, default: []].insert(owner)
+      await enqueue(dependency, resource: sourceObjects[dependency]?.resource)
+    }
+    for dependency in previous.subtracting(current) {
+      dependencyOwners[dependency]?.remove(owner)
+      if dependencyOwners[dependency]?.isEmpty == true { dependencyOwners[dependency] = nil }
+      await enqueue(dependency, resource: sourceObjects[dependency]?.resource)
+    }
+  }
+
   /// Brings one source object's copy up to date. Returns false when a retry may help.
   func reconcile(_ key: ObjectKey) async -> Bool {
     guard let (resource, object) = sourceObjects[key] else {
+      await updateDependencies(of: key, to: [])
       return await retire(key, reason: "deleted at source")
     }
-    switch evaluator.evaluate(object) {
+    var (outcome, dependencies) = evaluator.evaluateFollowingDependencies(object)
+    if case .unmatched = outcome, !(dependencyOwners[key] ?? []).isEmpty {
+      // No rule selects it, but a synced workload needs it: synced as it is.
+      outcome = .rewritten(object, rules: [])
+    }
+    if case .rewritten = outcome {
+      await updateDependencies(
+        of: key,
+        to: Set(dependencies.map {
+          ObjectKey(group: "", kind: $0.kind.rawValue, namespace: $0.namespace, name: $0.name)
+        }))
+    } else {
+      await updateDependencies(of: key, to: [])
+    }
+    switch outcome {
     case .rewritten(let rewritten, _):
       return await write(rewritten, for: key, sourceResource: resource)
     case .skipped:

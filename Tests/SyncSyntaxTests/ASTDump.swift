@@ -132,6 +132,8 @@ struct ASTDump {
       line(depth, "(patch \(place) \(expression(value)))")
     case .use(let name):
       line(depth, "(use \(place) \(name.text))")
+    case .dependencies(let kinds):
+      line(depth, "(dependencies \(place)\(kinds.map { " " + $0.text }.joined()))")
     case .when(let condition, let body, let otherwise):
       line(depth, "(when \(place) \(self.condition(condition))")
       block(body, depth: depth + 1)

@@ -38,6 +38,8 @@ import Testing
     "patch-edit": ["(patch @"],
     "use-edit": ["(use @"],
     "when-edit": ["(when @"],
+    "dependencies-edit": ["(dependencies @"],
+    "dependency-kind": ["(dependencies @", " secrets"],
     "path": ["(path "],
     "segment": ["(path "],
     "selector": ["[*]", "[0]", "[-1]"],

@@ -41,35 +41,49 @@ public struct Evaluator: Sendable {
 
   /// Decides and applies what the rules say about `object`.
   public func evaluate(_ object: Value) -> Outcome {
+    evaluateFollowingDependencies(object).outcome
+  }
+
+  /// Like ``evaluate(_:)``, and also lists the objects a `dependencies` edit asked to
+  /// follow (for `syncrules sync`); empty unless the object was rewritten.
+  public func evaluateFollowingDependencies(_ object: Value) -> (
+    outcome: Outcome, dependencies: [DependencyReference]
+  ) {
     guard let facts = ObjectFacts(object) else {
-      return .failed(
-        ObjectFailure(
-          code: .notAnObject,
-          message: "not a Kubernetes object: expected a map with string `apiVersion` and `kind`"))
+      let failure = ObjectFailure(
+        code: .notAnObject,
+        message: "not a Kubernetes object: expected a map with string `apiVersion` and `kind`")
+      return (.failed(failure), [])
     }
     for (index, skip) in program.skips.enumerated() where facts.matches(skip, evaluator: self) {
-      return .skipped(skip: index)
+      return (.skipped(skip: index), [])
     }
     var working = object
     var applied: [String] = []
+    var followed: Set<DependencyKind> = []
     for ruleIndex in program.dispatch.candidates(group: facts.group, kind: facts.kind) {
       let rule = program.rules[ruleIndex]
       guard facts.matches(rule.selector, evaluator: self) else { continue }
       applied.append(rule.name)
       do {
-        if let dropAt = try run(rule, source: object, working: &working) {
-          return .dropped(rule: rule.name, at: program.locations[rule.codeLocations[dropAt]])
+        if let dropAt = try run(rule, source: object, working: &working, following: &followed) {
+          let location = program.locations[rule.codeLocations[dropAt]]
+          return (.dropped(rule: rule.name, at: location), [])
         }
       } catch let failure as InstructionFailure {
-        return .failed(
-          ObjectFailure(
-            code: failure.code, message: failure.message, rule: rule.name,
-            location: program.locations[rule.codeLocations[failure.instruction]]))
+        let failure = ObjectFailure(
+          code: failure.code, message: failure.message, rule: rule.name,
+          location: program.locations[rule.codeLocations[failure.instruction]])
+        return (.failed(failure), [])
       } catch {
-        return .failed(ObjectFailure(code: .runtimeTypeMismatch, message: "\(error)"))
+        return (.failed(ObjectFailure(code: .runtimeTypeMismatch, message: "\(error)")), [])
       }
     }
-    return applied.isEmpty ? .unmatched : .rewritten(working, rules: applied)
+    guard !applied.isEmpty else { return (.unmatched, []) }
+    let dependencies =
+      followed.isEmpty
+      ? [] : DependencyReference.references(in: object, kinds: followed, namespace: facts.namespace)
+    return (.rewritten(working, rules: applied), dependencies)
   }
 
   struct InstructionFailure: Error {
@@ -79,7 +93,10 @@ public struct Evaluator: Sendable {
   }
 
   /// Runs one rule's code; returns the index of a `drop` when one executes.
-  private func run(_ rule: CompiledRule, source: Value, working: inout Value) throws -> Int? {
+  private func run(
+    _ rule: CompiledRule, source: Value, working: inout Value,
+    following: inout Set<DependencyKind>
+  ) throws -> Int? {
     var pc = 0
     while pc < rule.code.count {
       let instruction = rule.code[pc]
@@ -87,6 +104,8 @@ public struct Evaluator: Sendable {
         switch instruction {
         case .drop:
           return pc
+        case .dependencies(let kinds):
+          following.formUnion(kinds)
         case .jump(let target):
           pc = target
           continue

@@ -70,7 +70,7 @@ extension Evaluator {
       }
     case .patch(let patch):
       try patch.apply(to: &working)
-    case .drop, .jump, .jumpUnless:
+    case .drop, .jump, .jumpUnless, .dependencies:
       break  // control flow is handled by the rule loop
     }
   }

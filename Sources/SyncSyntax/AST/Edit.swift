@@ -23,6 +23,10 @@ public struct Edit: Sendable, Hashable {
     case use(Identifier)
     /// `when condition { … } else …`.
     case when(Condition, Block, otherwise: Block?)
+    /// `dependencies [configmaps, secrets, serviceaccounts, persistentvolumeclaims]`:
+    /// `syncrules sync` also syncs the objects of these kinds the pod template (or an
+    /// Ingress's TLS) references. Empty means all four.
+    case dependencies([Identifier])
   }
 
   public var form: Form
@@ -35,6 +39,13 @@ public struct Edit: Sendable, Hashable {
     self.keywordRange = keywordRange
     self.range = range
   }
+}
+
+extension Edit {
+  /// The kinds `dependencies` can follow, as written in rules.
+  public static let dependencyKinds = [
+    "configmaps", "secrets", "serviceaccounts", "persistentvolumeclaims",
+  ]
 }
 
 /// What `replace` looks for in a string.

@@ -36,6 +36,9 @@ extension SyntaxParser {
       form = parseName("the name of a group").map(Edit.Form.use)
     case "when":
       return parseWhenEdit()
+    case "dependencies":
+      advance()
+      form = parseDependencies()
     default:
       report(ParserDiagnostics.unknownEdit(keyword, in: file))
       advance()
@@ -53,6 +56,22 @@ extension SyntaxParser {
     advance()
     guard let value = parseExpression() else { return nil }
     return isDefault ? .defaultValue(path, value) : .set(path, value)
+  }
+
+  /// `dependencies` alone, or followed by a comma-separated list of the kinds to follow.
+  private mutating func parseDependencies() -> Edit.Form? {
+    var kinds: [Identifier] = []
+    guard current.kind == .word, Edit.dependencyKinds.contains(current.text) else {
+      return .dependencies([])
+    }
+    repeat {
+      guard current.kind == .word, Edit.dependencyKinds.contains(current.text) else {
+        return expectedKeyword("a dependency kind", among: Edit.dependencyKinds)
+      }
+      kinds.append(Identifier(current.text, range: range(current)))
+      advance()
+    } while consume(.comma) != nil
+    return .dependencies(kinds)
   }
 
   private mutating func parsePathList() -> [Path]? {
