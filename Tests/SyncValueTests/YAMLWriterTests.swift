@@ -162,7 +162,9 @@ import Testing
     for _ in 0..<3000 {
       var text = ""
       for _ in 0..<nextRandom(8) { text += pieces[nextRandom(pieces.count)] }
-      let value: Value = [text: .string(text), "l": [.string(text), [.string(text)]]]
+      let value: Value = [
+        text: .string(text), "l": [.string(text), [.string(text)], [text: [.string(text)]]],
+      ]
       let yaml = YAML.serialize(value)
       #expect(try YAML.parse(yaml) == value, "\(yaml)")
     }

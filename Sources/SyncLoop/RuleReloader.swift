@@ -1,0 +1,120 @@
+import Logging
+import SyncRuntime
+import SyncSyntax
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Watches rule files (and the CRD files they are checked against) and swaps the
+/// program when they change: a clean check replaces it and re-evaluates every object;
+/// a failing one keeps the old program running and reports the diagnostics.
+public struct RuleReloader: Sendable {
+  public var options: RuleSet.Options
+  public var interval: Duration
+
+  public init(options: RuleSet.Options, interval: Duration = .seconds(2)) {
+    self.options = options
+    self.interval = interval
+  }
+
+  /// What a reload attempt found.
+  public enum Result: Sendable {
+    case reloaded(RuleSet)
+    case rejected([Diagnostic], rendered: String)
+    case unreadable(String)
+  }
+
+  /// Polls until cancelled; calls `onChange` when the files' contents change.
+  public func watch(
+    engine: SyncEngine, metrics: SyncMetrics, logger: Logger,
+    onResult: @escaping @Sendable (Result) -> Void = { _ in }
+  ) async {
+    // Imported files count too: editing `common.sync` reloads the files importing it.
+    var imported: [String] = []
+    if case .reloaded(let ruleSet) = load() { imported = Self.importedPaths(ruleSet) }
+    var fingerprint = self.fingerprint(extra: imported)
+    while !Task.isCancelled {
+      try? await Task.sleep(for: interval)
+      guard !Task.isCancelled else { return }
+      let current = self.fingerprint(extra: imported)
+      guard current != fingerprint else { continue }
+      let result = load()
+      onResult(result)
+      switch result {
+      case .reloaded(let ruleSet):
+        imported = Self.importedPaths(ruleSet)
+        fingerprint = self.fingerprint(extra: imported)
+        guard let program = ruleSet.program else { continue }
+        metrics.ruleReload(result: "success")
+        logger.info("rules reloaded", metadata: ["files": "\(ruleSet.files.files.count)"])
+        await engine.reload(program)
+      case .rejected(let diagnostics, let rendered):
+        fingerprint = current
+        metrics.ruleReload(result: "failure")
+        logger.error(
+          "rules not reloaded: the new files do not check; the previous rules keep running",
+          metadata: ["errors": "\(diagnostics.filter { $0.severity == .error }.count)"])
+        for line in rendered.split(separator: "\n") { logger.error("\(line)") }
+      case .unreadable(let reason):
+        fingerprint = current
+        metrics.ruleReload(result: "failure")
+        logger.error("rules not reloaded: \(reason)")
+      }
+    }
+  }
+
+  /// Loads and checks the rule files once.
+  public func load() -> Result {
+    do {
+      let ruleSet = try RuleSet.load(options)
+      if ruleSet.program == nil {
+        let rendered = DiagnosticRenderer(files: ruleSet.files, format: .text)
+          .render(ruleSet.diagnostics)
+        return .rejected(ruleSet.diagnostics, rendered: rendered)
+      }
+      return .reloaded(ruleSet)
+    } catch {
+      return .unreadable(error.description)
+    }
+  }
+
+  /// Size and modification time of every input file: cheap to poll, changes on save.
+  func fingerprint(extra: [String] = []) -> [String: [Int]] {
+    var result: [String: [Int]] = [:]
+    for path in options.rulePaths + options.crdPaths + extra {
+      for file in Self.files(under: path) {
+        var info = stat()
+        if stat(file, &info) == 0 {
+          result[file] = [
+            Int(info.st_size), Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec),
+          ]
+        }
+      }
+    }
+    return result
+  }
+
+  /// Files the rule set read from disk (imports included; embedded stdlib modules are not
+  /// files and never change).
+  static func importedPaths(_ ruleSet: RuleSet) -> [String] {
+    ruleSet.files.files.map(\.path).filter { !$0.hasPrefix("std/") && !$0.hasPrefix("<") }
+  }
+
+  static func files(under path: String) -> [String] {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return [path] }
+    guard (info.st_mode & S_IFMT) == S_IFDIR else { return [path] }
+    guard let directory = opendir(path) else { return [] }
+    defer { closedir(directory) }
+    var found: [String] = []
+    while let entry = readdir(directory) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+        String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+      }
+      guard name != ".", name != ".." else { continue }
+      found += files(under: path + "/" + name)
+    }
+    return found.sorted()
+  }
+}
