@@ -174,8 +174,12 @@ private struct LoadState {
     include(path: path, text: text, importedAt: decl.range)
   }
 
+  /// Absolute and standardized, so `a.sync`, `./a.sync` and `/work/a.sync` are one file.
   static func normalize(_ path: String) -> String {
-    (path as NSString).standardizingPath
+    if path.hasPrefix("std/") { return path }
+    let absolute =
+      path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    return (absolute as NSString).standardizingPath
   }
 }
 

@@ -190,9 +190,10 @@ public actor SyncEngine {
     if case .rewritten = outcome {
       await updateDependencies(
         of: key,
-        to: Set(dependencies.map {
-          ObjectKey(group: "", kind: $0.kind.rawValue, namespace: $0.namespace, name: $0.name)
-        }))
+        to: Set(
+          dependencies.map {
+            ObjectKey(group: "", kind: $0.kind.rawValue, namespace: $0.namespace, name: $0.name)
+          }))
     } else {
       await updateDependencies(of: key, to: [])
     }

@@ -47,40 +47,6 @@ struct ShippedFilesTests {
     #expect(ruleSet.diagnostics.isEmpty, "\(file):\n\(Self.render(ruleSet))")
   }
 
-  /// Every ```sync block in docs/*.md, with the file and line it starts on.
-  static var documentationExamples: [String] {
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: path("docs"))) ?? []
-    var examples: [String] = []
-    for name in names.sorted() where name.hasSuffix(".md") {
-      guard let text = try? String(contentsOfFile: path("docs/\(name)"), encoding: .utf8)
-      else { continue }
-      for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false)
-        .enumerated() where line == "```sync"
-      {
-        examples.append("docs/\(name):\(index + 2)")
-      }
-    }
-    return examples
-  }
-
-  @Test func documentationHasExamples() {
-    #expect(Self.documentationExamples.count >= 10)
-  }
-
-  @Test(arguments: documentationExamples)
-  func documentationExampleChecksClean(_ location: String) throws {
-    let parts = location.split(separator: ":")
-    let file = String(parts[0])
-    let firstLine = Int(parts[1])!
-    let lines = try String(contentsOfFile: Self.path(file), encoding: .utf8)
-      .split(separator: "\n", omittingEmptySubsequences: false)
-    let body = lines[(firstLine - 1)...].prefix { $0 != "```" }.joined(separator: "\n")
-    let ruleSet = RuleSet.load(
-      text: body + "\n", path: location, registry: Self.registry,
-      stdlib: DirectoryStdlib(directory: Self.path("stdlib-rules")))
-    #expect(!ruleSet.hasErrors, "\(location):\n\(Self.render(ruleSet))")
-  }
-
   @Test func embeddedStdlibMatchesTheDirectory() throws {
     let directory = DirectoryStdlib(directory: Self.path("stdlib-rules"))
     let embedded = EmbeddedStdlib()

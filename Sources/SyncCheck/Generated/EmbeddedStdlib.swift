@@ -458,8 +458,9 @@ group strip-server-fields {
 }
 
 # Status is written by the standby's own controllers. Not every kind has a `status`
-# (ConfigMaps and Secrets do not), and the checker rejects a path a kind does not have,
-# so this is a separate group: use it in rules whose kinds have a status.
+# (ConfigMaps and Secrets do not), and the checker rejects `remove status` in a rule
+# none of whose kinds has one (E0401: it would be a typo), so this is a separate group:
+# use it in rules whose kinds have a status.
 group strip-status {
   remove status
 }

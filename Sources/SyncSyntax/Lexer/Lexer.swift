@@ -218,8 +218,10 @@ struct Lexer {
     switch NumberShape(bytes[start..<position]) {
     case .valid: return token(.number, start, position, text)
     case .invalid:
+      // Still a number to the parser, so one malformed literal is one error, not a
+      // cascade of "unknown field `01`" and friends.
       diagnostics.append(ParserDiagnostics.invalidNumber(text, at: range(start, position)))
-      return token(.word, start, position, text)
+      return token(.number, start, position, text)
     case .notNumeric: return token(.word, start, position, text)
     }
   }

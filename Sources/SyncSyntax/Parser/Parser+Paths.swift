@@ -115,6 +115,8 @@ extension SyntaxParser {
       let token = advance()
       if let index = Int(token.text) {
         form = .index(index)
+      } else if Double(token.text) == nil {
+        form = .anyElement  // a malformed number: the lexer has reported it already
       } else {
         report(
           ParserDiagnostics.invalidPath(
