@@ -140,9 +140,12 @@ extension CheckSession {
   /// (workloads, Jobs, CronJobs, Pods, CRDs embedding one) or an Ingress's TLS secrets.
   static func hasPodTemplate(_ context: KindContext) -> Bool {
     if context.info.gvk.kind == "Pod" || context.info.gvk.kind == "Ingress" { return true }
-    for fields in [["spec", "template", "spec"], ["spec", "jobTemplate", "spec", "template", "spec"]] {
+    for fields in [
+      ["spec", "template", "spec"], ["spec", "jobTemplate", "spec", "template", "spec"],
+    ] {
       let range = SourceRange(fileID: 0, start: 0, end: 0)
-      let path = Path(components: fields.map { PathComponent(.field($0), range: range) }, range: range)
+      let path = Path(
+        components: fields.map { PathComponent(.field($0), range: range) }, range: range)
       var ignored: [Diagnostic] = []
       if case .node? = SchemaPathResolver.resolve(path, in: context, diagnostics: &ignored) {
         return true
