@@ -153,6 +153,41 @@ struct SyncEngineTests {
     #expect(target.keys.contains { $0.name == "good" })
   }
 
+  @Test func dependenciesFollowWhatThePodTemplateReferences() async throws {
+    let source = FakeCluster()
+    var web = Self.deployment("web")
+    if case .object(var root) = web, case .object(var spec)? = root["spec"] {
+      spec["template"] = [
+        "spec": [
+          "containers": [
+            [
+              "name": "app", "image": "web:1",
+              "envFrom": [["configMapRef": ["name": "web-config"]]],
+            ]
+          ]
+        ]
+      ]
+      root["spec"] = .object(spec)
+      web = .object(root)
+    }
+    source.put(web)
+    for name in ["web-config", "unrelated"] {
+      source.put([
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": ["name": .string(name), "namespace": "shop"], "data": ["a": "1"],
+      ])
+    }
+    let target = FakeCluster()
+    let rules = "rule w match apps/v1 Deployment { dependencies configmaps }"
+    _ = try await once(source, target, program: try Self.program(rules))
+    let configMaps = target.keys.filter { $0.kind == "ConfigMap" }.map(\.name)
+    #expect(configMaps == ["web-config"])
+    // The workload goes away: its dependency is pruned with it.
+    source.remove(ObjectKey(group: "apps", kind: "Deployment", namespace: "shop", name: "web"))
+    _ = try await once(source, target, program: try Self.program(rules))
+    #expect(target.keys.filter { $0.kind == "ConfigMap" }.isEmpty)
+  }
+
   @Test func followsChangesAndSkipsUnchangedWrites() async throws {
     let source = FakeCluster()
     source.put(Self.deployment("web"))
