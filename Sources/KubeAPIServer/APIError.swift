@@ -45,7 +45,9 @@ public struct APIError: Error, Sendable, Equatable {
   }
 
   static func notFound(path: String) -> APIError {
-    APIError(code: 404, reason: "NotFound", message: "the server could not find the requested resource (\(path))")
+    APIError(
+      code: 404, reason: "NotFound",
+      message: "the server could not find the requested resource (\(path))")
   }
 
   static func alreadyExists(_ resource: ResourceType, name: String) -> APIError {

@@ -51,7 +51,8 @@ extension KubeAPIServer {
       let entries = requests.map { entry -> Value in
         [
           "method": .string(entry.method), "path": .string(entry.path),
-          "query": .string(entry.query), "contentType": entry.contentType.map(Value.string) ?? .null,
+          "query": .string(entry.query),
+          "contentType": entry.contentType.map(Value.string) ?? .null,
           "user": .string(entry.user), "status": .int(Int64(entry.status)),
         ]
       }

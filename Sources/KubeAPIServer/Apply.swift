@@ -123,7 +123,8 @@ enum ServerSideApply {
 
   private static func inserting(_ path: Path, into value: Value) -> Value {
     guard let first = path.first, case .object(var object) = value else { return value }
-    object[first] = inserting(Array(path.dropFirst()), into: object[first] ?? .object(ObjectValue()))
+    object[first] = inserting(
+      Array(path.dropFirst()), into: object[first] ?? .object(ObjectValue()))
     return .object(object)
   }
 
@@ -133,7 +134,8 @@ enum ServerSideApply {
     }
     var paths = Set<Path>()
     for member in object.members where member.key.hasPrefix("f:") {
-      paths.formUnion(decodeFields(member.value, prefix: prefix + [String(member.key.dropFirst(2))]))
+      paths.formUnion(
+        decodeFields(member.value, prefix: prefix + [String(member.key.dropFirst(2))]))
     }
     return paths
   }

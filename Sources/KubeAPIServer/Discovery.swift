@@ -56,7 +56,8 @@ func customResourceTypes(of crd: Value) throws(APIError) -> [ResourceType] {
     let kind = names["kind"]?.stringValue, let versions = spec["versions"]?.arrayValue
   else {
     throw .invalid(
-      nil, name: name, "spec.group, spec.names.plural, spec.names.kind and spec.versions are required")
+      nil, name: name,
+      "spec.group, spec.names.plural, spec.names.kind and spec.versions are required")
   }
   guard name == "\(plural).\(group)" else {
     throw .invalid(nil, name: name, "metadata.name: must be spec.names.plural+\".\"+spec.group")
@@ -99,20 +100,22 @@ enum DiscoveryDocuments {
   }
 
   static func groupList(_ catalog: Catalog) -> Value {
-    .object(ObjectValue([
-      "kind": "APIGroupList", "apiVersion": "v1",
-      "groups": .array(catalog.groups.map { group(name: $0.name, versions: $0.versions) }),
-    ]))
+    .object(
+      ObjectValue([
+        "kind": "APIGroupList", "apiVersion": "v1",
+        "groups": .array(catalog.groups.map { group(name: $0.name, versions: $0.versions) }),
+      ]))
   }
 
   static func group(name: String, versions: [String]) -> Value {
     let entries = versions.map { version -> Value in
       ["groupVersion": .string("\(name)/\(version)"), "version": .string(version)]
     }
-    return .object(ObjectValue([
-      "kind": "APIGroup", "apiVersion": "v1", "name": .string(name), "versions": .array(entries),
-      "preferredVersion": entries[0],
-    ]))
+    return .object(
+      ObjectValue([
+        "kind": "APIGroup", "apiVersion": "v1", "name": .string(name), "versions": .array(entries),
+        "preferredVersion": entries[0],
+      ]))
   }
 
   static func resourceList(_ catalog: Catalog, group: String, version: String) -> Value? {
@@ -125,22 +128,28 @@ enum DiscoveryDocuments {
         "namespaced": .bool(resource.namespaced), "kind": .string(resource.kind),
         "verbs": .array(ResourceType.verbs),
       ])
-      if !resource.shortNames.isEmpty { item["shortNames"] = .array(resource.shortNames.map(Value.string)) }
-      if !resource.categories.isEmpty { item["categories"] = .array(resource.categories.map(Value.string)) }
+      if !resource.shortNames.isEmpty {
+        item["shortNames"] = .array(resource.shortNames.map(Value.string))
+      }
+      if !resource.categories.isEmpty {
+        item["categories"] = .array(resource.categories.map(Value.string))
+      }
       items.append(.object(item))
       if resource.hasStatus {
         items.append(
-          .object(ObjectValue([
-            "name": .string(resource.plural + "/status"), "singularName": "",
-            "namespaced": .bool(resource.namespaced), "kind": .string(resource.kind),
-            "verbs": ["get", "patch", "update"],
-          ])))
+          .object(
+            ObjectValue([
+              "name": .string(resource.plural + "/status"), "singularName": "",
+              "namespaced": .bool(resource.namespaced), "kind": .string(resource.kind),
+              "verbs": ["get", "patch", "update"],
+            ])))
       }
     }
-    return .object(ObjectValue([
-      "kind": "APIResourceList", "apiVersion": "v1",
-      "groupVersion": .string(resources[0].groupVersion), "resources": .array(items),
-    ]))
+    return .object(
+      ObjectValue([
+        "kind": "APIResourceList", "apiVersion": "v1",
+        "groupVersion": .string(resources[0].groupVersion), "resources": .array(items),
+      ]))
   }
 
   /// `/api` (core only) or `/apis` (every named group) as an `APIGroupDiscoveryList`.
@@ -151,18 +160,20 @@ enum DiscoveryDocuments {
       let versions = group.versions.map { version -> Value in
         let resources = catalog.resources(group: group.name, version: version).map(
           aggregatedResource)
-        return .object(ObjectValue([
-          "version": .string(version), "resources": .array(resources), "freshness": "Current",
-        ]))
+        return .object(
+          ObjectValue([
+            "version": .string(version), "resources": .array(resources), "freshness": "Current",
+          ]))
       }
       var metadata = ObjectValue()
       if !group.name.isEmpty { metadata["name"] = .string(group.name) }
       return .object(ObjectValue(["metadata": .object(metadata), "versions": .array(versions)]))
     }
-    return .object(ObjectValue([
-      "kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2",
-      "metadata": .object(ObjectValue()), "items": .array(items),
-    ]))
+    return .object(
+      ObjectValue([
+        "kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2",
+        "metadata": .object(ObjectValue()), "items": .array(items),
+      ]))
   }
 
   private static func aggregatedResource(_ resource: ResourceType) -> Value {
@@ -175,8 +186,12 @@ enum DiscoveryDocuments {
       "scope": resource.namespaced ? "Namespaced" : "Cluster",
       "singularResource": .string(resource.singular), "verbs": .array(ResourceType.verbs),
     ])
-    if !resource.shortNames.isEmpty { item["shortNames"] = .array(resource.shortNames.map(Value.string)) }
-    if !resource.categories.isEmpty { item["categories"] = .array(resource.categories.map(Value.string)) }
+    if !resource.shortNames.isEmpty {
+      item["shortNames"] = .array(resource.shortNames.map(Value.string))
+    }
+    if !resource.categories.isEmpty {
+      item["categories"] = .array(resource.categories.map(Value.string))
+    }
     if resource.hasStatus {
       item["subresources"] = [
         [

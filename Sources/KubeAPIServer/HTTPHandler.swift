@@ -107,7 +107,8 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     if request.method != "GET", server.configuration.readOnlyUsers.contains(request.user) {
       let resource = path.split(separator: "/").last.map(String.init) ?? path
       respond(
-        .failure(.forbidden(user: request.user, verb: request.method.lowercased(), resource: resource)),
+        .failure(
+          .forbidden(user: request.user, verb: request.method.lowercased(), resource: resource)),
         request: request)
       return
     }
@@ -153,10 +154,12 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     {
       return .success(name)
     }
-    return server.configuration.allowAnonymous ? .success("system:anonymous") : .failure(.unauthorized)
+    return server.configuration.allowAnonymous
+      ? .success("system:anonymous") : .failure(.unauthorized)
   }
 
-  private func respond(_ result: Result<Response, APIError>, request: Request, record: Bool = true) {
+  private func respond(_ result: Result<Response, APIError>, request: Request, record: Bool = true)
+  {
     guard let context else { return }
     let response: Response
     var extraHeaders: [(String, String)] = []
@@ -164,7 +167,9 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     case .success(let success): response = success
     case .failure(let error):
       response = .json(status: error.code, body: error.status)
-      if let seconds = error.retryAfterSeconds { extraHeaders.append(("Retry-After", String(seconds))) }
+      if let seconds = error.retryAfterSeconds {
+        extraHeaders.append(("Retry-After", String(seconds)))
+      }
     }
     if record {
       let status: Int
@@ -209,7 +214,8 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     context.write(wrapOutboundOut(.head(head)), promise: nil)
     context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
     let keepAlive = self.keepAlive
-    context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { [channel = context.channel] _ in
+    context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete {
+      [channel = context.channel] _ in
       if !keepAlive { channel.close(promise: nil) }
     }
   }
@@ -240,12 +246,14 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     } catch {
       // A resume from trimmed history: kube-apiserver's watch cache answers 200 and then
       // an ERROR event carrying a 410 Expired Status, and so do we.
-      send(WatchEvent(type: "ERROR", storageKey: "", namespace: "", revision: 0, object: error.status))
+      send(
+        WatchEvent(type: "ERROR", storageKey: "", namespace: "", revision: 0, object: error.status))
       finishStream()
       return
     }
     if plan.bookmarks {
-      let interval = TimeAmount.nanoseconds(Int64(server.configuration.bookmarkInterval.nanoseconds))
+      let interval = TimeAmount.nanoseconds(
+        Int64(server.configuration.bookmarkInterval.nanoseconds))
       let resource = plan.filter.resource
       let store = server.store
       bookmarkTask = loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
@@ -286,7 +294,8 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
   private func finishStream() {
     guard let context else { return }
     let keepAlive = self.keepAlive
-    context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { [channel = context.channel] _ in
+    context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete {
+      [channel = context.channel] _ in
       if !keepAlive { channel.close(promise: nil) }
     }
   }

@@ -159,7 +159,8 @@ public final class KubeAPIServer: Sendable {
     case .token(let token): credentials["token"] = .string(token)
     case .clientCertificate(let name, let groups):
       let issued = try issueClientCertificate(user: name, groups: groups)
-      credentials["client-certificate-data"] = .string(Base64.encode(Array(issued.certificatePEM.utf8)))
+      credentials["client-certificate-data"] = .string(
+        Base64.encode(Array(issued.certificatePEM.utf8)))
       credentials["client-key-data"] = .string(Base64.encode(Array(issued.privateKeyPEM.utf8)))
     }
     let config: Value = [
@@ -226,7 +227,8 @@ public final class KubeAPIServer: Sendable {
   public func objects(group: String, version: String, plural: String, namespace: String? = nil)
     -> [Value]
   {
-    guard let resource = store.currentCatalog.resource(group: group, version: version, plural: plural),
+    guard
+      let resource = store.currentCatalog.resource(group: group, version: version, plural: plural),
       let result = try? store.list(
         resource, namespace: namespace, labels: LabelSelector(parsing: ""),
         fields: FieldSelector(parsing: ""), limit: nil, continueToken: nil)

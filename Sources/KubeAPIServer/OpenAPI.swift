@@ -24,13 +24,15 @@ enum OpenAPIDocuments {
       ["dryRun", "fieldManager", "fieldValidation", "force"].map { name in
         .object(
           ObjectValue([
-            "name": .string(name), "in": "query", "schema": .object(ObjectValue(["type": "string"])),
+            "name": .string(name), "in": "query",
+            "schema": .object(ObjectValue(["type": "string"])),
           ]))
       })
     var paths = ObjectValue()
     for resource in resources {
       let prefix = resource.group.isEmpty ? "/api/v1" : "/apis/\(resource.groupVersion)"
-      let path = resource.namespaced
+      let path =
+        resource.namespaced
         ? "\(prefix)/namespaces/{namespace}/\(resource.plural)/{name}"
         : "\(prefix)/\(resource.plural)/{name}"
       let gvk = Value.object(
@@ -50,7 +52,8 @@ enum OpenAPIDocuments {
       ObjectValue([
         "openapi": "3.0.0",
         "info": .object(ObjectValue(["title": "Kubernetes", "version": "v1.32.0"])),
-        "paths": .object(paths), "components": .object(ObjectValue(["schemas": .object(ObjectValue())])),
+        "paths": .object(paths),
+        "components": .object(ObjectValue(["schemas": .object(ObjectValue())])),
       ]))
   }
 }

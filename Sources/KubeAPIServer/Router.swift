@@ -5,7 +5,8 @@ extension KubeAPIServer {
   func route(_ request: Request) throws(APIError) -> Response {
     let segments = request.path.split(separator: "/").map(String.init)
     let accept = request.headers.first(name: "accept") ?? ""
-    let aggregated = accept.contains("as=APIGroupDiscoveryList")
+    let aggregated =
+      accept.contains("as=APIGroupDiscoveryList")
       && accept.contains("g=apidiscovery.k8s.io") && accept.contains("v=v2")
     switch segments.first {
     case "version" where segments.count == 1:
@@ -30,7 +31,8 @@ extension KubeAPIServer {
             contentType: DiscoveryDocuments.aggregatedMediaType)
           : .ok(DiscoveryDocuments.coreVersions())
       }
-      return try routeGroupVersion(request, group: "", version: segments[1], rest: segments.dropFirst(2))
+      return try routeGroupVersion(
+        request, group: "", version: segments[1], rest: segments.dropFirst(2))
     case "apis":
       if segments.count == 1 {
         guard request.method == "GET" else { throw .methodNotAllowed(request.method) }
@@ -98,7 +100,8 @@ extension KubeAPIServer {
   ) throws(APIError) -> Response {
     let labels = try LabelSelector(parsing: request.query["labelSelector"] ?? "")
     let fields = try FieldSelector(parsing: request.query["fieldSelector"] ?? "")
-    let filter = WatchFilter(resource: resource, namespace: namespace, labels: labels, fields: fields)
+    let filter = WatchFilter(
+      resource: resource, namespace: namespace, labels: labels, fields: fields)
     switch request.method {
     case "GET" where request.flag("watch"):
       let version = request.query["resourceVersion"] ?? ""
@@ -122,12 +125,15 @@ extension KubeAPIServer {
         continueToken: request.query["continue"])
       var metadata = ObjectValue(["resourceVersion": .string(String(result.revision))])
       if let token = result.continueToken { metadata["continue"] = .string(token) }
-      if let remaining = result.remaining { metadata["remainingItemCount"] = .int(Int64(remaining)) }
+      if let remaining = result.remaining {
+        metadata["remainingItemCount"] = .int(Int64(remaining))
+      }
       return .ok(
-        .object(ObjectValue([
-          "kind": .string(resource.listKind), "apiVersion": .string(resource.groupVersion),
-          "metadata": .object(metadata), "items": .array(result.items),
-        ])))
+        .object(
+          ObjectValue([
+            "kind": .string(resource.listKind), "apiVersion": .string(resource.groupVersion),
+            "metadata": .object(metadata), "items": .array(result.items),
+          ])))
     case "POST":
       if resource.namespaced, namespace == nil { throw .methodNotAllowed(request.method) }
       let body = try parseBody(request)
@@ -137,11 +143,12 @@ extension KubeAPIServer {
     case "DELETE":
       let deleted = store.deleteCollection(filter)
       return .ok(
-        .object(ObjectValue([
-          "kind": .string(resource.listKind), "apiVersion": .string(resource.groupVersion),
-          "metadata": ["resourceVersion": .string(String(store.currentRevision))],
-          "items": .array(deleted),
-        ])))
+        .object(
+          ObjectValue([
+            "kind": .string(resource.listKind), "apiVersion": .string(resource.groupVersion),
+            "metadata": ["resourceVersion": .string(String(store.currentRevision))],
+            "items": .array(deleted),
+          ])))
     default:
       throw .methodNotAllowed(request.method)
     }
@@ -186,9 +193,10 @@ extension KubeAPIServer {
         address, body: body, manager: manager, force: request.flag("force"), dryRun: dryRun)
       return .json(status: result.created ? 201 : 200, body: result.object)
     case "application/merge-patch+json":
-      return .ok(try store.patch(address, dryRun: dryRun) { live throws(APIError) in
-        mergePatch(body, into: live)
-      })
+      return .ok(
+        try store.patch(address, dryRun: dryRun) { live throws(APIError) in
+          mergePatch(body, into: live)
+        })
     case "application/json-patch+json":
       let patch: JSONPatch
       do {
@@ -196,15 +204,16 @@ extension KubeAPIServer {
       } catch {
         throw .badRequest("invalid JSON patch: \(error)")
       }
-      return .ok(try store.patch(address, dryRun: dryRun) { live throws(APIError) in
-        var result = live
-        do {
-          try patch.apply(to: &result)
-        } catch {
-          throw APIError(code: 422, reason: "Invalid", message: "the JSON patch failed: \(error)")
-        }
-        return result
-      })
+      return .ok(
+        try store.patch(address, dryRun: dryRun) { live throws(APIError) in
+          var result = live
+          do {
+            try patch.apply(to: &result)
+          } catch {
+            throw APIError(code: 422, reason: "Invalid", message: "the JSON patch failed: \(error)")
+          }
+          return result
+        })
     default:
       throw .unsupportedMediaType(request.contentType)
     }
@@ -228,6 +237,7 @@ extension KubeAPIServer {
     {
       return value
     }
-    throw .badRequest("the request body is not valid JSON\(request.contentType.contains("yaml") ? " or YAML" : "")")
+    throw .badRequest(
+      "the request body is not valid JSON\(request.contentType.contains("yaml") ? " or YAML" : "")")
   }
 }

@@ -37,7 +37,9 @@ extension Store {
         body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]],
         loading: true)
     }
-    for item in items.enumerated().sorted(by: { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }) {
+    for item in items.enumerated().sorted(by: {
+      (rank($0.element), $0.offset) < (rank($1.element), $1.offset)
+    }) {
       let object = item.element
       guard let apiVersion = object["apiVersion"]?.stringValue,
         let kind = object["kind"]?.stringValue,
@@ -48,12 +50,15 @@ extension Store {
             + "\(object["apiVersion"].map { JSON.serialize($0) } ?? "?") kind "
             + "\(object["kind"].map { JSON.serialize($0) } ?? "?")")
       }
-      let namespace = resource.namespaced
+      let namespace =
+        resource.namespaced
         ? (object["metadata"]?["namespace"]?.stringValue ?? "default") : ""
       if resource.namespaced, !namespaceExistsLocked(namespace) {
         try createLocked(
           namespacesType, namespace: "",
-          body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(namespace)]],
+          body: [
+            "apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(namespace)],
+          ],
           loading: true)
       }
       try createLocked(resource, namespace: namespace, body: object, loading: true)
@@ -86,7 +91,8 @@ extension Store {
 public func loadObjects(fromFile path: String) throws -> [Value] {
   let text = try String(contentsOfFile: path, encoding: .utf8)
   let trimmed = text.drop { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }
-  let documents = trimmed.first == "{" || trimmed.first == "[" ? [try JSON.parse(text)] : try YAML.parseAll(text)
+  let documents =
+    trimmed.first == "{" || trimmed.first == "[" ? [try JSON.parse(text)] : try YAML.parseAll(text)
   return documents.flatMap(listItems)
 }
 
@@ -104,7 +110,8 @@ enum Base64 {
   static func encode(_ bytes: [UInt8]) -> String { Data(bytes).base64EncodedString() }
 
   static func decode(_ text: String) -> [UInt8]? {
-    var padded = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+    var padded = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(
+      of: "_", with: "/")
     while padded.utf8.count % 4 != 0 { padded += "=" }
     return Data(base64Encoded: padded).map { Array($0) }
   }

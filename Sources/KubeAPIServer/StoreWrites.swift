@@ -99,7 +99,8 @@ extension Store {
 
   private func checkName(_ name: String, _ resource: ResourceType) throws(APIError) {
     if name.isEmpty {
-      throw .invalid(resource, name: "", "metadata.name: Required value: name or generateName is required")
+      throw .invalid(
+        resource, name: "", "metadata.name: Required value: name or generateName is required")
     }
     let allowed = name.utf8.allSatisfy { byte in
       (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
@@ -124,7 +125,8 @@ extension Store {
   // MARK: Update, patch, apply
 
   /// Replaces an object (PUT). A resourceVersion in the body must match the stored one.
-  func update(_ address: ObjectAddress, body: Value, dryRun: Bool = false) throws(APIError) -> Value {
+  func update(_ address: ObjectAddress, body: Value, dryRun: Bool = false) throws(APIError) -> Value
+  {
     try locked(dryRun: dryRun) { () throws(APIError) -> Value in
       let live = try liveLocked(address)
       return try replaceLocked(address, live: live, with: body, checkVersion: true)
@@ -166,7 +168,10 @@ extension Store {
           root["metadata"] = .object(metadata)
           object = .object(root)
         }
-        return (try createLocked(resource, namespace: address.namespace, body: object, loading: false), true)
+        return (
+          try createLocked(resource, namespace: address.namespace, body: object, loading: false),
+          true
+        )
       }
       var target = body
       if address.subresource == "status" {
@@ -181,7 +186,8 @@ extension Store {
         target, to: live, manager: manager, force: force, apiVersion: resource.groupVersion,
         now: timestamp())
       if address.subresource == "status", case .object(var root) = merged {
-        root["status"] = ServerSideApply.merge(body["status"] ?? .null, into: live["status"] ?? .null)
+        root["status"] = ServerSideApply.merge(
+          body["status"] ?? .null, into: live["status"] ?? .null)
         merged = .object(root)
       }
       return (try replaceLocked(address, live: live, with: merged, checkVersion: false), false)
@@ -218,12 +224,15 @@ extension Store {
     {
       throw .conflict(
         resource, name: address.name,
-        "the object has been modified; please apply your changes to the latest version and try again")
+        "the object has been modified; please apply your changes to the latest version and try again"
+      )
     }
     for key in ["name", "uid", "creationTimestamp", "generation", "resourceVersion"] {
       metadata[key] = liveMetadata[key]
     }
-    if metadata["managedFields"] == nil { metadata["managedFields"] = liveMetadata["managedFields"] }
+    if metadata["managedFields"] == nil {
+      metadata["managedFields"] = liveMetadata["managedFields"]
+    }
     root["metadata"] = .object(metadata)
     if address.subresource == "status" {
       var statusOnly = liveRoot
@@ -348,14 +357,16 @@ extension Store {
     case "apiextensions.k8s.io/customresourcedefinitions":
       let types = try customResourceTypes(of: object)
       let name = object["metadata"]?["name"]?.stringValue ?? ""
-      if let previous, (try? customResourceTypes(of: previous))?.first?.storageKey
-        != types.first?.storageKey
+      if let previous,
+        (try? customResourceTypes(of: previous))?.first?.storageKey
+          != types.first?.storageKey
       {
         throw .invalid(resource, name: name, "spec.group and spec.names.plural are immutable")
       }
       catalog.setCustomResources(types, forCRD: name)
       let names = object["spec"]?["names"] ?? .object(ObjectValue())
-      let since = previous?["status"]?["conditions"]?.arrayValue?.first?["lastTransitionTime"]
+      let since =
+        previous?["status"]?["conditions"]?.arrayValue?.first?["lastTransitionTime"]
         ?? .string(timestamp())
       let condition = { (type: String, reason: String) -> Value in
         [
@@ -365,7 +376,8 @@ extension Store {
       }
       root["status"] = [
         "conditions": [
-          condition("NamesAccepted", "NoConflicts"), condition("Established", "InitialNamesAccepted"),
+          condition("NamesAccepted", "NoConflicts"),
+          condition("Established", "InitialNamesAccepted"),
         ],
         "acceptedNames": names,
         "storedVersions": .array(

@@ -83,8 +83,11 @@ struct CertificateAuthority: Sendable {
   func serverContext() throws -> NIOSSLContext {
     let leaf = try issue(commonName: "kube-apiserver", server: true)
     var configuration = TLSConfiguration.makeServerConfiguration(
-      certificateChain: [.certificate(try NIOSSLCertificate(bytes: Array(leaf.certificatePEM.utf8), format: .pem))],
-      privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(leaf.privateKeyPEM.utf8), format: .pem)))
+      certificateChain: [
+        .certificate(try NIOSSLCertificate(bytes: Array(leaf.certificatePEM.utf8), format: .pem))
+      ],
+      privateKey: .privateKey(
+        try NIOSSLPrivateKey(bytes: Array(leaf.privateKeyPEM.utf8), format: .pem)))
     configuration.certificateVerification = .optionalVerification
     configuration.trustRoots = .certificates([
       try NIOSSLCertificate(bytes: Array(certificatePEM.utf8), format: .pem)

@@ -75,11 +75,16 @@ struct KubeAPIServerCommand: AsyncParsableCommand {
     if let caOut, let pem = server.caCertificatePEM {
       try pem.write(toFile: caOut, atomically: true, encoding: .utf8)
     }
-    print("kube-api-server: serving \(server.url) with \(objects.count) preloaded objects")
-    if let kubeconfigOut { print("kube-api-server: kubectl --kubeconfig \(kubeconfigOut) get ns") }
+    say("kube-api-server: serving \(server.url) with \(objects.count) preloaded objects")
+    if let kubeconfigOut { say("kube-api-server: kubectl --kubeconfig \(kubeconfigOut) get ns") }
     while !Task.isCancelled {
       try await Task.sleep(for: .seconds(3600))
     }
     await server.shutdown()
   }
+}
+
+/// Writes a line unbuffered, so a script waiting for the banner sees it through a pipe.
+private func say(_ line: String) {
+  FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

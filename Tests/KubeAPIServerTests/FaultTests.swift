@@ -10,7 +10,8 @@ struct FaultTests {
   @Test func failNextRequestsWithStatusAndRetryAfter() async throws {
     let server = try await KubeAPIServer.start(.init(initialObjects: Fixtures.production))
     defer { Task { await server.shutdown() } }
-    server.failNextRequests(2, status: 429, method: "GET", pathPrefix: "/apis/apps", retryAfterSeconds: 3)
+    server.failNextRequests(
+      2, status: 429, method: "GET", pathPrefix: "/apis/apps", retryAfterSeconds: 3)
     let other = try T.request(server.port, "GET", "/api/v1/namespaces")
     #expect(other.status == 200, "paths outside the prefix are served")
     let first = try T.request(server.port, "GET", "/apis/apps/v1/deployments")
@@ -75,7 +76,8 @@ struct FaultTests {
 
   @Test func requestLogAndReadOnlyUsers() async throws {
     let server = try await KubeAPIServer.start(
-      .init(tokens: ["ro": "reader", "rw": "writer"], readOnlyUsers: ["reader"],
+      .init(
+        tokens: ["ro": "reader", "rw": "writer"], readOnlyUsers: ["reader"],
         initialObjects: Fixtures.production))
     defer { Task { await server.shutdown() } }
     let anonymous = try T.request(server.port, "GET", "/api/v1/namespaces")
@@ -94,7 +96,7 @@ struct FaultTests {
     #expect(allowed.status == 200)
     let log = server.requests
     #expect(log.count == 4)
-    #expect(log[1] .query == "limit=5")
+    #expect(log[1].query == "limit=5")
     #expect(log[1].user == "reader")
     #expect(server.nonReadRequests.map(\.user) == ["reader", "writer"])
     #expect(server.nonReadRequests.map(\.status) == [403, 200])

@@ -31,7 +31,8 @@ struct HTTPTests {
       let aggregated = try T.request(
         server.port, "GET", "/apis",
         headers: [
-          "Accept": "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"
+          "Accept":
+            "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"
         ])
       #expect(aggregated.headers["content-type"]?.contains("as=APIGroupDiscoveryList") == true)
       #expect(aggregated.json["apiVersion"] == "apidiscovery.k8s.io/v2")
@@ -58,7 +59,8 @@ struct HTTPTests {
         let page = try T.request(
           server.port, "GET", "/api/v1/namespaces/shop/configmaps?limit=3&continue=\(token)")
         #expect(page.status == 200)
-        names += page.json["items"]?.arrayValue?.compactMap { $0["metadata"]?["name"]?.stringValue } ?? []
+        names +=
+          page.json["items"]?.arrayValue?.compactMap { $0["metadata"]?["name"]?.stringValue } ?? []
         token = page.json["metadata"]?["continue"]?.stringValue ?? ""
         pages += 1
       } while !token.isEmpty && pages < 10
@@ -76,7 +78,8 @@ struct HTTPTests {
         server.port, "POST", "/api/v1/namespaces/shop/configmaps",
         body: JSON.serialize(Fixtures.configMap("later")))
       server.trimWatchHistory()
-      let expired = try T.request(server.port, "GET", "/api/v1/configmaps?limit=2&continue=\(token)")
+      let expired = try T.request(
+        server.port, "GET", "/api/v1/configmaps?limit=2&continue=\(token)")
       #expect(expired.status == 410)
       #expect(expired.json["reason"] == "Expired")
       #expect(expired.json["kind"] == "Status")
@@ -85,7 +88,8 @@ struct HTTPTests {
 
   @Test func selectors() async throws {
     let maps = [
-      Fixtures.configMap("a", labels: ["tier": "web"]), Fixtures.configMap("b", labels: ["tier": "db"]),
+      Fixtures.configMap("a", labels: ["tier": "web"]),
+      Fixtures.configMap("b", labels: ["tier": "db"]),
       Fixtures.configMap("c"),
     ]
     try await withServer(.init(initialObjects: maps)) { server in
@@ -126,10 +130,12 @@ struct HTTPTests {
         root["spec"] = .object(spec)
         stale = .object(root)
       }
-      let updated = try T.request(server.port, "PUT", deployments + "/api", body: JSON.serialize(stale))
+      let updated = try T.request(
+        server.port, "PUT", deployments + "/api", body: JSON.serialize(stale))
       #expect(updated.status == 200)
       #expect(updated.json["metadata"]?["generation"] == .int(2))
-      let conflict = try T.request(server.port, "PUT", deployments + "/api", body: JSON.serialize(stale))
+      let conflict = try T.request(
+        server.port, "PUT", deployments + "/api", body: JSON.serialize(stale))
       #expect(conflict.status == 409)
       #expect(conflict.json["reason"] == "Conflict")
 
@@ -306,7 +312,8 @@ struct HTTPTests {
       _ = try watch.readHead()
       let bookmark = try #require(try watch.nextFrame())
       #expect(bookmark["type"] == "BOOKMARK")
-      #expect(bookmark["object"]?["metadata"]?["resourceVersion"] == .string(server.resourceVersion))
+      #expect(
+        bookmark["object"]?["metadata"]?["resourceVersion"] == .string(server.resourceVersion))
       var frames = 1
       while try watch.nextFrame() != nil { frames += 1 }
       #expect(frames >= 2 && frames < 30, "the stream ended by timeoutSeconds")
@@ -333,7 +340,8 @@ struct HTTPTests {
     try await withServer { server in
       let watch = try Connection(port: server.port)
       try watch.send(
-        "GET", deployments + "?watch=1&labelSelector=app%3Dweb&resourceVersion=\(server.resourceVersion)")
+        "GET",
+        deployments + "?watch=1&labelSelector=app%3Dweb&resourceVersion=\(server.resourceVersion)")
       _ = try watch.readHead()
       try await waitForWatches(server, 1)
       _ = try T.request(

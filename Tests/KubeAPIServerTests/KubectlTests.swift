@@ -142,7 +142,8 @@ struct KubectlTests {
       #expect(applied.status == 0, "\(applied.stderr)")
       let listed = try await kubectl.run("get", "wd", "-n", "shop", "-o", "json")
       #expect(listed.status == 0, "\(listed.stderr)")
-      #expect(try JSON.parse(listed.stdout)["items"]?.arrayValue?.first?["spec"]?["size"] == .int(3))
+      #expect(
+        try JSON.parse(listed.stdout)["items"]?.arrayValue?.first?["spec"]?["size"] == .int(3))
       let removed = try await kubectl.run("delete", "crd", "widgets.example.com")
       #expect(removed.status == 0, "\(removed.stderr)")
       let gone = try await kubectl.run("get", "widgets", "-A")
@@ -167,7 +168,8 @@ struct KubectlTests {
     try await withServer(configuration, user: .token("wrong")) { _, kubectl in
       let result = try await kubectl.run("get", "ns")
       #expect(result.status != 0)
-      #expect(result.stderr.contains("Unauthorized") || result.stderr.contains("provide credentials"))
+      #expect(
+        result.stderr.contains("Unauthorized") || result.stderr.contains("provide credentials"))
     }
   }
 

@@ -4,7 +4,9 @@ enum Fixtures {
   static func deployment(_ name: String, namespace: String = "shop", replicas: Int64 = 2) -> Value {
     [
       "apiVersion": "apps/v1", "kind": "Deployment",
-      "metadata": ["name": .string(name), "namespace": .string(namespace), "labels": ["app": .string(name)]],
+      "metadata": [
+        "name": .string(name), "namespace": .string(namespace), "labels": ["app": .string(name)],
+      ],
       "spec": [
         "replicas": .int(replicas), "selector": ["matchLabels": ["app": .string(name)]],
         "template": [
@@ -41,7 +43,9 @@ enum Fixtures {
       "versions": [
         [
           "name": "v1", "served": true, "storage": true,
-          "schema": ["openAPIV3Schema": ["type": "object", "x-kubernetes-preserve-unknown-fields": true]],
+          "schema": [
+            "openAPIV3Schema": ["type": "object", "x-kubernetes-preserve-unknown-fields": true]
+          ],
         ]
       ],
     ],

@@ -54,7 +54,8 @@ struct Kubectl {
       try? FileManager.default.removeItem(at: err)
     }
     return Result(
-      status: process.terminationStatus, stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+      status: process.terminationStatus,
+      stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
       stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
   }
 
