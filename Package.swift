@@ -62,7 +62,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .testTarget(name: "KubeAPIServerTests", dependencies: ["KubeAPIServer"]),
+    .testTarget(name: "KubeAPIServerTests", dependencies: ["KubeAPIServer", "SyncValue"]),
     .testTarget(name: "SyncValueTests", dependencies: ["SyncValue"]),
     .testTarget(name: "SyncSyntaxTests", dependencies: ["SyncSyntax"]),
     .testTarget(name: "SyncSchemaTests", dependencies: ["SyncSchema"]),
