@@ -12,7 +12,10 @@ let package = Package(
     .library(name: "SyncRuntime", targets: ["SyncRuntime"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
   ],
   targets: [
     .systemLibrary(
@@ -26,6 +29,19 @@ let package = Package(
     .target(name: "SyncCheck", dependencies: ["SyncSyntax", "SyncSchema"]),
     .target(name: "SyncCompile", dependencies: ["SyncCheck"]),
     .target(name: "SyncRuntime", dependencies: ["SyncCompile"]),
+    // The Kubernetes client: kubeconfig, discovery, list/watch, server-side apply.
+    .target(
+      name: "KubeClient",
+      dependencies: [
+        "SyncValue",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+      ]
+    ),
     .executableTarget(
       name: "syncrules",
       dependencies: [
@@ -40,6 +56,16 @@ let package = Package(
     .testTarget(name: "SyncCompileTests", dependencies: ["SyncCompile"]),
     .testTarget(name: "SyncRuntimeTests", dependencies: ["SyncRuntime"]),
     .testTarget(name: "SyncrulesCLITests", dependencies: ["SyncRuntime"]),
+    .testTarget(
+      name: "KubeClientTests",
+      dependencies: [
+        "KubeClient",
+        "SyncValue",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+      ]
+    ),
   ],
   swiftLanguageModes: [.v6]
 )
