@@ -41,6 +41,8 @@ public final class KubeClient: Sendable {
     httpConfig.httpVersion = .http1Only
     // Every watch holds a connection for minutes; do not queue them behind each other.
     httpConfig.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 256
+    // Fail fast on a refused connection: the reflector and callers own the retry policy.
+    httpConfig.connectionPool.retryConnectionEstablishment = false
     if let override = endpoint.dnsOverride { httpConfig.dnsOverride = override }
     http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfig)
     authenticator = Authenticator(configuration.credentials, environment: environment)
