@@ -32,7 +32,7 @@ enum StubResponse: Sendable {
   case full(status: Int, headers: [(String, String)], body: String)
   /// A chunked body written piece by piece, each after its delay (ms); then the response
   /// ends properly, or the connection is cut when `drop` is true.
-  case stream(status: Int, chunks: [(delayMs: Int64, text: String)], drop: Bool)
+  case stream(status: Int, chunks: [(delayMs: Int, text: String)], drop: Bool)
 
   static func json(_ body: String, status: Int = 200) -> StubResponse {
     .full(status: status, headers: [("Content-Type", "application/json")], body: body)
@@ -125,16 +125,16 @@ private final class StubHandler: ChannelInboundHandler, RemovableChannelHandler 
       head.headers.add(name: "Transfer-Encoding", value: "chunked")
       context.writeAndFlush(wrapOutboundOut(.head(head)), promise: nil)
       let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-      var delay: Int64 = 0
+      var delay = 0
       for chunk in chunks {
         delay += chunk.delayMs
-        context.eventLoop.scheduleTask(in: .milliseconds(delay)) {
+        context.eventLoop.scheduleTask(in: .milliseconds(Int64(delay))) {
           let (handler, context) = bound.value
           let part = HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(string: chunk.text)))
           context.writeAndFlush(handler.wrapOutboundOut(part), promise: nil)
         }
       }
-      context.eventLoop.scheduleTask(in: .milliseconds(delay + 5)) {
+      context.eventLoop.scheduleTask(in: .milliseconds(Int64(delay + 5))) {
         let (handler, context) = bound.value
         if drop {
           context.close(promise: nil)
