@@ -13,9 +13,15 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    // The in-memory API server for tests and the demo (KubeAPIServer) speaks HTTP/1.1
+    // and TLS through NIO and mints its CA and certificates at start-up; the client
+    // (KubeClient) talks to real clusters through async-http-client.
     .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+    .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
   ],
   targets: [
     .systemLibrary(
@@ -49,6 +55,29 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    .target(
+      name: "KubeAPIServer",
+      dependencies: [
+        "SyncValue",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        .product(name: "X509", package: "swift-certificates"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "SwiftASN1", package: "swift-asn1"),
+      ]
+    ),
+    .executableTarget(
+      name: "kube-api-server",
+      dependencies: [
+        "KubeAPIServer",
+        "SyncValue",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(name: "KubeAPIServerTests", dependencies: ["KubeAPIServer"]),
     .testTarget(name: "SyncValueTests", dependencies: ["SyncValue"]),
     .testTarget(name: "SyncSyntaxTests", dependencies: ["SyncSyntax"]),
     .testTarget(name: "SyncSchemaTests", dependencies: ["SyncSchema"]),
@@ -60,6 +89,7 @@ let package = Package(
       name: "KubeClientTests",
       dependencies: [
         "KubeClient",
+        "KubeAPIServer",
         "SyncValue",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),

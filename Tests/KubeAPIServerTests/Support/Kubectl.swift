@@ -1,0 +1,98 @@
+import Foundation
+
+/// Runs the real kubectl against a test server, bounded in time.
+struct Kubectl {
+  var kubeconfig: String
+
+  struct Result {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+  }
+
+  static func writeKubeconfig(_ text: String) throws -> String {
+    let path = NSTemporaryDirectory() + "kubeconfig-\(UUID().uuidString)"
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+  }
+
+  static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/kubectl") }
+
+  private func process(_ arguments: [String], stdout: URL, stderr: URL) throws -> Process {
+    FileManager.default.createFile(atPath: stdout.path, contents: nil)
+    FileManager.default.createFile(atPath: stderr.path, contents: nil)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/kubectl")
+    process.arguments = ["--kubeconfig", kubeconfig, "--request-timeout=20s"] + arguments
+    var environment = ProcessInfo.processInfo.environment
+    environment["KUBECONFIG"] = nil
+    environment["HOME"] = NSTemporaryDirectory()
+    process.environment = environment
+    process.standardOutput = try FileHandle(forWritingTo: stdout)
+    process.standardError = try FileHandle(forWritingTo: stderr)
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    return process
+  }
+
+  /// Runs to completion (killed after `timeout`).
+  func run(_ arguments: String..., timeout: Duration = .seconds(30)) async throws -> Result {
+    let base = NSTemporaryDirectory() + "kubectl-\(UUID().uuidString)"
+    let out = URL(fileURLWithPath: base + ".out")
+    let err = URL(fileURLWithPath: base + ".err")
+    let process = try process(arguments, stdout: out, stderr: err)
+    let deadline = ContinuousClock.now + timeout
+    while process.isRunning, ContinuousClock.now < deadline {
+      try await Task.sleep(for: .milliseconds(20))
+    }
+    if process.isRunning {
+      process.terminate()
+      process.waitUntilExit()
+    }
+    defer {
+      try? FileManager.default.removeItem(at: out)
+      try? FileManager.default.removeItem(at: err)
+    }
+    return Result(
+      status: process.terminationStatus,
+      stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+      stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+  }
+
+  /// Starts kubectl and lets the caller poll its output; `stop()` kills it.
+  final class Running {
+    let process: Process
+    let out: URL
+
+    init(process: Process, out: URL) {
+      self.process = process
+      self.out = out
+    }
+
+    var stdout: String { (try? String(contentsOf: out, encoding: .utf8)) ?? "" }
+
+    /// Waits until stdout satisfies `condition`, or `timeout` passes.
+    func waitFor(timeout: Duration = .seconds(20), _ condition: (String) -> Bool) async -> Bool {
+      let deadline = ContinuousClock.now + timeout
+      while ContinuousClock.now < deadline {
+        if condition(stdout) { return true }
+        try? await Task.sleep(for: .milliseconds(50))
+      }
+      return condition(stdout)
+    }
+
+    func stop() {
+      if process.isRunning {
+        process.terminate()
+        process.waitUntilExit()
+      }
+    }
+  }
+
+  func start(_ arguments: String...) throws -> Running {
+    let base = NSTemporaryDirectory() + "kubectl-\(UUID().uuidString)"
+    let out = URL(fileURLWithPath: base + ".out")
+    let process = try process(arguments, stdout: out, stderr: URL(fileURLWithPath: base + ".err"))
+    return Running(process: process, out: out)
+  }
+}
