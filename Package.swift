@@ -16,7 +16,9 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     // The in-memory API server for tests and the demo (KubeAPIServer) speaks HTTP/1.1
-    // and TLS through NIO and mints its CA and certificates at start-up.
+    // and TLS through NIO and mints its CA and certificates at start-up; the client
+    // (KubeClient) talks to real clusters through async-http-client.
+    .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
@@ -44,6 +46,19 @@ let package = Package(
         "SyncRuntime",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Prometheus", package: "swift-prometheus"),
+      ]
+    ),
+    // The Kubernetes client: kubeconfig, discovery, list/watch, server-side apply.
+    .target(
+      name: "KubeClient",
+      dependencies: [
+        "SyncValue",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
       ]
     ),
     .executableTarget(
@@ -85,6 +100,19 @@ let package = Package(
       name: "SyncRuntimeTests", dependencies: ["SyncRuntime"], exclude: ["StreamCorpus"]),
     .testTarget(name: "SyncrulesCLITests", dependencies: ["SyncRuntime"]),
     .testTarget(name: "SyncLoopTests", dependencies: ["SyncLoop"]),
+    .testTarget(
+      name: "KubeClientTests",
+      dependencies: [
+        "KubeClient",
+        "KubeAPIServer",
+        "SyncValue",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+      ]
+    ),
   ],
   swiftLanguageModes: [.v6]
 )

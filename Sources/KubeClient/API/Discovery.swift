@@ -1,0 +1,179 @@
+import SyncValue
+
+/// One kind of object the server serves, at one group version.
+public struct APIResource: Sendable, Hashable, CustomStringConvertible {
+  /// Empty for the core group (`v1` pods, configmaps, …).
+  public var group: String
+  public var version: String
+  public var kind: String
+  /// The plural resource name used in URLs (`deployments`).
+  public var name: String
+  public var namespaced: Bool
+  public var verbs: [String]
+
+  public init(
+    group: String, version: String, kind: String, name: String, namespaced: Bool,
+    verbs: [String] = APIResource.syncVerbs.sorted()
+  ) {
+    self.group = group
+    self.version = version
+    self.kind = kind
+    self.name = name
+    self.namespaced = namespaced
+    self.verbs = verbs
+  }
+
+  /// What a resource must allow for syncrules to sync it.
+  public static let syncVerbs: Set<String> = ["list", "watch", "get", "create", "patch", "delete"]
+
+  /// Core `v1` namespaces, which the sync creates on the target.
+  public static let namespaces = APIResource(
+    group: "", version: "v1", kind: "Namespace", name: "namespaces", namespaced: false)
+
+  /// `apps/v1` or `v1`.
+  public var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
+
+  public var description: String { group.isEmpty ? "\(name).\(version)" : "\(name).\(version).\(group)" }
+
+  /// `/api/v1` or `/apis/<group>/<version>`.
+  var groupVersionPath: String { group.isEmpty ? "/api/\(version)" : "/apis/\(group)/\(version)" }
+
+  /// The collection URL path; nil `namespace` means all namespaces.
+  public func collectionPath(namespace: String?) -> String {
+    if namespaced, let namespace {
+      return "\(groupVersionPath)/namespaces/\(Endpoint.escape(namespace))/\(name)"
+    }
+    return "\(groupVersionPath)/\(name)"
+  }
+
+  /// The URL path of one object.
+  public func objectPath(namespace: String?, name objectName: String) -> String {
+    "\(collectionPath(namespace: namespaced ? namespace : nil))/\(Endpoint.escape(objectName))"
+  }
+}
+
+/// What discovery found.
+public struct Discovery: Sendable {
+  /// Resources of each group's preferred version, subresources excluded.
+  public var resources: [APIResource]
+  /// Group versions that could not be read (`metrics.k8s.io/v1beta1` answering 503, a
+  /// stale aggregated API): their resources are missing from ``resources``.
+  public var failures: [(groupVersion: String, error: KubeError)]
+  /// True when the server answered the aggregated (single request) form.
+  public var aggregated: Bool
+
+  /// The resources that allow every verb in `verbs` (by default what a sync needs).
+  public func resources(allowing verbs: Set<String> = APIResource.syncVerbs) -> [APIResource] {
+    resources.filter { verbs.isSubset(of: Set($0.verbs)) }
+  }
+
+  /// The resource serving `kind` in `apiVersion`, if discovery saw it.
+  public func resource(apiVersion: String, kind: String) -> APIResource? {
+    resources.first { $0.apiVersion == apiVersion && $0.kind == kind }
+  }
+}
+
+extension KubeClient {
+  static let aggregatedAccept =
+    "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"
+
+  /// Finds the resources the server serves, in the aggregated form when it offers it
+  /// (two requests) and the classic form otherwise (one per group).
+  ///
+  /// One group version failing (an aggregated API that is down) is recorded in
+  /// ``Discovery/failures`` and does not fail the whole; `/api` or `/apis` failing does.
+  public func discover() async throws(KubeError) -> Discovery {
+    var result = Discovery(resources: [], failures: [], aggregated: false)
+    let core = try await send(Request(method: .GET, path: "/api", accept: Self.aggregatedAccept))
+    let coreDocument = try core.json()
+    if coreDocument["kind"]?.stringValue == "APIGroupDiscoveryList" {
+      let groups = try await send(
+        Request(method: .GET, path: "/apis", accept: Self.aggregatedAccept)
+      ).json()
+      result.aggregated = true
+      for document in [coreDocument, groups] {
+        Self.readAggregated(document, into: &result)
+      }
+      return result
+    }
+    var groupVersions: [(group: String, version: String)] = []
+    if let version = coreDocument["versions"]?.arrayValue?.first?.stringValue {
+      groupVersions.append(("", version))
+    }
+    let groups = try await send(Request(method: .GET, path: "/apis")).json()
+    for group in groups["groups"]?.arrayValue ?? [] {
+      guard let name = group["name"]?.stringValue else { continue }
+      let preferred =
+        group["preferredVersion"]?["version"]?.stringValue
+        ?? group["versions"]?.arrayValue?.first?["version"]?.stringValue
+      if let preferred { groupVersions.append((name, preferred)) }
+    }
+    let lists = await withTaskGroup(
+      of: (Int, Result<Value, KubeError>).self, returning: [(Int, Result<Value, KubeError>)].self
+    ) { tasks in
+      for (index, groupVersion) in groupVersions.enumerated() {
+        let path =
+          groupVersion.group.isEmpty
+          ? "/api/\(groupVersion.version)" : "/apis/\(groupVersion.group)/\(groupVersion.version)"
+        tasks.addTask {
+          do throws(KubeError) {
+            return (index, .success(try await self.send(Request(method: .GET, path: path)).json()))
+          } catch {
+            return (index, .failure(error))
+          }
+        }
+      }
+      return await tasks.reduce(into: []) { $0.append($1) }
+    }
+    for (index, outcome) in lists.sorted(by: { $0.0 < $1.0 }) {
+      let (group, version) = groupVersions[index]
+      switch outcome {
+      case .success(let list):
+        for entry in list["resources"]?.arrayValue ?? [] {
+          guard let name = entry["name"]?.stringValue, !name.contains("/"),
+            let kind = entry["kind"]?.stringValue
+          else { continue }
+          result.resources.append(
+            APIResource(
+              group: group, version: version, kind: kind, name: name,
+              namespaced: entry["namespaced"] == .bool(true),
+              verbs: (entry["verbs"]?.arrayValue ?? []).compactMap(\.stringValue)))
+        }
+      case .failure(let error):
+        result.failures.append((group.isEmpty ? version : "\(group)/\(version)", error))
+      }
+    }
+    return result
+  }
+
+  /// Reads an `APIGroupDiscoveryList`: versions are listed most preferred first.
+  private static func readAggregated(_ document: Value, into result: inout Discovery) {
+    for group in document["items"]?.arrayValue ?? [] {
+      let name = group["metadata"]?["name"]?.stringValue ?? ""
+      guard let preferred = group["versions"]?.arrayValue?.first,
+        let version = preferred["version"]?.stringValue
+      else { continue }
+      if preferred["freshness"]?.stringValue == "Stale" {
+        let groupVersion = name.isEmpty ? version : "\(name)/\(version)"
+        result.failures.append(
+          (
+            groupVersion,
+            .api(
+              APIStatus(
+                code: 503, reason: "ServiceUnavailable",
+                message: "aggregated discovery marks \(groupVersion) as stale"))
+          ))
+        continue
+      }
+      for entry in preferred["resources"]?.arrayValue ?? [] {
+        guard let plural = entry["resource"]?.stringValue, !plural.contains("/") else { continue }
+        let kind = entry["responseKind"]?["kind"]?.stringValue ?? ""
+        result.resources.append(
+          APIResource(
+            group: name, version: version, kind: kind, name: plural,
+            namespaced: entry["scope"]?.stringValue == "Namespaced",
+            verbs: (entry["verbs"]?.arrayValue ?? []).compactMap(\.stringValue)))
+      }
+    }
+  }
+}

@@ -1,0 +1,157 @@
+import SyncValue
+
+/// Exponential backoff with jitter and a reset after a healthy stretch, as client-go's
+/// reflector does it (800 ms doubling to 30 s, full jitter, reset after 2 minutes).
+public struct Backoff: Sendable {
+  public var initial: Duration = .milliseconds(800)
+  public var maximum: Duration = .seconds(30)
+  /// Each delay is stretched by up to this fraction at random, so that many watchers
+  /// failing together do not retry together.
+  public var jitter = 1.0
+  /// After this long without a failure the next delay starts from ``initial`` again.
+  public var resetAfter: Duration = .seconds(120)
+
+  private var current: Duration?
+  private var lastFailure: ContinuousClock.Instant?
+
+  public init() {}
+
+  public init(initial: Duration, maximum: Duration, jitter: Double = 1.0, resetAfter: Duration) {
+    self.initial = initial
+    self.maximum = maximum
+    self.jitter = jitter
+    self.resetAfter = resetAfter
+  }
+
+  /// The delay before the next attempt, after a failure now.
+  public mutating func nextDelay(now: ContinuousClock.Instant = .now) -> Duration {
+    if let last = lastFailure, now - last > resetAfter { current = nil }
+    let base = current.map { min($0 * 2, maximum) } ?? initial
+    current = base
+    lastFailure = now
+    return base * (1 + Double.random(in: 0...max(0, jitter)))
+  }
+
+  /// Forgets past failures.
+  public mutating func reset() {
+    current = nil
+    lastFailure = nil
+  }
+}
+
+/// What a ``Reflector`` tells its consumer.
+public enum ReflectorEvent: Sendable {
+  /// A complete list: the first one, and again after every relist. Anything the consumer
+  /// knew that is not in it was deleted while we were not watching.
+  case snapshot(ObjectList)
+  /// A change after the last snapshot (bookmarks included: they only move the version).
+  case event(WatchEvent)
+  /// A list or watch failed; the reflector waits `delay` and tries again.
+  case retrying(error: KubeError, delay: Duration)
+}
+
+/// Keeps a consumer up to date with one resource: list, then watch from the list's
+/// resourceVersion; on a dropped watch resume from the last version seen; on 410 list
+/// again; back off on failures and on 429.
+public struct Reflector: Sendable {
+  public struct Options: Sendable {
+    public var listOptions = ListOptions()
+    public var backoff = Backoff()
+    /// Watch timeouts are drawn from this range (seconds) each time.
+    public var watchTimeoutRange: ClosedRange<Double> = 300...600
+    /// A watch that ends cleanly sooner than this without any event counts as a failure,
+    /// so a server that closes watches at once is not hammered.
+    public var minimumWatchDuration: Duration = .seconds(1)
+
+    public init() {}
+  }
+
+  public let client: KubeClient
+  public let resource: APIResource
+  public let namespace: String?
+  public var options: Options
+
+  public init(
+    client: KubeClient, resource: APIResource, namespace: String? = nil,
+    options: Options = Options()
+  ) {
+    self.client = client
+    self.resource = resource
+    self.namespace = namespace
+    self.options = options
+  }
+
+  /// Runs until the consumer stops iterating or its task is cancelled; never finishes
+  /// on its own and throws nothing but failures are reported as ``ReflectorEvent/retrying(error:delay:)``.
+  public func events() -> AsyncThrowingStream<ReflectorEvent, any Error> {
+    let (stream, continuation) = AsyncThrowingStream.makeStream(
+      of: ReflectorEvent.self, throwing: (any Error).self)
+    let task = Task {
+      await self.run { continuation.yield($0) }
+      continuation.finish()
+    }
+    continuation.onTermination = { _ in task.cancel() }
+    return stream
+  }
+
+  private func run(_ emit: @Sendable (ReflectorEvent) -> Void) async {
+    var backoff = options.backoff
+    var version: String?
+    while !Task.isCancelled {
+      if version == nil {
+        do {
+          let list = try await client.list(resource, namespace: namespace, options: options.listOptions)
+          version = list.resourceVersion
+          emit(.snapshot(list))
+        } catch {
+          guard await pause(after: error, &backoff, emit) else { return }
+          continue
+        }
+      }
+      var watchOptions = WatchOptions(resourceVersion: version)
+      watchOptions.timeoutRange = options.watchTimeoutRange
+      watchOptions.selectors = options.listOptions
+      watchOptions.selectors.pageSize = nil
+      let started = ContinuousClock.now
+      var sawEvent = false
+      do {
+        for try await event in client.watch(resource, namespace: namespace, options: watchOptions) {
+          sawEvent = true
+          if let next = event.resourceVersion, !next.isEmpty { version = next }
+          emit(.event(event))
+        }
+        let lasted = ContinuousClock.now - started
+        if lasted >= options.backoff.resetAfter { backoff.reset() }
+        if !sawEvent, lasted < options.minimumWatchDuration {
+          let error = KubeError.transport("watch of \(resource) closed after \(lasted)")
+          guard await pause(after: error, &backoff, emit) else { return }
+        }
+      } catch KubeError.expired {
+        // The history we would resume from is gone: list again, at once (as client-go).
+        version = nil
+      } catch {
+        if ContinuousClock.now - started >= options.backoff.resetAfter { backoff.reset() }
+        guard await pause(after: error, &backoff, emit) else { return }
+      }
+    }
+  }
+
+  /// Reports `error` and sleeps; false when cancelled meanwhile.
+  private func pause(
+    after error: any Error, _ backoff: inout Backoff, _ emit: @Sendable (ReflectorEvent) -> Void
+  ) async -> Bool {
+    if Task.isCancelled || error is CancellationError { return false }
+    let kubeError = error as? KubeError ?? .transport("\(error)")
+    var delay = backoff.nextDelay()
+    if let retryAfter = kubeError.status?.retryAfterSeconds, kubeError.isTooManyRequests {
+      delay = max(delay, .seconds(retryAfter))
+    }
+    emit(.retrying(error: kubeError, delay: delay))
+    do {
+      try await Task.sleep(for: delay)
+      return true
+    } catch {
+      return false
+    }
+  }
+}

@@ -1,0 +1,268 @@
+import AsyncHTTPClient
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+import SyncValue
+
+/// A client of one Kubernetes API server.
+///
+/// Create one per cluster and call ``shutdown()`` when done. A client made with
+/// `readOnly: true` refuses every request but GET before it reaches the network, so the
+/// source cluster of a sync can be handed a client that cannot write to it.
+public final class KubeClient: Sendable {
+  public let configuration: ClientConfiguration
+  /// True when only GET requests (get, list, watch, discovery) are allowed.
+  public let isReadOnly: Bool
+
+  let http: HTTPClient
+  let authenticator: Authenticator
+  private let endpoint: Endpoint
+  private let tls: TLSFactory?
+
+  /// Connects nothing yet: the first request opens a connection.
+  ///
+  /// - Parameters:
+  ///   - readOnly: refuse POST, PUT, PATCH and DELETE with ``KubeError/readOnly(method:path:)``.
+  ///   - environment: the environment exec plugins inherit.
+  public init(
+    _ configuration: ClientConfiguration, readOnly: Bool = false,
+    environment: [String: String] = ProcessInfo.processInfo.environment
+  ) throws(KubeError) {
+    self.configuration = configuration
+    self.isReadOnly = readOnly
+    endpoint = try Endpoint(configuration)
+    tls = endpoint.isTLS ? try TLSFactory(configuration) : nil
+    var httpConfig = HTTPClient.Configuration(
+      redirectConfiguration: .disallow,
+      timeout: .init(connect: .nanoseconds(Int64(configuration.connectTimeout.nanoseconds))),
+      proxy: try Self.proxy(configuration.proxyURL))
+    httpConfig.httpVersion = .http1Only
+    // Every watch holds a connection for minutes; do not queue them behind each other.
+    httpConfig.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 256
+    // Fail fast on a refused connection: the reflector and callers own the retry policy.
+    httpConfig.connectionPool.retryConnectionEstablishment = false
+    if let override = endpoint.dnsOverride { httpConfig.dnsOverride = override }
+    http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfig)
+    authenticator = Authenticator(configuration.credentials, environment: environment)
+  }
+
+  /// Closes connections and cancels requests in flight.
+  public func shutdown() async throws {
+    try await http.shutdown()
+  }
+
+  // MARK: - Requests
+
+  /// One HTTP request relative to the server.
+  struct Request: Sendable {
+    var method: HTTPMethod
+    var path: String
+    var query: [(String, String)] = []
+    var accept = "application/json"
+    var contentType: String?
+    var body: [UInt8]?
+    /// Overrides the configured request timeout (watches run for minutes).
+    var timeout: Duration?
+  }
+
+  /// A response with its whole body.
+  struct Response: Sendable {
+    var status: Int
+    var headers: HTTPHeaders
+    var body: [UInt8]
+
+    func json() throws(KubeError) -> Value {
+      do {
+        return try JSON.parse(body)
+      } catch {
+        throw .invalidResponse("body is not JSON: \(error)")
+      }
+    }
+  }
+
+  /// Sends `request` and reads the whole body; non-2xx answers throw.
+  func send(_ request: Request, maximumBodySize: Int = 512 << 20) async throws(KubeError)
+    -> Response
+  {
+    let deadline = NIODeadline.now() + timeAmount(request.timeout ?? configuration.requestTimeout)
+    do {
+      let response = try await open(request, deadline: deadline)
+      let body = try await response.body.collect(upTo: maximumBodySize)
+      return Response(
+        status: Int(response.status.code), headers: response.headers,
+        body: Array(buffer: body))
+    } catch let error as KubeError {
+      throw error
+    } catch {
+      throw Self.transportError(error, request)
+    }
+  }
+
+  /// Sends `request` and returns once the head of a 2xx answer arrived; the caller reads
+  /// the body. A 401 is retried once with fresh credentials when they can change.
+  func open(_ request: Request, deadline: NIODeadline) async throws -> HTTPClientResponse {
+    if isReadOnly, request.method != .GET {
+      throw KubeError.readOnly(method: request.method.rawValue, path: request.path)
+    }
+    var attempt = 0
+    while true {
+      attempt += 1
+      let credentials = try await authenticator.current()
+      let prepared = try prepare(request, credentials: credentials)
+      let response: HTTPClientResponse
+      do {
+        response = try await http.execute(prepared, deadline: deadline)
+      } catch {
+        throw Self.transportError(error, request)
+      }
+      let code = Int(response.status.code)
+      if (200..<300).contains(code) { return response }
+      let body = (try? await response.body.collect(upTo: 1 << 20)).map { Array(buffer: $0) } ?? []
+      if code == 401, attempt == 1, authenticator.refreshesOnUnauthorized {
+        await authenticator.unauthorized(credentials)
+        continue
+      }
+      throw KubeError.from(
+        APIStatus(httpCode: code, body: body, retryAfter: response.headers.first(name: "Retry-After")))
+    }
+  }
+
+  private func prepare(
+    _ request: Request, credentials: RequestCredentials
+  ) throws(KubeError) -> HTTPClientRequest {
+    var prepared = HTTPClientRequest(url: endpoint.url(request.path, query: request.query))
+    prepared.method = request.method
+    prepared.headers.add(name: "Accept", value: request.accept)
+    prepared.headers.add(name: "User-Agent", value: configuration.userAgent)
+    if let authorization = credentials.authorization {
+      prepared.headers.add(name: "Authorization", value: authorization)
+    }
+    if let body = request.body {
+      prepared.headers.add(name: "Content-Type", value: request.contentType ?? "application/json")
+      prepared.body = .bytes(ByteBuffer(bytes: body))
+    }
+    if let tls {
+      prepared.tlsConfiguration = try tls.configuration(for: credentials.identity)
+    }
+    return prepared
+  }
+
+  static func transportError(_ error: any Error, _ request: Request) -> KubeError {
+    if let error = error as? KubeError { return error }
+    return .transport("\(request.method.rawValue) \(request.path): \(error)")
+  }
+
+  private static func proxy(_ url: String?) throws(KubeError) -> HTTPClient.Configuration.Proxy? {
+    guard let url, !url.isEmpty else { return nil }
+    guard let parts = URLComponents(string: url), let host = parts.host, let scheme = parts.scheme
+    else { throw .configuration("proxy-url \(url) is not a URL") }
+    switch scheme {
+    case "http":
+      var authorization: HTTPClient.Authorization?
+      if let user = parts.user {
+        authorization = .basic(username: user, password: parts.password ?? "")
+      }
+      return .server(host: host, port: parts.port ?? 80, authorization: authorization)
+    case "socks5":
+      return .socksServer(host: host, port: parts.port ?? 1080)
+    default:
+      throw .configuration(
+        "proxy-url \(url): only http:// and socks5:// proxies are supported")
+    }
+  }
+}
+
+func timeAmount(_ duration: Duration) -> TimeAmount {
+  .nanoseconds(Int64(duration.nanoseconds))
+}
+
+extension Duration {
+  var nanoseconds: Double {
+    Double(components.seconds) * 1e9 + Double(components.attoseconds) / 1e9
+  }
+
+  var seconds: Double { nanoseconds / 1e9 }
+}
+
+/// The server URL taken apart, with `tls-server-name` turned into a DNS override: the
+/// request goes to the override name (which AHC uses for SNI and certificate checks) while
+/// the connection goes to the real host.
+struct Endpoint: Sendable {
+  var isTLS: Bool
+  var urlPrefix: String
+  var dnsOverride: [String: String]?
+
+  init(_ configuration: ClientConfiguration) throws(KubeError) {
+    guard let parts = URLComponents(string: configuration.server), let scheme = parts.scheme,
+      var host = parts.host, !host.isEmpty
+    else { throw .configuration("server \(configuration.server) is not a URL") }
+    guard scheme == "https" || scheme == "http" else {
+      throw .configuration("server \(configuration.server): scheme must be https or http")
+    }
+    isTLS = scheme == "https"
+    let port = parts.port ?? (isTLS ? 443 : 80)
+    if let name = configuration.tlsServerName, !name.isEmpty, isTLS, name != host {
+      dnsOverride = [name: host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))]
+      host = name
+    }
+    if host.contains(":"), !host.hasPrefix("[") { host = "[\(host)]" }
+    var path = parts.percentEncodedPath
+    while path.hasSuffix("/") { path.removeLast() }
+    urlPrefix = "\(scheme)://\(host):\(port)\(path)"
+  }
+
+  func url(_ path: String, query: [(String, String)]) -> String {
+    var url = urlPrefix + path
+    if !query.isEmpty {
+      url += "?" + query.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&")
+    }
+    return url
+  }
+
+  private static let unreserved = CharacterSet(
+    charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+  static func escape(_ text: String) -> String {
+    text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
+  }
+}
+
+/// Builds TLS configurations: the cluster's trust settings plus whichever client identity
+/// the credentials currently hold. The last one is reused so that connection pooling
+/// (keyed by TLS configuration) keeps working while the identity does not change.
+final class TLSFactory: Sendable {
+  private let base: TLSConfiguration
+  private let cache = NIOLockedValueBox<(ClientIdentity?, TLSConfiguration)?>(nil)
+
+  init(_ configuration: ClientConfiguration) throws(KubeError) {
+    var tls = TLSConfiguration.makeClientConfiguration()
+    if configuration.insecureSkipTLSVerify {
+      tls.certificateVerification = .none
+    } else if let authority = configuration.certificateAuthority {
+      do {
+        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(authority))
+      } catch {
+        throw .configuration("\(configuration.origin): certificate authority is not PEM: \(error)")
+      }
+    }
+    base = tls
+  }
+
+  func configuration(for identity: ClientIdentity?) throws(KubeError) -> TLSConfiguration {
+    if let cached = cache.withLockedValue({ $0 }), cached.0 == identity { return cached.1 }
+    var tls = base
+    if let identity {
+      do {
+        tls.certificateChain = try NIOSSLCertificate.fromPEMBytes(identity.certificateChain)
+          .map { .certificate($0) }
+        tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: identity.privateKey, format: .pem))
+      } catch {
+        throw .configuration("client certificate or key is not usable PEM: \(error)")
+      }
+    }
+    cache.withLockedValue { $0 = (identity, tls) }
+    return tls
+  }
+}
