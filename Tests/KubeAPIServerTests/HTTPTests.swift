@@ -353,6 +353,23 @@ struct HTTPTests {
     }
   }
 
+  @Test func statusSubresource() async throws {
+    try await withServer { server in
+      let patch = ["Content-Type": "application/merge-patch+json"]
+      let main = try T.request(
+        server.port, "PATCH", deployments + "/web", headers: patch,
+        body: #"{"status":{"replicas":2}}"#)
+      #expect(main.status == 200)
+      #expect(main.json["status"] == nil, "the main resource keeps the stored status")
+      let status = try T.request(
+        server.port, "PATCH", deployments + "/web/status", headers: patch,
+        body: #"{"status":{"replicas":2},"spec":{"replicas":7}}"#)
+      #expect(status.status == 200)
+      #expect(status.json["status"]?["replicas"] == 2)
+      #expect(status.json["spec"]?["replicas"] == 2, "the status subresource changes only status")
+    }
+  }
+
   private func waitForWatches(_ server: KubeAPIServer, _ count: Int) async throws {
     let deadline = ContinuousClock.now + .seconds(5)
     while server.openWatchCount < count, ContinuousClock.now < deadline {
