@@ -300,6 +300,22 @@ struct HTTPTests {
     }
   }
 
+  @Test func watchFromTrimmedHistoryCanGetHTTP410() async throws {
+    let configuration = KubeAPIServer.Configuration(
+      initialObjects: Fixtures.production, expiredWatchesGetHTTPStatus: true)
+    try await withServer(configuration) { server in
+      let version = server.resourceVersion
+      _ = try T.request(
+        server.port, "POST", deployments, body: JSON.serialize(Fixtures.deployment("fresh")))
+      server.trimWatchHistory()
+      let answer = try T.request(
+        server.port, "GET", deployments + "?watch=1&resourceVersion=\(version)")
+      #expect(answer.status == 410)
+      #expect(answer.json["reason"] == "Expired")
+      #expect(server.requests.last?.status == 410)
+    }
+  }
+
   @Test func bookmarksAndTimeout() async throws {
     let configuration = KubeAPIServer.Configuration(
       initialObjects: Fixtures.production, bookmarkInterval: .milliseconds(100))
