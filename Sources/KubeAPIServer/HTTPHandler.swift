@@ -171,29 +171,31 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         extraHeaders.append(("Retry-After", String(seconds)))
       }
     }
-    let status: Int
+    // Logged before the answer is written, so a client that has its answer finds its
+    // request in the log.
+    let log = { (status: Int) in
+      guard record else { return }
+      self.server.faults.record(
+        RecordedRequest(
+          method: request.method, path: request.path, query: request.rawQuery,
+          contentType: request.headers.first(name: "content-type"), user: request.user,
+          status: status))
+    }
     switch response {
     case .json(let code, let body, let contentType):
       var writer = JSONWriter(style: .compact, reservingCapacity: 4096)
       writer.write(body)
       writer.newline()
       let buffer = writer.withBytes { context.channel.allocator.buffer(bytes: $0) }
+      log(code)
       writeFull(status: code, contentType: contentType, buffer, extraHeaders: extraHeaders)
-      status = code
     case .text(let code, let text):
+      log(code)
       writeFull(
         status: code, contentType: "text/plain; charset=utf-8",
         context.channel.allocator.buffer(string: text), extraHeaders: extraHeaders)
-      status = code
     case .watch(let plan):
-      status = startWatch(plan)
-    }
-    if record {
-      server.faults.record(
-        RecordedRequest(
-          method: request.method, path: request.path, query: request.rawQuery,
-          contentType: request.headers.first(name: "content-type"), user: request.user,
-          status: status))
+      startWatch(plan, log: log)
     }
   }
 
@@ -220,9 +222,9 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
   // MARK: Watch
 
-  /// Starts streaming and returns the HTTP status answered.
-  private func startWatch(_ plan: WatchPlan) -> Int {
-    guard let context else { return 0 }
+  /// Starts streaming; `log` records the request with the status answered.
+  private func startWatch(_ plan: WatchPlan, log: (Int) -> Void) {
+    guard let context else { return }
     let loop = context.eventLoop
     let bound = NIOLoopBound(self, eventLoop: loop)
     let watcher = Watcher(
@@ -239,6 +241,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     do {
       let started = try server.store.watch(
         watcher, fromRevision: plan.fromRevision, initialEvents: plan.initialEvents)
+      log(200)
       context.write(wrapOutboundOut(.head(head)), promise: nil)
       watchID = started.id
       for event in started.events { send(event, flush: false) }
@@ -248,14 +251,16 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
       // an ERROR event carrying a 410 Expired Status; older paths answer 410 outright.
       if server.configuration.expiredWatchesGetHTTPStatus {
         let buffer = context.channel.allocator.buffer(string: JSON.serialize(error.status) + "\n")
+        log(error.code)
         writeFull(status: error.code, contentType: "application/json", buffer, extraHeaders: [])
-        return error.code
+        return
       }
+      log(200)
       context.write(wrapOutboundOut(.head(head)), promise: nil)
       send(
         WatchEvent(type: "ERROR", storageKey: "", namespace: "", revision: 0, object: error.status))
       finishStream()
-      return 200
+      return
     }
     if plan.bookmarks {
       let interval = TimeAmount.nanoseconds(
@@ -272,7 +277,6 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
           bound.value.endWatch(abruptly: false)
         })
     }
-    return 200
   }
 
   private func send(_ event: WatchEvent, flush: Bool = true) {
