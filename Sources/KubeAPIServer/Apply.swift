@@ -33,16 +33,20 @@ enum ServerSideApply {
     var subresource: String?
   }
 
-  /// Leaf paths of `value`; lists and empty maps are leaves.
-  static func leafPaths(_ value: Value, prefix: Path = []) -> Set<Path> {
+  /// Leaf paths of `value`; lists and empty maps are leaves. A top-level `status` is left
+  /// out when the resource has a status subresource, since writes to the main resource
+  /// do not touch it.
+  static func leafPaths(
+    _ value: Value, prefix: Path = [], skippingStatus: Bool = true
+  ) -> Set<Path> {
     guard case .object(let object) = value, !object.isEmpty || prefix.isEmpty else {
       return [prefix]
     }
     var paths = Set<Path>()
     for member in object.members {
       let path = prefix + [member.key]
-      if unowned.contains(path) || (prefix.isEmpty && member.key == "status") { continue }
-      paths.formUnion(leafPaths(member.value, prefix: path))
+      if unowned.contains(path) || (skippingStatus && path == ["status"]) { continue }
+      paths.formUnion(leafPaths(member.value, prefix: path, skippingStatus: skippingStatus))
     }
     return paths
   }
@@ -144,11 +148,11 @@ enum ServerSideApply {
   /// or throws 409 Conflict naming the fields other managers own.
   static func apply(
     _ applied: Value, to live: Value?, manager: String, force: Bool, apiVersion: String,
-    now: String
+    now: String, keepsStatus: Bool = true
   ) throws(APIError) -> Value {
     let live = live ?? .object(ObjectValue())
     var managers = managers(of: live)
-    let appliedFields = leafPaths(applied)
+    let appliedFields = leafPaths(applied, skippingStatus: keepsStatus)
     var conflicts: [(Path, String)] = []
     for index in managers.indices
     where managers[index].name != manager && managers[index].operation == "Apply" {
@@ -179,7 +183,7 @@ enum ServerSideApply {
     }
     var appliedWithoutStatus = applied
     if case .object(var object) = appliedWithoutStatus {
-      object.removeValue(forKey: "status")
+      if keepsStatus { object.removeValue(forKey: "status") }
       object["metadata"] = object["metadata"].map(strippedMetadata)
       appliedWithoutStatus = .object(object)
     }

@@ -23,13 +23,19 @@ extension KubeAPIServer {
     public var bookmarkInterval: Duration
     /// Event-loop threads.
     public var threads: Int
+    /// How a watch resuming from trimmed history is refused: false (the default) answers
+    /// 200 and an `ERROR` event with a 410 Expired Status, as kube-apiserver's watch cache
+    /// does; true answers HTTP 410 with the Status as the body. Clients must handle both.
+    public var expiredWatchesGetHTTPStatus: Bool
 
     /// A plain-HTTP, anonymous server on a free port with no objects.
     public init(
       port: Int = 0, tls: Bool = false, tokens: [String: String] = [:],
       allowAnonymous: Bool? = nil, readOnlyUsers: Set<String> = [], initialObjects: [Value] = [],
-      watchHistoryLimit: Int = 10_000, bookmarkInterval: Duration = .seconds(1), threads: Int = 2
+      watchHistoryLimit: Int = 10_000, bookmarkInterval: Duration = .seconds(1), threads: Int = 2,
+      expiredWatchesGetHTTPStatus: Bool = false
     ) {
+      self.expiredWatchesGetHTTPStatus = expiredWatchesGetHTTPStatus
       self.port = port
       self.tls = tls
       self.tokens = tokens

@@ -171,31 +171,31 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         extraHeaders.append(("Retry-After", String(seconds)))
       }
     }
-    if record {
-      let status: Int
-      switch response {
-      case .json(let code, _, _), .text(let code, _): status = code
-      case .watch: status = 200
-      }
-      server.faults.record(
+    // Logged before the answer is written, so a client that has its answer finds its
+    // request in the log.
+    let log = { (status: Int) in
+      guard record else { return }
+      self.server.faults.record(
         RecordedRequest(
           method: request.method, path: request.path, query: request.rawQuery,
           contentType: request.headers.first(name: "content-type"), user: request.user,
           status: status))
     }
     switch response {
-    case .json(let status, let body, let contentType):
+    case .json(let code, let body, let contentType):
       var writer = JSONWriter(style: .compact, reservingCapacity: 4096)
       writer.write(body)
       writer.newline()
       let buffer = writer.withBytes { context.channel.allocator.buffer(bytes: $0) }
-      writeFull(status: status, contentType: contentType, buffer, extraHeaders: extraHeaders)
-    case .text(let status, let text):
+      log(code)
+      writeFull(status: code, contentType: contentType, buffer, extraHeaders: extraHeaders)
+    case .text(let code, let text):
+      log(code)
       writeFull(
-        status: status, contentType: "text/plain; charset=utf-8",
+        status: code, contentType: "text/plain; charset=utf-8",
         context.channel.allocator.buffer(string: text), extraHeaders: extraHeaders)
     case .watch(let plan):
-      startWatch(plan)
+      startWatch(plan, log: log)
     }
   }
 
@@ -222,30 +222,41 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
   // MARK: Watch
 
-  private func startWatch(_ plan: WatchPlan) {
+  /// Starts streaming; `log` records the request with the status answered.
+  private func startWatch(_ plan: WatchPlan, log: (Int) -> Void) {
     guard let context else { return }
-    let headers = HTTPHeaders([
-      ("Content-Type", "application/json"), ("Transfer-Encoding", "chunked"),
-      ("Cache-Control", "no-cache, private"),
-    ])
-    context.write(
-      wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))),
-      promise: nil)
     let loop = context.eventLoop
     let bound = NIOLoopBound(self, eventLoop: loop)
     let watcher = Watcher(
       filter: plan.filter,
       deliver: { event in loop.execute { bound.value.send(event) } },
       close: { abruptly in loop.execute { bound.value.endWatch(abruptly: abruptly) } })
+    let headers = HTTPHeaders([
+      ("Content-Type", "application/json"), ("Transfer-Encoding", "chunked"),
+      ("Cache-Control", "no-cache, private"),
+    ])
+    let head = HTTPResponseHead(version: .http1_1, status: .ok, headers: headers)
+    // Registering and writing the head happen in one event-loop turn, so events the store
+    // hands over meanwhile (queued on this loop) follow the head and the initial events.
     do {
       let started = try server.store.watch(
         watcher, fromRevision: plan.fromRevision, initialEvents: plan.initialEvents)
+      log(200)
+      context.write(wrapOutboundOut(.head(head)), promise: nil)
       watchID = started.id
       for event in started.events { send(event, flush: false) }
       context.flush()
     } catch {
-      // A resume from trimmed history: kube-apiserver's watch cache answers 200 and then
-      // an ERROR event carrying a 410 Expired Status, and so do we.
+      // A resume from trimmed history. kube-apiserver's watch cache answers 200 and then
+      // an ERROR event carrying a 410 Expired Status; older paths answer 410 outright.
+      if server.configuration.expiredWatchesGetHTTPStatus {
+        let buffer = context.channel.allocator.buffer(string: JSON.serialize(error.status) + "\n")
+        log(error.code)
+        writeFull(status: error.code, contentType: "application/json", buffer, extraHeaders: [])
+        return
+      }
+      log(200)
+      context.write(wrapOutboundOut(.head(head)), promise: nil)
       send(
         WatchEvent(type: "ERROR", storageKey: "", namespace: "", revision: 0, object: error.status))
       finishStream()

@@ -146,9 +146,13 @@ public final class KubeAPIServer: Sendable {
   }
 
   /// A kubeconfig (JSON, which kubectl reads as YAML) with one cluster, user and context
-  /// named `test`, the CA and credentials inline.
+  /// named `test`, the CA and credentials inline. Without `user`: the first configured
+  /// token, else a client certificate for `admin` when serving TLS, else no credentials.
   public func kubeconfig(user: KubeconfigUser? = nil) throws -> String {
-    let user = user ?? configuration.tokens.keys.sorted().first.map { .token($0) } ?? .anonymous
+    // By default: a configured token, else (with TLS) an admin client certificate.
+    let fallback: KubeconfigUser =
+      configuration.tls ? .clientCertificate(name: "admin", groups: ["system:masters"]) : .anonymous
+    let user = user ?? configuration.tokens.keys.sorted().first.map { .token($0) } ?? fallback
     var cluster = ObjectValue(["server": .string(url)])
     if let pem = caCertificatePEM {
       cluster["certificate-authority-data"] = .string(Base64.encode(Array(pem.utf8)))

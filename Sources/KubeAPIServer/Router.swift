@@ -112,7 +112,9 @@ extension KubeAPIServer {
         }
         fromRevision = parsed
       }
-      let timeout = request.query["timeoutSeconds"].flatMap(Int.init).map { Duration.seconds($0) }
+      let timeout = request.query["timeoutSeconds"].flatMap(Int.init).flatMap {
+        $0 > 0 ? Duration.seconds($0) : nil
+      }
       return .watch(
         WatchPlan(
           filter: filter, fromRevision: fromRevision,

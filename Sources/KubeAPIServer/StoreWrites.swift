@@ -22,6 +22,7 @@ extension Store {
     }
   }
 
+  @discardableResult
   func createLocked(
     _ resource: ResourceType, namespace: String, body: Value, loading: Bool
   ) throws(APIError) -> Value {
@@ -161,7 +162,7 @@ extension Store {
         guard address.subresource == nil else { throw .notFound(resource, name: address.name) }
         var object = try ServerSideApply.apply(
           body, to: nil, manager: manager, force: force, apiVersion: resource.groupVersion,
-          now: timestamp())
+          now: timestamp(), keepsStatus: resource.hasStatus)
         if case .object(var root) = object {
           var metadata = root["metadata"]?.objectValue ?? ObjectValue()
           metadata["name"] = .string(address.name)
@@ -184,7 +185,7 @@ extension Store {
       }
       var merged = try ServerSideApply.apply(
         target, to: live, manager: manager, force: force, apiVersion: resource.groupVersion,
-        now: timestamp())
+        now: timestamp(), keepsStatus: resource.hasStatus)
       if address.subresource == "status", case .object(var root) = merged {
         root["status"] = ServerSideApply.merge(
           body["status"] ?? .null, into: live["status"] ?? .null)

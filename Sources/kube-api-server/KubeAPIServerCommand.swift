@@ -34,6 +34,9 @@ struct KubeAPIServerCommand: AsyncParsableCommand {
   @Option(help: "Watch history length; resumes from before it get 410 Expired.")
   var watchHistory = 10_000
 
+  @Flag(help: "Refuse watches resuming from trimmed history with HTTP 410, not an ERROR event.")
+  var expiredWatchHTTP410 = false
+
   @Option(help: "Seconds between watch BOOKMARK frames.")
   var bookmarkSeconds = 1.0
 
@@ -64,7 +67,8 @@ struct KubeAPIServerCommand: AsyncParsableCommand {
       KubeAPIServer.Configuration(
         port: port, tls: tls, tokens: tokens, readOnlyUsers: Set(readOnlyUser),
         initialObjects: objects, watchHistoryLimit: watchHistory,
-        bookmarkInterval: .milliseconds(Int(bookmarkSeconds * 1000))))
+        bookmarkInterval: .milliseconds(Int(bookmarkSeconds * 1000)),
+        expiredWatchesGetHTTPStatus: expiredWatchHTTP410))
     server.latency = .milliseconds(latencyMs)
     if failFirst > 0 {
       server.failNextRequests(failFirst, status: failStatus, pathPrefix: failPath)

@@ -300,6 +300,22 @@ struct HTTPTests {
     }
   }
 
+  @Test func watchFromTrimmedHistoryCanGetHTTP410() async throws {
+    let configuration = KubeAPIServer.Configuration(
+      initialObjects: Fixtures.production, expiredWatchesGetHTTPStatus: true)
+    try await withServer(configuration) { server in
+      let version = server.resourceVersion
+      _ = try T.request(
+        server.port, "POST", deployments, body: JSON.serialize(Fixtures.deployment("fresh")))
+      server.trimWatchHistory()
+      let answer = try T.request(
+        server.port, "GET", deployments + "?watch=1&resourceVersion=\(version)")
+      #expect(answer.status == 410)
+      #expect(answer.json["reason"] == "Expired")
+      #expect(server.requests.last?.status == 410)
+    }
+  }
+
   @Test func bookmarksAndTimeout() async throws {
     let configuration = KubeAPIServer.Configuration(
       initialObjects: Fixtures.production, bookmarkInterval: .milliseconds(100))
@@ -350,6 +366,23 @@ struct HTTPTests {
         body: #"{"metadata":{"labels":{"app":"other"}}}"#)
       let frame = try #require(try watch.nextFrame())
       #expect(frame["type"] == "DELETED")
+    }
+  }
+
+  @Test func statusSubresource() async throws {
+    try await withServer { server in
+      let patch = ["Content-Type": "application/merge-patch+json"]
+      let main = try T.request(
+        server.port, "PATCH", deployments + "/web", headers: patch,
+        body: #"{"status":{"replicas":2}}"#)
+      #expect(main.status == 200)
+      #expect(main.json["status"] == nil, "the main resource keeps the stored status")
+      let status = try T.request(
+        server.port, "PATCH", deployments + "/web/status", headers: patch,
+        body: #"{"status":{"replicas":2},"spec":{"replicas":7}}"#)
+      #expect(status.status == 200)
+      #expect(status.json["status"]?["replicas"] == 2)
+      #expect(status.json["spec"]?["replicas"] == 2, "the status subresource changes only status")
     }
   }
 

@@ -49,3 +49,16 @@ import Testing
     #expect(mergePatch(patch, into: target) == ["a": "z", "c": ["d": "e"]])
   }
 }
+
+@Suite struct ApplyStatusTests {
+  @Test func statusIsAnOrdinaryFieldWithoutStatusSubresource() throws {
+    let applied: Value = ["metadata": ["name": "x"], "status": ["phase": "Ready"]]
+    let kept = try ServerSideApply.apply(
+      applied, to: nil, manager: "m", force: false, apiVersion: "v1", now: "t",
+      keepsStatus: false)
+    #expect(kept["status"]?["phase"] == "Ready")
+    let dropped = try ServerSideApply.apply(
+      applied, to: nil, manager: "m", force: false, apiVersion: "v1", now: "t")
+    #expect(dropped["status"] == nil)
+  }
+}

@@ -184,3 +184,36 @@ struct KubectlTests {
     }
   }
 }
+
+@Suite(.enabled(if: Kubectl.available), .timeLimit(.minutes(1)))
+struct ForeignCertificateTests {
+  /// A client certificate from another server's CA must not authenticate.
+  @Test func clientCertificateFromAnotherCAIsRefused() async throws {
+    let server = try await KubeAPIServer.start(.init(tls: true))
+    let other = try await KubeAPIServer.start(.init(tls: true))
+    defer {
+      Task {
+        await server.shutdown()
+        await other.shutdown()
+      }
+    }
+    let foreign = try other.issueClientCertificate(user: "mallory")
+    guard case .object(var config) = try JSON.parse(try server.kubeconfig(user: .anonymous))
+    else { throw HTTPTestError(description: "kubeconfig is not an object") }
+    config["users"] = [
+      [
+        "name": "test",
+        "user": [
+          "client-certificate-data": .string(
+            Data(foreign.certificatePEM.utf8).base64EncodedString()),
+          "client-key-data": .string(Data(foreign.privateKeyPEM.utf8).base64EncodedString()),
+        ],
+      ]
+    ]
+    let path = try Kubectl.writeKubeconfig(JSON.serialize(.object(config)))
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let result = try await Kubectl(kubeconfig: path).run("get", "ns")
+    #expect(result.status != 0)
+    #expect(!server.requests.contains { $0.user == "mallory" })
+  }
+}

@@ -19,8 +19,8 @@ struct Kubectl {
   static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/kubectl") }
 
   private func process(_ arguments: [String], stdout: URL, stderr: URL) throws -> Process {
-    FileManager.default.createFile(atPath: stdout.path, contents: nil)
-    FileManager.default.createFile(atPath: stderr.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/kubectl")
     process.arguments = ["--kubeconfig", kubeconfig, "--request-timeout=20s"] + arguments
@@ -86,6 +86,9 @@ struct Kubectl {
         process.terminate()
         process.waitUntilExit()
       }
+      try? FileManager.default.removeItem(at: out)
+      try? FileManager.default.removeItem(
+        at: out.deletingPathExtension().appendingPathExtension("err"))
     }
   }
 
