@@ -6,6 +6,7 @@ import Testing
 @testable import KubeClient
 
 /// Runs `body` with a client of a fresh stub server, shutting both down afterwards.
+@discardableResult
 func withStub<T: Sendable>(
   credentials: Credentials = Credentials(), readOnly: Bool = false,
   respond: @escaping @Sendable (StubRequest) -> StubResponse,

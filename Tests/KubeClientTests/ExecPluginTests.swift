@@ -108,15 +108,15 @@ struct FakePlugin {
       _ = try await client.get(configMaps, namespace: "a", name: "b")
       _ = try await client.get(configMaps, namespace: "a", name: "b")
       #expect(plugin.runs == 1)
-      rejected.withLockedValue { $0.insert("Bearer tok-1") }
+      rejected.withLockedValue { _ = $0.insert("Bearer tok-1") }
       _ = try await client.get(configMaps, namespace: "a", name: "b")
       #expect(plugin.runs == 2)
       #expect(
         server.requests.map { $0.headers["Authorization"].first ?? "" }
           == ["Bearer tok-1", "Bearer tok-1", "Bearer tok-1", "Bearer tok-2"])
       // A 401 that fresh credentials do not cure is reported, after one retry.
-      rejected.withLockedValue { $0.insert("Bearer tok-3") }
-      rejected.withLockedValue { $0.insert("Bearer tok-2") }
+      rejected.withLockedValue { _ = $0.insert("Bearer tok-3") }
+      rejected.withLockedValue { _ = $0.insert("Bearer tok-2") }
       await #expect {
         _ = try await client.get(configMaps, namespace: "a", name: "b")
       } throws: { ($0 as? KubeError)?.code == 401 }
