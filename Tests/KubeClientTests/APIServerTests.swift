@@ -198,3 +198,74 @@ func configMap(_ name: String, namespace: String = "shop", data: Value = ["k": "
     }
   }
 }
+
+@Suite struct APIServerCredentialTests {
+  @Test func execPluginClientCertificateIsUsedForTLS() async throws {
+    let server = try await KubeAPIServer.start(.init(tls: true))
+    defer { Task { await server.shutdown() } }
+    let issued = try server.issueClientCertificate(user: "eks-user", groups: ["system:masters"])
+    let plugin = try FakePlugin()
+    let credential: Value = [
+      "apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential",
+      "status": [
+        "clientCertificateData": .string(issued.certificatePEM),
+        "clientKeyData": .string(issued.privateKeyPEM),
+      ],
+    ]
+    try plugin.dir.write("credential.json", JSON.serialize(credential))
+    var config = ClientConfiguration(server: server.url)
+    config.certificateAuthority = server.caCertificatePEM.map { Array($0.utf8) }
+    config.credentials.exec = plugin.spec()
+    let client = try KubeClient(config)
+    try await withTimeout {
+      _ = try await client.list(configMaps)
+      _ = try await client.list(configMaps)
+    }
+    try await client.shutdown()
+    #expect(server.requests.map(\.user) == ["eks-user", "eks-user"])
+    #expect(plugin.runs == 1)
+    await server.shutdown()
+  }
+
+  @Test func inClusterServiceAccountReachesTheServer() async throws {
+    let server = try await KubeAPIServer.start(.init(tls: true, tokens: ["sa-token": "system:serviceaccount:sync:syncrules"]))
+    defer { Task { await server.shutdown() } }
+    let dir = try TemporaryDirectory()
+    try dir.write("sa/token", "sa-token")
+    try dir.write("sa/ca.crt", server.caCertificatePEM ?? "")
+    try dir.write("sa/namespace", "sync")
+    let env = ["KUBERNETES_SERVICE_HOST": "127.0.0.1", "KUBERNETES_SERVICE_PORT": "\(server.port)"]
+    let config = try ClientConfiguration.inCluster(environment: env, directory: dir.file("sa"))
+    let client = try KubeClient(config)
+    try await withTimeout { _ = try await client.list(configMaps) }
+    try await client.shutdown()
+    #expect(server.requests.last?.user == "system:serviceaccount:sync:syncrules")
+    await server.shutdown()
+  }
+
+  @Test func resolvePrefersExplicitFileThenKubeconfigThenInCluster() throws {
+    let dir = try TemporaryDirectory()
+    let file = try dir.write(
+      "config",
+      """
+      clusters: [{name: c, cluster: {server: "https://from-file"}}]
+      contexts: [{name: x, context: {cluster: c}}]
+      current-context: x
+      """)
+    try dir.write("sa/token", "t")
+    try dir.write("sa/ca.crt", "CA")
+    let inCluster = ["KUBERNETES_SERVICE_HOST": "10.0.0.1", "KUBERNETES_SERVICE_PORT": "443"]
+    #expect(try ClientConfiguration.resolve(kubeconfig: file).server == "https://from-file")
+    #expect(
+      try ClientConfiguration.resolve(environment: ["KUBECONFIG": file]).server == "https://from-file")
+    // Without a kubeconfig, in a pod: the default service account directory is not there
+    // on this machine, so the in-cluster path is chosen and fails naming it.
+    #expect {
+      try ClientConfiguration.resolve(
+        environment: inCluster.merging(["HOME": dir.file("nohome")]) { $1 })
+    } throws: { "\($0)".contains("in-cluster") }
+    #expect {
+      try ClientConfiguration.resolve(environment: ["HOME": dir.file("nohome")])
+    } throws: { "\($0)".contains("no kubeconfig found") }
+  }
+}

@@ -23,6 +23,7 @@ struct FakePlugin {
       printf '%s' "$*" > "$d/args"
       if [ -f "$d/fail" ]; then echo "token expired: run aws sso login" >&2; exit 3; fi
       if [ -f "$d/garbage" ]; then echo "not json"; exit 0; fi
+      if [ -f "$d/credential.json" ]; then cat "$d/credential.json"; exit 0; fi
       exp=""
       if [ -f "$d/expiry" ]; then exp=",\\"expirationTimestamp\\":\\"$(cat "$d/expiry")\\""; fi
       printf '{"apiVersion":"\(apiVersion)","kind":"ExecCredential","status":{"token":"tok-%s"%s}}' "$n" "$exp"
