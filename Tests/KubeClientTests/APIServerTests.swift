@@ -5,20 +5,29 @@ import Testing
 
 @testable import KubeClient
 
+/// A change to the client configuration made from the server's kubeconfig.
+struct ConfigEdit: Sendable {
+  let apply: @Sendable (inout ClientConfiguration) -> Void
+
+  init(_ apply: @escaping @Sendable (inout ClientConfiguration) -> Void) {
+    self.apply = apply
+  }
+}
+
 /// Runs `body` against a fresh in-memory API server and a client made from the kubeconfig
 /// the server writes, so the whole kubeconfig → TLS → auth path is exercised.
 @discardableResult
 func withAPIServer<T: Sendable>(
   _ configuration: KubeAPIServer.Configuration = .init(tls: true, tokens: ["s3cret": "admin"]),
   user: KubeAPIServer.KubeconfigUser? = nil, readOnly: Bool = false,
-  edit: @escaping @Sendable (inout ClientConfiguration) -> Void = { _ in },
+  edit: ConfigEdit = ConfigEdit { _ in },
   _ body: @escaping @Sendable (KubeClient, KubeAPIServer) async throws -> T
 ) async throws -> T {
   try await withTimeout(60) {
     let server = try await KubeAPIServer.start(configuration)
     do {
       var config = try Kubeconfig.parse(try server.kubeconfig(user: user)).configuration()
-      edit(&config)
+      edit.apply(&config)
       let client = try KubeClient(config, readOnly: readOnly)
       do {
         let result = try await body(client, server)
@@ -38,7 +47,8 @@ func withAPIServer<T: Sendable>(
 
 func configMap(_ name: String, namespace: String = "shop", data: Value = ["k": "v"]) -> Value {
   [
-    "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "namespace": .string(namespace)],
+    "apiVersion": "v1", "kind": "ConfigMap",
+    "metadata": ["name": .string(name), "namespace": .string(namespace)],
     "data": data,
   ]
 }
@@ -64,7 +74,8 @@ func configMap(_ name: String, namespace: String = "shop", data: Value = ["k": "
 
       let live = try #require(try await client.get(cm, namespace: "shop", name: "cm-0"))
       #expect(live["data"] == ["k": "v"])
-      let dryRun = try await client.apply(configMap("cm-0", data: ["k": "dry"]), to: cm, dryRun: true)
+      let dryRun = try await client.apply(
+        configMap("cm-0", data: ["k": "dry"]), to: cm, dryRun: true)
       #expect(dryRun["data"] == ["k": "dry"])
       #expect(try await client.get(cm, namespace: "shop", name: "cm-0")?["data"] == ["k": "v"])
 
@@ -86,9 +97,11 @@ func configMap(_ name: String, namespace: String = "shop", data: Value = ["k": "
   @Test func applyConflictWithoutForceNamesTheField() async throws {
     try await withAPIServer { client, _ in
       _ = try await client.createNamespace("shop")
-      _ = try await client.apply(configMap("a", data: ["k": "mine"]), to: configMaps, fieldManager: "kubectl")
+      _ = try await client.apply(
+        configMap("a", data: ["k": "mine"]), to: configMaps, fieldManager: "kubectl")
       do {
-        _ = try await client.apply(configMap("a", data: ["k": "ours"]), to: configMaps, force: false)
+        _ = try await client.apply(
+          configMap("a", data: ["k": "ours"]), to: configMaps, force: false)
         Issue.record("expected 409")
       } catch let error as KubeError {
         #expect(error.isConflict)
@@ -110,18 +123,22 @@ func configMap(_ name: String, namespace: String = "shop", data: Value = ["k": "
 
   @Test func wrongTokenIs401AndWrongCAFailsTLS() async throws {
     try await withAPIServer(user: .token("wrong")) { client, _ in
-      await #expect { try await client.list(configMaps) } throws: { ($0 as? KubeError)?.code == 401 }
+      await #expect { try await client.list(configMaps) } throws: {
+        ($0 as? KubeError)?.code == 401
+      }
     }
-    try await withAPIServer(edit: { $0.certificateAuthority = nil }) { client, _ in
+    try await withAPIServer(edit: ConfigEdit { $0.certificateAuthority = nil }) { client, _ in
       await #expect { try await client.list(configMaps) } throws: { error in
         if case .transport = error as? KubeError { return true }
         return false
       }
     }
-    try await withAPIServer(edit: {
-      $0.certificateAuthority = nil
-      $0.insecureSkipTLSVerify = true
-    }) { client, _ in
+    try await withAPIServer(
+      edit: ConfigEdit {
+        $0.certificateAuthority = nil
+        $0.insecureSkipTLSVerify = true
+      }
+    ) { client, _ in
       _ = try await client.list(configMaps)
     }
   }
@@ -131,7 +148,7 @@ func configMap(_ name: String, namespace: String = "shop", data: Value = ["k": "
     // through an address its certificate does not list. (NIOSSL also accepts a
     // certificate whose IP SAN matches the connected address, so a wrong name cannot be
     // shown to fail against 127.0.0.1 here.)
-    try await withAPIServer(edit: { $0.tlsServerName = "localhost" }) { client, server in
+    try await withAPIServer(edit: ConfigEdit { $0.tlsServerName = "localhost" }) { client, server in
       _ = try await client.list(configMaps)
       #expect(server.requests.count == 1)
     }
@@ -157,7 +174,8 @@ func configMap(_ name: String, namespace: String = "shop", data: Value = ["k": "
       var options = Reflector.Options()
       options.backoff = Backoff(
         initial: .milliseconds(300), maximum: .seconds(1), jitter: 0.2, resetAfter: .seconds(120))
-      let reflector = Reflector(client: client, resource: configMaps, namespace: "shop", options: options)
+      let reflector = Reflector(
+        client: client, resource: configMaps, namespace: "shop", options: options)
       var snapshots: [[String]] = []
       var seen: [String] = []
       var stage = 0
@@ -194,7 +212,9 @@ func configMap(_ name: String, namespace: String = "shop", data: Value = ["k": "
       #expect(seen.contains("two"))
       let watches = server.requests.filter(\.isWatch)
       #expect(watches.count >= 3)
-      #expect(server.requests.filter { !$0.isWatch && $0.path == "/api/v1/namespaces/shop/configmaps" }.count == 2)
+      #expect(
+        server.requests.filter { !$0.isWatch && $0.path == "/api/v1/namespaces/shop/configmaps" }
+          .count == 2)
     }
   }
 }
@@ -228,7 +248,8 @@ func configMap(_ name: String, namespace: String = "shop", data: Value = ["k": "
   }
 
   @Test func inClusterServiceAccountReachesTheServer() async throws {
-    let server = try await KubeAPIServer.start(.init(tls: true, tokens: ["sa-token": "system:serviceaccount:sync:syncrules"]))
+    let server = try await KubeAPIServer.start(
+      .init(tls: true, tokens: ["sa-token": "system:serviceaccount:sync:syncrules"]))
     defer { Task { await server.shutdown() } }
     let dir = try TemporaryDirectory()
     try dir.write("sa/token", "sa-token")
@@ -257,7 +278,8 @@ func configMap(_ name: String, namespace: String = "shop", data: Value = ["k": "
     let inCluster = ["KUBERNETES_SERVICE_HOST": "10.0.0.1", "KUBERNETES_SERVICE_PORT": "443"]
     #expect(try ClientConfiguration.resolve(kubeconfig: file).server == "https://from-file")
     #expect(
-      try ClientConfiguration.resolve(environment: ["KUBECONFIG": file]).server == "https://from-file")
+      try ClientConfiguration.resolve(environment: ["KUBECONFIG": file]).server
+        == "https://from-file")
     // Without a kubeconfig, in a pod: the default service account directory is not there
     // on this machine, so the in-cluster path is chosen and fails naming it.
     #expect {

@@ -101,11 +101,14 @@ struct FakePlugin {
     var credentials = Credentials()
     credentials.exec = plugin.spec()
     let rejected = NIOLockedValueBox<Set<String>>([])
-    try await withStub(credentials: credentials, respond: { request in
-      let header = request.headers["Authorization"].first ?? ""
-      return rejected.withLockedValue { $0.contains(header) }
-        ? .status(401, reason: "Unauthorized") : .json("{}")
-    }) { client, server in
+    try await withStub(
+      credentials: credentials,
+      respond: Responder { request in
+        let header = request.headers["Authorization"].first ?? ""
+        return rejected.withLockedValue { $0.contains(header) }
+          ? .status(401, reason: "Unauthorized") : .json("{}")
+      }
+    ) { client, server in
       _ = try await client.get(configMaps, namespace: "a", name: "b")
       _ = try await client.get(configMaps, namespace: "a", name: "b")
       #expect(plugin.runs == 1)
@@ -131,7 +134,8 @@ struct FakePlugin {
     try plugin.dir.write("expiry", expiry)
     var credentials = Credentials()
     credentials.exec = plugin.spec()
-    try await withStub(credentials: credentials, respond: { _ in .json("{}") }) { client, _ in
+    try await withStub(credentials: credentials, respond: Responder { _ in .json("{}") }) {
+      client, _ in
       try await withThrowingTaskGroup(of: Void.self) { group in
         for _ in 0..<5 {
           group.addTask { _ = try await client.get(configMaps, namespace: "a", name: "b") }
