@@ -23,6 +23,7 @@ struct FakePlugin {
       printf '%s' "$*" > "$d/args"
       if [ -f "$d/fail" ]; then echo "token expired: run aws sso login" >&2; exit 3; fi
       if [ -f "$d/garbage" ]; then echo "not json"; exit 0; fi
+      if [ -f "$d/credential.json" ]; then cat "$d/credential.json"; exit 0; fi
       exp=""
       if [ -f "$d/expiry" ]; then exp=",\\"expirationTimestamp\\":\\"$(cat "$d/expiry")\\""; fi
       printf '{"apiVersion":"\(apiVersion)","kind":"ExecCredential","status":{"token":"tok-%s"%s}}' "$n" "$exp"
@@ -100,23 +101,26 @@ struct FakePlugin {
     var credentials = Credentials()
     credentials.exec = plugin.spec()
     let rejected = NIOLockedValueBox<Set<String>>([])
-    try await withStub(credentials: credentials, respond: { request in
-      let header = request.headers["Authorization"].first ?? ""
-      return rejected.withLockedValue { $0.contains(header) }
-        ? .status(401, reason: "Unauthorized") : .json("{}")
-    }) { client, server in
+    try await withStub(
+      credentials: credentials,
+      respond: Responder { request in
+        let header = request.headers["Authorization"].first ?? ""
+        return rejected.withLockedValue { $0.contains(header) }
+          ? .status(401, reason: "Unauthorized") : .json("{}")
+      }
+    ) { client, server in
       _ = try await client.get(configMaps, namespace: "a", name: "b")
       _ = try await client.get(configMaps, namespace: "a", name: "b")
       #expect(plugin.runs == 1)
-      rejected.withLockedValue { $0.insert("Bearer tok-1") }
+      rejected.withLockedValue { _ = $0.insert("Bearer tok-1") }
       _ = try await client.get(configMaps, namespace: "a", name: "b")
       #expect(plugin.runs == 2)
       #expect(
         server.requests.map { $0.headers["Authorization"].first ?? "" }
           == ["Bearer tok-1", "Bearer tok-1", "Bearer tok-1", "Bearer tok-2"])
       // A 401 that fresh credentials do not cure is reported, after one retry.
-      rejected.withLockedValue { $0.insert("Bearer tok-3") }
-      rejected.withLockedValue { $0.insert("Bearer tok-2") }
+      rejected.withLockedValue { _ = $0.insert("Bearer tok-3") }
+      rejected.withLockedValue { _ = $0.insert("Bearer tok-2") }
       await #expect {
         _ = try await client.get(configMaps, namespace: "a", name: "b")
       } throws: { ($0 as? KubeError)?.code == 401 }
@@ -130,7 +134,8 @@ struct FakePlugin {
     try plugin.dir.write("expiry", expiry)
     var credentials = Credentials()
     credentials.exec = plugin.spec()
-    try await withStub(credentials: credentials, respond: { _ in .json("{}") }) { client, _ in
+    try await withStub(credentials: credentials, respond: Responder { _ in .json("{}") }) {
+      client, _ in
       try await withThrowingTaskGroup(of: Void.self) { group in
         for _ in 0..<5 {
           group.addTask { _ = try await client.get(configMaps, namespace: "a", name: "b") }

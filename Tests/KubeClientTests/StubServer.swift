@@ -89,7 +89,10 @@ private final class StubHandler: ChannelInboundHandler, RemovableChannelHandler 
   private var head: HTTPRequestHead?
   private var body: [UInt8] = []
 
-  init(log: NIOLockedValueBox<[StubRequest]>, respond: @escaping @Sendable (StubRequest) -> StubResponse) {
+  init(
+    log: NIOLockedValueBox<[StubRequest]>,
+    respond: @escaping @Sendable (StubRequest) -> StubResponse
+  ) {
     self.log = log
     self.respond = respond
   }

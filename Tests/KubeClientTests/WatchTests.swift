@@ -27,9 +27,11 @@ func bookmark(_ rv: String) -> String {
     let body =
       event("ADDED", "a", rv: "5") + event("MODIFIED", "a", rv: "6", extra: "\\n")
       + "\n" + bookmark("7") + "\n" + event("DELETED", "a", rv: "8")
-    let events = try await withStub(respond: { _ in
-      .stream(status: 200, chunks: chunked(body, every: 7), drop: false)
-    }) { client, server in
+    let events = try await withStub(
+      respond: Responder { _ in
+        .stream(status: 200, chunks: chunked(body, every: 7), drop: false)
+      }
+    ) { client, server in
       var options = WatchOptions(resourceVersion: "4")
       options.timeoutRange = 300...600
       var events: [WatchEvent] = []
@@ -59,9 +61,11 @@ func bookmark(_ rv: String) -> String {
       event("ADDED", "a", rv: "5")
       + #"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","#
       + #""message":"too old resource version: 1 (5)","reason":"Expired","code":410}}"#
-    try await withStub(respond: { _ in
-      .stream(status: 200, chunks: chunked(body, every: 50), drop: false)
-    }) { client, _ in
+    try await withStub(
+      respond: Responder { _ in
+        .stream(status: 200, chunks: chunked(body, every: 50), drop: false)
+      }
+    ) { client, _ in
       var seen = 0
       do {
         for try await _ in client.watch(configMaps, options: WatchOptions(resourceVersion: "1")) {
@@ -77,7 +81,7 @@ func bookmark(_ rv: String) -> String {
   }
 
   @Test func httpGoneBeforeTheStreamAlsoThrowsExpired() async throws {
-    try await withStub(respond: { _ in .status(410, reason: "Gone") }) { client, _ in
+    try await withStub(respond: Responder { _ in .status(410, reason: "Gone") }) { client, _ in
       await #expect {
         for try await _ in client.watch(configMaps) {}
       } throws: { error in
@@ -88,9 +92,14 @@ func bookmark(_ rv: String) -> String {
   }
 
   @Test func droppedConnectionThrowsTransportError() async throws {
-    try await withStub(respond: { _ in
-      .stream(status: 200, chunks: [(1, event("ADDED", "a", rv: "5")), (1, "{\"type\":\"MOD")], drop: true)
-    }) { client, _ in
+    try await withStub(
+      respond: Responder { _ in
+        .stream(
+          status: 200, chunks: [(1, event("ADDED", "a", rv: "5")), (1, "{\"type\":\"MOD")],
+          drop: true
+        )
+      }
+    ) { client, _ in
       var seen = 0
       await #expect(throws: KubeError.self) {
         for try await _ in client.watch(configMaps) { seen += 1 }
@@ -100,10 +109,13 @@ func bookmark(_ rv: String) -> String {
   }
 
   @Test func stoppingIterationClosesTheWatch() async throws {
-    try await withStub(respond: { _ in
-      .stream(
-        status: 200, chunks: [(1, event("ADDED", "a", rv: "5")), (30_000, bookmark("9"))], drop: false)
-    }) { client, _ in
+    try await withStub(
+      respond: Responder { _ in
+        .stream(
+          status: 200, chunks: [(1, event("ADDED", "a", rv: "5")), (30_000, bookmark("9"))],
+          drop: false)
+      }
+    ) { client, _ in
       for try await event in client.watch(configMaps) {
         #expect(event.resourceVersion == "5")
         break
@@ -116,44 +128,50 @@ func bookmark(_ rv: String) -> String {
   static func fastOptions() -> Reflector.Options {
     var options = Reflector.Options()
     options.backoff = Backoff(
-      initial: .milliseconds(10), maximum: .milliseconds(40), jitter: 0.5, resetAfter: .seconds(120))
+      initial: .milliseconds(10), maximum: .milliseconds(40), jitter: 0.5, resetAfter: .seconds(120)
+    )
     options.minimumWatchDuration = .zero
     return options
   }
 
   @Test func listsWatchesResumesAfterDropAndRelistsAfter410() async throws {
     let step = NIOLockedValueBox(0)
-    let collected = try await withStub(respond: { request in
-      if request.query["watch"] == nil {
-        let listNumber = step.withLockedValue { $0 += 1; return $0 }
-        let rv = listNumber == 1 ? "10" : "30"
-        return .json(
-          #"{"kind":"ConfigMapList","apiVersion":"v1","metadata":{"resourceVersion":"\#(rv)"},"#
-            + #""items":[{"metadata":{"name":"a","resourceVersion":"\#(rv)"}}]}"#)
+    let collected = try await withStub(
+      respond: Responder { request in
+        if request.query["watch"] == nil {
+          let listNumber = step.withLockedValue {
+            $0 += 1
+            return $0
+          }
+          let rv = listNumber == 1 ? "10" : "30"
+          return .json(
+            #"{"kind":"ConfigMapList","apiVersion":"v1","metadata":{"resourceVersion":"\#(rv)"},"#
+              + #""items":[{"metadata":{"name":"a","resourceVersion":"\#(rv)"}}]}"#)
+        }
+        switch request.query["resourceVersion"] {
+        case "10":
+          // One event and a bookmark, then the connection drops.
+          return .stream(
+            status: 200, chunks: [(1, event("MODIFIED", "a", rv: "11")), (1, bookmark("15"))],
+            drop: true)
+        case "15":
+          return .stream(
+            status: 200,
+            chunks: [
+              (
+                1,
+                #"{"type":"ERROR","object":{"kind":"Status","code":410,"reason":"Expired","#
+                  + #""message":"too old"}}"#
+              )
+            ], drop: false)
+        case "30":
+          return .stream(
+            status: 200, chunks: [(1, event("ADDED", "b", rv: "31")), (60_000, "")], drop: false)
+        default:
+          return .status(400, reason: "BadRequest", message: "unexpected rv")
+        }
       }
-      switch request.query["resourceVersion"] {
-      case "10":
-        // One event and a bookmark, then the connection drops.
-        return .stream(
-          status: 200, chunks: [(1, event("MODIFIED", "a", rv: "11")), (1, bookmark("15"))],
-          drop: true)
-      case "15":
-        return .stream(
-          status: 200,
-          chunks: [
-            (
-              1,
-              #"{"type":"ERROR","object":{"kind":"Status","code":410,"reason":"Expired","#
-                + #""message":"too old"}}"#
-            )
-          ], drop: false)
-      case "30":
-        return .stream(
-          status: 200, chunks: [(1, event("ADDED", "b", rv: "31")), (60_000, "")], drop: false)
-      default:
-        return .status(400, reason: "BadRequest", message: "unexpected rv")
-      }
-    }) { client, server in
+    ) { client, server in
       let reflector = Reflector(
         client: client, resource: configMaps, options: Self.fastOptions())
       var log: [String] = []
@@ -161,7 +179,8 @@ func bookmark(_ rv: String) -> String {
         switch item {
         case .snapshot(let list): log.append("snapshot \(list.resourceVersion) \(list.items.count)")
         case .event(let event): log.append("event \(event.resourceVersion ?? "-")")
-        case .retrying(let error, _): log.append("retry \(error.code.map(String.init) ?? "transport")")
+        case .retrying(let error, _):
+          log.append("retry \(error.code.map(String.init) ?? "transport")")
         }
         if log.last == "event 31" { break }
       }
@@ -179,20 +198,26 @@ func bookmark(_ rv: String) -> String {
 
   @Test func tooManyRequestsHonoursRetryAfter() async throws {
     let calls = NIOLockedValueBox(0)
-    try await withStub(respond: { request in
-      let call = calls.withLockedValue { $0 += 1; return $0 }
-      if call == 1 {
-        return .full(status: 429, headers: [("Retry-After", "1")], body: "")
+    try await withStub(
+      respond: Responder { request in
+        let call = calls.withLockedValue {
+          $0 += 1
+          return $0
+        }
+        if call == 1 {
+          return .full(status: 429, headers: [("Retry-After", "1")], body: "")
+        }
+        if request.query["watch"] == nil {
+          return .json(#"{"metadata":{"resourceVersion":"3"},"items":[]}"#)
+        }
+        return .stream(status: 200, chunks: [(60_000, "")], drop: false)
       }
-      if request.query["watch"] == nil {
-        return .json(#"{"metadata":{"resourceVersion":"3"},"items":[]}"#)
-      }
-      return .stream(status: 200, chunks: [(60_000, "")], drop: false)
-    }) { client, _ in
+    ) { client, _ in
       let started = ContinuousClock.now
-      for try await item in Reflector(client: client, resource: configMaps, options: Self.fastOptions())
-        .events()
-      {
+      for try await item in Reflector(
+        client: client, resource: configMaps, options: Self.fastOptions()
+      )
+      .events() {
         if case .retrying(let error, let delay) = item {
           #expect(error.isTooManyRequests)
           #expect(delay >= .seconds(1))

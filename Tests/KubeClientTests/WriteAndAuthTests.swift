@@ -12,7 +12,9 @@ import Testing
   ]
 
   @Test func serverSideApplySendsApplyPatch() async throws {
-    try await withStub(respond: { request in .json(String(decoding: request.body, as: UTF8.self)) }) {
+    try await withStub(
+      respond: Responder { request in .json(String(decoding: request.body, as: UTF8.self)) }
+    ) {
       client, server in
       let applied = try await client.apply(Self.web, to: deployments)
       #expect(applied == Self.web)
@@ -24,18 +26,23 @@ import Testing
       #expect(first.headers["Content-Type"] == ["application/apply-patch+yaml"])
       #expect(first.headers["User-Agent"] == ["syncrules/\(KubeClientVersion.current)"])
       #expect(try JSON.parse(first.body) == Self.web)
-      #expect(server.requests[1].query == ["fieldManager": "syncrules", "force": "false", "dryRun": "All"])
+      #expect(
+        server.requests[1].query == [
+          "fieldManager": "syncrules", "force": "false", "dryRun": "All",
+        ])
     }
   }
 
   @Test func conflictNamesTheFields() async throws {
-    try await withStub(respond: { _ in
-      .json(
-        #"{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Conflict","code":409,"#
-          + #""message":"Apply failed with 1 conflict: conflict with \"kubectl\": .spec.replicas","#
-          + #""details":{"causes":[{"reason":"FieldManagerConflict","message":"conflict with \"kubectl\"","#
-          + #""field":".spec.replicas"}]}}"#, status: 409)
-    }) { client, _ in
+    try await withStub(
+      respond: Responder { _ in
+        .json(
+          #"{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Conflict","code":409,"#
+            + #""message":"Apply failed with 1 conflict: conflict with \"kubectl\": .spec.replicas","#
+            + #""details":{"causes":[{"reason":"FieldManagerConflict","message":"conflict with \"kubectl\"","#
+            + #""field":".spec.replicas"}]}}"#, status: 409)
+      }
+    ) { client, _ in
       do {
         _ = try await client.apply(Self.web, to: deployments, force: false)
         Issue.record("expected a conflict")
@@ -48,11 +55,13 @@ import Testing
   }
 
   @Test func deleteSendsPreconditionsAndCreateNamespacePosts() async throws {
-    try await withStub(respond: { request in
-      request.method == "POST"
-        ? .json(String(decoding: request.body, as: UTF8.self), status: 201)
-        : .json(#"{"kind":"Status","status":"Success"}"#)
-    }) { client, server in
+    try await withStub(
+      respond: Responder { request in
+        request.method == "POST"
+          ? .json(String(decoding: request.body, as: UTF8.self), status: 201)
+          : .json(#"{"kind":"Status","status":"Success"}"#)
+      }
+    ) { client, server in
       try await client.delete(
         deployments, namespace: "shop", name: "web",
         preconditions: DeletePreconditions(uid: "u-1", resourceVersion: "42"), dryRun: true)
@@ -73,7 +82,8 @@ import Testing
 
   @Test func readOnlyClientRefusesWritesWithoutSendingThem() async throws {
     try await withStub(
-      readOnly: true, respond: { _ in .json(#"{"metadata":{"resourceVersion":"1"},"items":[]}"#) }
+      readOnly: true,
+      respond: Responder { _ in .json(#"{"metadata":{"resourceVersion":"1"},"items":[]}"#) }
     ) { client, server in
       #expect(client.isReadOnly)
       let attempts: [@Sendable () async throws -> Void] = [
@@ -105,7 +115,9 @@ import Testing
     var basic = Credentials()
     basic.basic = ("alice", "pw")
     for (credentials, expected) in [(bearer, "Bearer t0k3n"), (basic, "Basic YWxpY2U6cHc=")] {
-      let header = try await withStub(credentials: credentials, respond: { _ in .json("{}") }) {
+      let header = try await withStub(
+        credentials: credentials, respond: Responder { _ in .json("{}") }
+      ) {
         client, server in
         _ = try await client.get(configMaps, namespace: "a", name: "b")
         return server.requests[0].headers["Authorization"].first
@@ -121,10 +133,13 @@ import Testing
     credentials.tokenFile = tokenPath
     credentials.tokenFileRefresh = .milliseconds(200)
     let rejectOne = NIOLockedValueBox(false)
-    try await withStub(credentials: credentials, respond: { request in
-      rejectOne.withLockedValue { $0 } && request.headers["Authorization"].first == "Bearer one"
-        ? .status(401, reason: "Unauthorized") : .json("{}")
-    }) { client, server in
+    try await withStub(
+      credentials: credentials,
+      respond: Responder { request in
+        rejectOne.withLockedValue { $0 } && request.headers["Authorization"].first == "Bearer one"
+          ? .status(401, reason: "Unauthorized") : .json("{}")
+      }
+    ) { client, server in
       _ = try await client.get(configMaps, namespace: "a", name: "b")
       // Rotated, but still within the refresh interval: the cached token is used, the
       // server rejects it, and the client re-reads the file and retries once.

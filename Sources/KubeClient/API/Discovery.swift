@@ -33,7 +33,9 @@ public struct APIResource: Sendable, Hashable, CustomStringConvertible {
   /// `apps/v1` or `v1`.
   public var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
 
-  public var description: String { group.isEmpty ? "\(name).\(version)" : "\(name).\(version).\(group)" }
+  public var description: String {
+    group.isEmpty ? "\(name).\(version)" : "\(name).\(version).\(group)"
+  }
 
   /// `/api/v1` or `/apis/<group>/<version>`.
   var groupVersionPath: String { group.isEmpty ? "/api/\(version)" : "/apis/\(group)/\(version)" }

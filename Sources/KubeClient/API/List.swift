@@ -91,10 +91,11 @@ extension KubeClient {
     if members["apiVersion"] != nil, members["kind"] != nil { return object }
     members.removeValue(forKey: "apiVersion")
     members.removeValue(forKey: "kind")
-    members.members.insert(contentsOf: [
-      Member(key: "apiVersion", value: .string(apiVersion)),
-      Member(key: "kind", value: .string(kind)),
-    ], at: 0)
+    members.members.insert(
+      contentsOf: [
+        Member(key: "apiVersion", value: .string(apiVersion)),
+        Member(key: "kind", value: .string(kind)),
+      ], at: 0)
     return .object(members)
   }
 }

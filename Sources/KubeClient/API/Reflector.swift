@@ -81,8 +81,12 @@ public struct Reflector: Sendable {
     self.options = options
   }
 
-  /// Runs until the consumer stops iterating or its task is cancelled; never finishes
-  /// on its own and throws nothing but failures are reported as ``ReflectorEvent/retrying(error:delay:)``.
+  /// Starts listing and watching; runs until the consumer stops iterating or its task is
+  /// cancelled. The stream never ends on its own and never throws: failures are reported
+  /// as ``ReflectorEvent/retrying(error:delay:)`` and retried.
+  ///
+  /// Events are buffered without bound, so a consumer should keep up (hand work to a
+  /// queue rather than apply inline).
   public func events() -> AsyncThrowingStream<ReflectorEvent, any Error> {
     let (stream, continuation) = AsyncThrowingStream.makeStream(
       of: ReflectorEvent.self, throwing: (any Error).self)
@@ -100,7 +104,8 @@ public struct Reflector: Sendable {
     while !Task.isCancelled {
       if version == nil {
         do {
-          let list = try await client.list(resource, namespace: namespace, options: options.listOptions)
+          let list = try await client.list(
+            resource, namespace: namespace, options: options.listOptions)
           version = list.resourceVersion
           emit(.snapshot(list))
         } catch {

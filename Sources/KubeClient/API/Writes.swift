@@ -21,7 +21,7 @@ extension KubeClient {
         Request(method: .GET, path: resource.objectPath(namespace: namespace, name: name)))
       return Self.withTypeMeta(
         try response.json(), apiVersion: resource.apiVersion, kind: resource.kind)
-    } catch where error.isNotFound {
+    } catch  where error.isNotFound {
       return nil
     }
   }
@@ -67,7 +67,8 @@ extension KubeClient {
     var query = [("fieldManager", fieldManager)]
     if dryRun { query.append(("dryRun", "All")) }
     let request = Request(
-      method: .POST, path: resource.collectionPath(namespace: resource.namespaced ? namespace : nil),
+      method: .POST,
+      path: resource.collectionPath(namespace: resource.namespaced ? namespace : nil),
       query: query, contentType: "application/json", body: Array(JSON.serialize(object).utf8))
     return try await send(request).json()
   }
@@ -117,8 +118,10 @@ extension KubeClient {
   }
 
   private static func stringMap(_ map: [String: String]) -> Value {
-    .object(ObjectValue(members: map.sorted { $0.key < $1.key }.map {
-      Member(key: $0.key, value: .string($0.value))
-    }))
+    .object(
+      ObjectValue(
+        members: map.sorted { $0.key < $1.key }.map {
+          Member(key: $0.key, value: .string($0.value))
+        }))
   }
 }

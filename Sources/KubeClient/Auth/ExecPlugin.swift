@@ -109,7 +109,8 @@ public enum ExecPlugin {
         certificateChain: Array(certificate.utf8), privateKey: Array(key.utf8))
     case (nil, nil): break
     default:
-      throw ParseError(message: "ExecCredential must set both clientCertificateData and clientKeyData")
+      throw ParseError(
+        message: "ExecCredential must set both clientCertificateData and clientKeyData")
     }
     if credential.token == nil, credential.clientIdentity == nil {
       throw ParseError(message: "ExecCredential has neither a token nor a client certificate")

@@ -54,3 +54,34 @@ extension ClientConfiguration {
     return config
   }
 }
+
+extension ClientConfiguration {
+  /// Finds the configuration the way kubectl does, for a command-line flag pair such as
+  /// `--from-kubeconfig`/`--from-context`.
+  ///
+  /// An explicit `kubeconfig` path is read alone. Otherwise the `KUBECONFIG` list or
+  /// `~/.kube/config` is used when any of those files exists, and the pod's service
+  /// account when none does and the process runs in a cluster.
+  ///
+  /// - Parameters:
+  ///   - kubeconfig: a kubeconfig file, or nil for the default search.
+  ///   - context: a context name, or nil for the current context.
+  public static func resolve(
+    kubeconfig: String? = nil, context: String? = nil,
+    environment: [String: String] = ProcessInfo.processInfo.environment
+  ) throws(KubeError) -> ClientConfiguration {
+    if let kubeconfig {
+      return try Kubeconfig.load(paths: [kubeconfig]).configuration(context: context)
+    }
+    let paths = Kubeconfig.defaultPaths(environment: environment)
+    let anyExists = paths.contains { FileManager.default.fileExists(atPath: $0) }
+    if !anyExists, context == nil, isInCluster(environment: environment) {
+      return try inCluster(environment: environment)
+    }
+    guard anyExists else {
+      throw .configuration(
+        "no kubeconfig found (looked at \(paths.joined(separator: ":"))) and not in a cluster")
+    }
+    return try Kubeconfig.load(paths: paths).configuration(context: context)
+  }
+}

@@ -125,7 +125,8 @@ public final class KubeClient: Sendable {
         continue
       }
       throw KubeError.from(
-        APIStatus(httpCode: code, body: body, retryAfter: response.headers.first(name: "Retry-After")))
+        APIStatus(
+          httpCode: code, body: body, retryAfter: response.headers.first(name: "Retry-After")))
     }
   }
 
