@@ -44,6 +44,7 @@ let package = Package(
       name: "SyncLoop",
       dependencies: [
         "SyncRuntime",
+        "KubeClient",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Prometheus", package: "swift-prometheus"),
       ]

@@ -1,0 +1,124 @@
+import KubeClient
+import Logging
+import SyncValue
+
+extension ResourceType {
+  init(_ resource: APIResource) {
+    self.init(
+      group: resource.group, version: resource.version, kind: resource.kind,
+      plural: resource.name, namespaced: resource.namespaced)
+  }
+
+  var apiResource: APIResource {
+    APIResource(
+      group: group, version: version, kind: kind, name: plural, namespaced: namespaced)
+  }
+}
+
+/// Discovery shared by both sides: resources that can be listed, watched and written,
+/// one version per group and kind (the first discovery offers: the preferred one).
+private func discoverResources(_ client: KubeClient, logger: Logger) async throws
+  -> [ResourceType]
+{
+  let discovery = try await client.discover()
+  for failure in discovery.failures {
+    // One broken aggregated API (metrics-server down) must not stop the sync.
+    logger.warning(
+      "discovery failed for one API group; its resources are left alone",
+      metadata: ["groupVersion": "\(failure.groupVersion)", "error": "\(failure.error)"])
+  }
+  var seen: Set<String> = []
+  var result: [ResourceType] = []
+  for resource in discovery.resources(allowing: APIResource.syncVerbs)
+  where seen.insert(resource.group + "/" + resource.kind).inserted {
+    result.append(ResourceType(resource))
+  }
+  return result
+}
+
+/// The production cluster through a read-only client: any write is refused by the client
+/// before a request is made.
+public struct KubeSourceCluster: SourceCluster {
+  public let client: KubeClient
+  let logger: Logger
+
+  /// `client` must be read-only; the initializer refuses one that is not.
+  public init(client: KubeClient, logger: Logger) throws {
+    guard client.isReadOnly else {
+      throw KubeError.configuration("the source cluster client must be read-only")
+    }
+    self.client = client
+    self.logger = logger
+  }
+
+  public func discover() async throws -> [ResourceType] {
+    try await discoverResources(client, logger: logger)
+  }
+
+  public func list(_ resource: ResourceType) async throws -> [Value] {
+    try await client.list(resource.apiResource).items
+  }
+
+  public func watch(_ resource: ResourceType) -> AsyncThrowingStream<ResourceEvent, any Error> {
+    let events = Reflector(client: client, resource: resource.apiResource).events()
+    return AsyncThrowingStream { continuation in
+      let task = Task {
+        do {
+          for try await event in events {
+            switch event {
+            case .snapshot(let list): continuation.yield(.snapshot(list.items))
+            case .event(.added(let object)): continuation.yield(.added(object))
+            case .event(.modified(let object)): continuation.yield(.modified(object))
+            case .event(.deleted(let object)): continuation.yield(.deleted(object))
+            case .event(.bookmark): continue
+            case .retrying(let error, _): continuation.yield(.restarted(reason: "\(error)"))
+            }
+          }
+          continuation.finish()
+        } catch {
+          continuation.finish(throwing: error)
+        }
+      }
+      continuation.onTermination = { _ in task.cancel() }
+    }
+  }
+}
+
+/// The standby cluster: server-side apply as `syncrules`, deletes with a uid
+/// precondition.
+public struct KubeTargetCluster: TargetCluster {
+  public let client: KubeClient
+  let logger: Logger
+
+  public init(client: KubeClient, logger: Logger) {
+    self.client = client
+    self.logger = logger
+  }
+
+  public func discover() async throws -> [ResourceType] {
+    try await discoverResources(client, logger: logger)
+  }
+
+  public func get(_ resource: ResourceType, namespace: String, name: String) async throws -> Value?
+  {
+    try await client.get(
+      resource.apiResource, namespace: namespace.isEmpty ? nil : namespace, name: name)
+  }
+
+  public func list(_ resource: ResourceType) async throws -> [Value] {
+    try await client.list(resource.apiResource).items
+  }
+
+  @discardableResult
+  public func apply(_ resource: ResourceType, object: Value) async throws -> Value {
+    try await client.apply(object, to: resource.apiResource)
+  }
+
+  public func delete(_ resource: ResourceType, namespace: String, name: String, uid: String?)
+    async throws
+  {
+    try await client.delete(
+      resource.apiResource, namespace: namespace.isEmpty ? nil : namespace, name: name,
+      preconditions: uid.map { DeletePreconditions(uid: $0) })
+  }
+}
