@@ -12,7 +12,9 @@ let package = Package(
     .library(name: "SyncRuntime", targets: ["SyncRuntime"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
   ],
   targets: [
     .systemLibrary(
@@ -22,10 +24,21 @@ let package = Package(
     ),
     .target(name: "SyncValue", dependencies: ["CYAML"]),
     .target(name: "SyncSyntax", dependencies: ["SyncValue"]),
-    .target(name: "SyncSchema", dependencies: ["SyncValue"]),
-    .target(name: "SyncCheck", dependencies: ["SyncSyntax", "SyncSchema"]),
+    .target(
+      name: "SyncSchema", dependencies: ["SyncValue"], exclude: ["Generated/generate-schemas.py"]),
+    .target(
+      name: "SyncCheck", dependencies: ["SyncSyntax", "SyncSchema"],
+      exclude: ["Generated/embed-stdlib.py"]),
     .target(name: "SyncCompile", dependencies: ["SyncCheck"]),
     .target(name: "SyncRuntime", dependencies: ["SyncCompile"]),
+    .target(
+      name: "SyncLoop",
+      dependencies: [
+        "SyncRuntime",
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+      ]
+    ),
     .executableTarget(
       name: "syncrules",
       dependencies: [
@@ -34,12 +47,14 @@ let package = Package(
       ]
     ),
     .testTarget(name: "SyncValueTests", dependencies: ["SyncValue"]),
-    .testTarget(name: "SyncSyntaxTests", dependencies: ["SyncSyntax"]),
+    .testTarget(name: "SyncSyntaxTests", dependencies: ["SyncSyntax"], exclude: ["Corpus"]),
     .testTarget(name: "SyncSchemaTests", dependencies: ["SyncSchema"]),
-    .testTarget(name: "SyncCheckTests", dependencies: ["SyncCheck"]),
+    .testTarget(name: "SyncCheckTests", dependencies: ["SyncCheck"], exclude: ["Corpus"]),
     .testTarget(name: "SyncCompileTests", dependencies: ["SyncCompile"]),
-    .testTarget(name: "SyncRuntimeTests", dependencies: ["SyncRuntime"]),
+    .testTarget(
+      name: "SyncRuntimeTests", dependencies: ["SyncRuntime"], exclude: ["StreamCorpus"]),
     .testTarget(name: "SyncrulesCLITests", dependencies: ["SyncRuntime"]),
+    .testTarget(name: "SyncLoopTests", dependencies: ["SyncLoop"]),
   ],
   swiftLanguageModes: [.v6]
 )

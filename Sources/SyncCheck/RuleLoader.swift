@@ -105,6 +105,7 @@ private struct LoadState {
   var items: [Item] = []
   var diagnostics: [Diagnostic] = []
   var included: Set<String> = []
+  var includedTexts: Set<String> = []
   var stack: [String] = []
 
   init(files: SourceManager, stdlib: any StdlibSource) {
@@ -114,8 +115,11 @@ private struct LoadState {
 
   mutating func include(path: String, text: String, importedAt: SourceRange?) {
     let key = Self.normalize(path)
-    guard !included.contains(key) else { return }
+    // A file is loaded once, also when it arrives by two routes: `check stdlib-rules`
+    // names the files that `import "std/…"` also reaches (from the embedded copy).
+    guard !included.contains(key), !includedTexts.contains(text) else { return }
     included.insert(key)
+    includedTexts.insert(text)
     stack.append(key)
     defer { stack.removeLast() }
     let file = files.add(path: path, text: text)

@@ -11,7 +11,7 @@ extension CheckSession {
     case .path(let source):
       var found: [Diagnostic] = []
       let read = SchemaPathResolver.resolve(source, in: context, diagnostics: &found)
-      report(found)
+      report(found.map { Self.suggestQuoting($0, source) })
       guard case .node(let node) = target, case .node(let sourceNode)? = read else { return }
       if !admits(node, sourceNode.types) && !sourceNode.isIntOrString {
         report(
@@ -66,6 +66,17 @@ extension CheckSession {
       guard let value = yamlValues[expression.range] else { return }
       checkConstant(value, against: target, path: path, at: expression.range, context: context)
     }
+  }
+
+  /// A bare word in value position reads the object (`tier: web` reads a field `web`);
+  /// when that field does not exist the user almost always meant a string.
+  static func suggestQuoting(_ diagnostic: Diagnostic, _ source: Path) -> Diagnostic {
+    guard diagnostic.code == .unknownField, source.components.count == 1,
+      case .field(let word) = source.components[0].form
+    else { return diagnostic }
+    var changed = diagnostic
+    changed.help = "a bare word reads a field of the object; for the text, quote it: \"\(word)\""
+    return changed
   }
 
   private func child(of node: SchemaNode, named key: String) -> Resolution? {

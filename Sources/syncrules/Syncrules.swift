@@ -11,7 +11,7 @@ struct Syncrules: ParsableCommand {
       compiled, and run over objects from `kubectl get -o json` or YAML.
       """,
     version: "0.1.0",
-    subcommands: [Check.self, Explain.self]
+    subcommands: [Check.self, Explain.self, Apply.self, RunTests.self]
   )
 
   /// Parses and runs, mapping argument errors to exit status 2 (usage error), which is

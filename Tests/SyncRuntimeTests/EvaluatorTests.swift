@@ -165,6 +165,12 @@ struct EvaluatorTests {
       expected: "failed:E0601"
     ),
     Case(
+      name: "interpolating a map fails the object",
+      rules: #"rule r match example.com/v1 Widget { set metadata.labels.x = "${spec}" }"#,
+      input: #"{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w"},"spec":{}}"#,
+      expected: "failed:E0603"
+    ),
+    Case(
       name: "a failing patch fails the object and leaves nothing half applied",
       rules: """
         rule r match v1 ConfigMap { patch [ { op: "add", path: "/data/a", value: "1" }, { op: "remove", path: "/data/missing" } ] }

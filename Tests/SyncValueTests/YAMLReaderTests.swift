@@ -52,6 +52,11 @@ import Testing
     #expect(error?.column == 1)
   }
 
+  @Test func quotedAndTaggedKeysAreStrings() throws {
+    let value = try YAML.parse("'1': a\n\"true\": b\n!!str y: c\n? |\n  block\n: d\n")
+    #expect(value == ["1": "a", "true": "b", "y": "c", "block\n": "d"])
+  }
+
   @Test func aliasesCopyTheAnchoredValue() throws {
     let value = try YAML.parse(
       """
@@ -69,7 +74,8 @@ import Testing
     #expect(value["names"] == ["web", "web"])
   }
 
-  @Test func mergeKeysFollowYAMLMergeRules() throws {
+  /// As kubectl (go-yaml v2) applies them, checked with `kubectl annotate --local`.
+  @Test func mergeKeysFollowKubectl() throws {
     let value = try YAML.parse(
       """
       a: &a {p: 1, q: 1}
@@ -78,9 +84,17 @@ import Testing
         w: 0
         <<: [*a, *b]
         p: 9
+      d:
+        p: 0
+        <<: *a
       """)
-    #expect(value["c"] == ["w": 0, "q": 1, "r": 2, "p": 9])
-    #expect(value["c"]?.objectValue?.keys == ["w", "q", "r", "p"])
+    #expect(value["c"] == ["w": 0, "p": 9, "q": 1, "r": 2])
+    #expect(value["d"] == ["p": 1, "q": 1])
+    #expect(throws: YAMLError(message: "duplicate key 'p'", line: 2, column: 19)) {
+      try YAML.parse("x: &x {p: 1}\nz: {<<: *x, p: 2, p: 3}\n")
+    }
+    #expect(throws: YAMLError.self) { try YAML.parse("x: &x {p: 1}\nz: {<<: *x, <<: *x}\n") }
+    #expect(throws: YAMLError.self) { try YAML.parse("z: {<<: 1}\n") }
   }
 
   @Test func aliasBombIsRejected() {
@@ -99,6 +113,18 @@ import Testing
       try YAML.parse(text, limits: YAMLReaderLimits(maxAliasExpansion: 7))
     }
     _ = try YAML.parse(text, limits: YAMLReaderLimits(maxAliasExpansion: 8))
+  }
+
+  @Test func nestingUpToTheLimitIsRead() throws {
+    let text = String(repeating: "{a: [", count: 255) + "1" + String(repeating: "]}", count: 255)
+    var value = try YAML.parse(text)
+    var depth = 0
+    while case .object(let object) = value, case .array(let items)? = object["a"] {
+      value = items[0]
+      depth += 1
+    }
+    #expect(depth == 255)
+    #expect(value == 1)
   }
 
   @Test func deepNestingIsRejected() {
@@ -135,6 +161,10 @@ import Testing
     (
       "a: 1\n? [a]\n: b\n",
       YAMLError(message: "map keys must be strings, not a sequence", line: 2, column: 3)
+    ),
+    (
+      "? [a]: b\n",
+      YAMLError(message: "map keys must be strings, not a mapping", line: 1, column: 3)
     ),
     (
       "{a: 1}: b\n",

@@ -143,7 +143,8 @@ extension Evaluator {
         return a.semanticallyEquals(b)
       }
     case .matches(let subject, let matcher):
-      guard case .string(let text)?? = try? evaluate(subject, source: source) else { return false }
+      let value = (try? evaluate(subject, source: source)).flatMap { $0 }
+      guard case .string(let text)? = value else { return false }
       switch matcher {
       case .substring(let needle): return text.contains(needle)
       case .prefix(let prefix): return text.hasPrefix(prefix)

@@ -63,6 +63,23 @@ public final class JSONStreamReader {
     scanner.maximumDepth = limits.maximumDepth
   }
 
+  /// Reads `prefix` first, then the rest from a file descriptor: for callers that had to
+  /// read the first bytes themselves (to tell JSON from YAML on a pipe, which cannot be
+  /// rewound).
+  public convenience init(
+    fileDescriptor: Int32, prefix: [UInt8], chunkSize: Int = 128 * 1024,
+    limits: JSONReaderLimits = .init()
+  ) {
+    self.init(
+      fileDescriptor: fileDescriptor, chunkSize: max(chunkSize, prefix.count), limits: limits)
+    prefix.withUnsafeBufferPointer { source in
+      if let address = source.baseAddress {
+        scanner.base.update(from: address, count: source.count)
+      }
+    }
+    scanner.end = prefix.count
+  }
+
   /// Reads from bytes in memory.
   public init(bytes: [UInt8], limits: JSONReaderLimits = .init()) {
     scanner = JSONScanner(bytes: bytes)

@@ -96,6 +96,10 @@ public struct JSONPatch: Sendable, Hashable {
       _ = try get(path, in: document)
       if path.tokens.isEmpty {
         document = value
+      } else if case .object = try get(JSONPointer(parentOf: path), in: document) {
+        // `add` on an existing member replaces it where it stands; remove-then-add
+        // would move the key to the end and make the rewritten object diff badly.
+        try add(value, at: path.tokens[...], pointer: path, in: &document)
       } else {
         _ = try remove(at: path.tokens[...], pointer: path, in: &document)
         try add(value, at: path.tokens[...], pointer: path, in: &document)

@@ -37,6 +37,23 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
     tokens = parsed
   }
 
+  /// The pointer to the value that holds `pointer`'s target (the root's is the root).
+  init(parentOf pointer: JSONPointer) {
+    tokens = Array(pointer.tokens.dropLast())
+    var text = ""
+    for token in tokens {
+      text += "/"
+      for character in token {
+        switch character {
+        case "~": text += "~0"
+        case "/": text += "~1"
+        default: text.append(character)
+        }
+      }
+    }
+    description = text
+  }
+
   /// The array index a token names, per RFC 6901: digits without leading zeros.
   static func index(_ token: String) -> Int? {
     guard !token.isEmpty, token.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }

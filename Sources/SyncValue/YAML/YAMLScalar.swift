@@ -33,25 +33,33 @@ enum YAMLScalar {
     return text.withUTF8 { resolvePlain($0) }
   }
 
-  /// go-yaml v2's table of reserved words (YAML 1.1 booleans included).
+  /// go-yaml v2's table of reserved words (YAML 1.1 booleans included), keyed by the
+  /// word's bytes packed into an integer: every map key starting with `n`, `t`, `f` or
+  /// `o` is looked up here, so this must not build a String.
+  private static let reservedWords: [UInt64: Value] = {
+    let table: [([String], Value)] = [
+      (["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"], .bool(true)),
+      (["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"], .bool(false)),
+      (["~", "null", "Null", "NULL"], .null),
+      ([".nan", ".NaN", ".NAN"], .double(.nan)),
+      ([".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"], .double(.infinity)),
+      (["-.inf", "-.Inf", "-.INF"], .double(-.infinity)),
+    ]
+    var words: [UInt64: Value] = [:]
+    for (spellings, value) in table {
+      for spelling in spellings { words[pack(spelling.utf8)] = value }
+    }
+    return words
+  }()
+
+  /// Up to five bytes as one integer; the caller checks the length.
+  private static func pack(_ bytes: some Sequence<UInt8>) -> UInt64 {
+    bytes.reduce(0) { $0 << 8 | UInt64($1) }
+  }
+
   private static func resolveWord(_ text: UnsafeBufferPointer<UInt8>) -> Value? {
     guard text.count <= 5 else { return nil }
-    switch String(decoding: text, as: UTF8.self) {
-    case "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON":
-      return .bool(true)
-    case "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF":
-      return .bool(false)
-    case "~", "null", "Null", "NULL":
-      return .null
-    case ".nan", ".NaN", ".NAN":
-      return .double(.nan)
-    case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF":
-      return .double(.infinity)
-    case "-.inf", "-.Inf", "-.INF":
-      return .double(-.infinity)
-    default:
-      return nil
-    }
+    return reservedWords[pack(text)]
   }
 
   /// Text starting with a digit or sign: go-yaml drops `_`, then tries Go's

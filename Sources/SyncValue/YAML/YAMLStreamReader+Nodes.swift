@@ -155,11 +155,17 @@ extension YAMLStreamReader {
   }
 
   /// Reads key/value pairs up to MAPPING-END, rejecting duplicate and non-string keys.
+  ///
+  /// Merge keys apply as go-yaml v2 applies them, in document order: `<<` overrides keys
+  /// written before it, keys written after it override merged ones, and among merged
+  /// mappings the first listed wins. New merged keys go where `<<` was.
   private func readMappingMembers(depth: Int) throws -> ObjectValue {
     var members: [Member] = []
-    // Small maps are checked for duplicates by scanning; big ones (ConfigMap data) get a set.
-    var seen: Set<String>?
-    var merge: (position: Int, sources: [ObjectValue])?
+    members.reserveCapacity(4)
+    var index = KeyIndex()
+    // Keys that came from `<<` and may still be overridden once by an explicit key.
+    var mergedKeys: Set<String> = []
+    var sawMerge = false
     while true {
       try advance()
       if event.pointee.type == YAML_MAPPING_END_EVENT { break }
@@ -169,22 +175,33 @@ extension YAMLStreamReader {
       let value = try readNode(depth: depth + 1)
       switch key {
       case .merge:
-        guard merge == nil else { throw conversionError("duplicate merge key '<<'", at: keyMark) }
-        merge = (members.count, try mergeSources(value, at: keyMark))
-      case .name(let name):
-        let isDuplicate: Bool
-        if members.count < 16 {
-          isDuplicate = members.contains { $0.key == name }
-        } else {
-          if seen == nil { seen = Set(members.lazy.map(\.key)) }
-          isDuplicate = !seen!.insert(name).inserted
+        guard !sawMerge else { throw conversionError("duplicate merge key '<<'", at: keyMark) }
+        sawMerge = true
+        var merged: Set<String> = []
+        for source in try mergeSources(value, at: keyMark) {
+          for member in source.members where merged.insert(member.key).inserted {
+            if let position = index.position(of: member.key, in: members) {
+              members[position].value = member.value
+            } else {
+              members.append(member)
+              index.didAppend(to: members)
+              mergedKeys.insert(member.key)
+            }
+          }
         }
-        if isDuplicate { throw conversionError("duplicate key '\(name)'", at: keyMark) }
-        members.append(Member(key: name, value: value))
+      case .name(let name):
+        if let position = index.position(of: name, in: members) {
+          guard mergedKeys.remove(name) != nil else {
+            throw conversionError("duplicate key '\(name)'", at: keyMark)
+          }
+          members[position].value = value
+        } else {
+          members.append(Member(key: name, value: value))
+          index.didAppend(to: members)
+        }
       }
     }
-    guard let merge else { return ObjectValue(members: members) }
-    return ObjectValue(members: merged(members, with: merge.sources, at: merge.position))
+    return ObjectValue(members: members)
   }
 
   /// Keys are what JSON allows: strings. A plain key that go-yaml would type (`1`,
@@ -260,22 +277,25 @@ extension YAMLStreamReader {
       throw conversionError("merge key '<<' takes a mapping or a list of mappings", at: mark)
     }
   }
+}
 
-  /// YAML merge semantics: keys written in the mapping win over merged ones, and among
-  /// merged mappings the first listed wins. Merged keys go where `<<` was.
-  private func merged(_ members: [Member], with sources: [ObjectValue], at position: Int)
-    -> [Member]
-  {
-    var present = Set(members.map(\.key))
-    var inserted: [Member] = []
-    for source in sources {
-      for member in source.members where present.insert(member.key).inserted {
-        inserted.append(member)
-      }
+/// Finds a key's position while a mapping is being read: small maps (most Kubernetes
+/// maps) by scanning, big ones (ConfigMap data) through a dictionary built on demand.
+private struct KeyIndex {
+  private var positions: [String: Int]?
+
+  func position(of key: String, in members: [Member]) -> Int? {
+    if let positions { return positions[key] }
+    return members.firstIndex { $0.key == key }
+  }
+
+  mutating func didAppend(to members: [Member]) {
+    if positions != nil {
+      positions![members[members.count - 1].key] = members.count - 1
+    } else if members.count >= 16 {
+      positions = Dictionary(
+        uniqueKeysWithValues: members.enumerated().map { ($0.element.key, $0.offset) })
     }
-    var result = members
-    result.insert(contentsOf: inserted, at: position)
-    return result
   }
 }
 

@@ -50,6 +50,11 @@ public final class YAMLStreamReader {
   private var finished = false
   private var failure: YAMLError?
 
+  /// False after a syntax error, which ends the stream; an error inside a well-formed
+  /// document (a tag, a non-string key) leaves it true, and reading goes on with the next
+  /// document.
+  public var canContinue: Bool { failure == nil }
+
   /// Where the most recently started document began.
   private(set) var documentStart = (line: 1, column: 1)
 
@@ -66,10 +71,15 @@ public final class YAMLStreamReader {
   ///
   /// Reads block until data arrives, so a document is returned as soon as its end is
   /// seen even when the writer keeps the pipe open.
-  public init(fileDescriptor: Int32, limits: YAMLReaderLimits = YAMLReaderLimits()) {
+  ///
+  /// - Parameter prefix: bytes the caller already read from the descriptor (to tell YAML
+  ///   from JSON on a pipe, which cannot be rewound); they are parsed first.
+  public init(
+    fileDescriptor: Int32, prefix: [UInt8] = [], limits: YAMLReaderLimits = YAMLReaderLimits()
+  ) {
     self.limits = limits
     (parser, event) = Self.makeParser()
-    let source = FileDescriptorSource(fileDescriptor: fileDescriptor)
+    let source = FileDescriptorSource(fileDescriptor: fileDescriptor, prefix: prefix)
     self.source = source
     yaml_parser_set_input(
       parser,
@@ -255,15 +265,25 @@ public final class YAMLStreamReader {
 final class FileDescriptorSource {
   let fileDescriptor: Int32
   private(set) var errorNumber: Int32 = 0
+  /// Bytes handed out before any `read(2)`.
+  private var prefix: [UInt8]
 
-  init(fileDescriptor: Int32) {
+  init(fileDescriptor: Int32, prefix: [UInt8] = []) {
     self.fileDescriptor = fileDescriptor
+    self.prefix = prefix
   }
 
   /// libyaml's read-handler contract: 1 and `sizeRead` (0 at end of input), or 0 on error.
   func fill(
     _ buffer: UnsafeMutablePointer<UInt8>, size: Int, sizeRead: UnsafeMutablePointer<Int>
   ) -> Int32 {
+    if !prefix.isEmpty {
+      let count = min(size, prefix.count)
+      prefix.withUnsafeBufferPointer { buffer.update(from: $0.baseAddress!, count: count) }
+      prefix.removeFirst(count)
+      sizeRead.pointee = count
+      return 1
+    }
     while true {
       let count = read(fileDescriptor, buffer, size)
       if count >= 0 {

@@ -1,0 +1,172 @@
+import Logging
+import SyncValue
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+extension SyncEngine {
+  /// Fields the API server owns: sending them in an apply either fails (a foreign
+  /// resourceVersion or uid) or is ignored, so they are removed whatever the rules say.
+  static let serverOwnedMetadata = [
+    "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp",
+    "deletionGracePeriodSeconds", "managedFields", "selfLink", "ownerReferences",
+  ]
+
+  /// What is sent to the target: the rewritten object without server-owned fields, with
+  /// our ownership marks.
+  func prepare(_ rewritten: Value, source key: ObjectKey) -> Value {
+    guard case .object(var root) = rewritten else { return rewritten }
+    if case .object(var metadata)? = root["metadata"] {
+      for field in Self.serverOwnedMetadata { metadata.removeValue(forKey: field) }
+      root["metadata"] = .object(metadata)
+    }
+    root.removeValue(forKey: "status")
+    return ownership.marking(.object(root), source: key)
+  }
+
+  /// Applies a rewritten object unless the target already has exactly this version.
+  func write(_ rewritten: Value, for key: ObjectKey, sourceResource: ResourceType) async -> Bool {
+    let desired = prepare(rewritten, source: key)
+    guard let targetKey = ObjectKey(of: desired),
+      let apiVersion = desired["apiVersion"]?.stringValue
+    else {
+      decisions[key] = .failed
+      metrics.failed(group: key.group, kind: key.kind)
+      onAction(.failed(key, message: "the rewritten object has no apiVersion, kind or name"))
+      return true
+    }
+    let fingerprint = desired.hashValue
+    if case .desired(let previous, _, let previousFingerprint)? = decisions[key],
+      previous == targetKey, previousFingerprint == fingerprint
+    {
+      metrics.unchanged(group: targetKey.group, kind: targetKey.kind)
+      seenAt[key] = nil
+      onAction(.unchanged(targetKey))
+      return true
+    }
+    guard let resource = await targetResource(apiVersion: apiVersion, kind: targetKey.kind) else {
+      return fail(key, "the target cluster serves no resource for \(apiVersion) \(targetKey.kind)")
+    }
+    if resource.namespaced, !targetKey.namespace.isEmpty {
+      guard await ensureNamespace(targetKey.namespace) else {
+        return fail(key, "cannot create namespace \(targetKey.namespace) on the target")
+      }
+    }
+    // A rule may have renamed the object since the last apply: retire the old copy.
+    if case .desired(let previous, let previousResource, _)? = decisions[key], previous != targetKey
+    {
+      _ = await prune(previous, resource: previousResource, source: key)
+    }
+    if !options.dryRun {
+      do {
+        try await target.apply(resource, object: desired)
+      } catch {
+        return fail(key, "apply failed: \(error)", retryable: true)
+      }
+    }
+    decisions[key] = .desired(target: targetKey, resource: resource, fingerprint: fingerprint)
+    metrics.synced(group: targetKey.group, kind: targetKey.kind)
+    metrics.lastSync(resource: resource.description, seconds: Self.now())
+    if let seen = seenAt.removeValue(forKey: key) { metrics.observeLatency(.now - seen) }
+    metrics.setInSync(inSyncCount)
+    onAction(.applied(targetKey, from: key))
+    if resource.applyPriority == 0 { targetResources = [:] }  // a new CRD: rediscover
+    return true
+  }
+
+  /// The source object no longer wants a copy: prune the one we made, if any.
+  func retire(_ key: ObjectKey, reason: String) async -> Bool {
+    let previous = decisions[key]
+    decisions[key] = sourceObjects[key] == nil ? nil : .notDesired
+    seenAt[key] = nil
+    guard case .desired(let targetKey, let resource, _)? = previous else { return true }
+    metrics.setInSync(inSyncCount)
+    logger.info("retiring copy", metadata: ["object": "\(key)", "reason": "\(reason)"])
+    return await prune(targetKey, resource: resource, source: key)
+  }
+
+  /// Deletes a target object after re-reading it, only when it carries our marks for
+  /// exactly this source object. Returns false when a retry may help.
+  func prune(_ targetKey: ObjectKey, resource: ResourceType, source key: ObjectKey) async -> Bool {
+    guard options.prune, !(resource.group.isEmpty && resource.kind == "Namespace") else {
+      return true
+    }
+    do {
+      guard
+        let live = try await target.get(
+          resource, namespace: targetKey.namespace, name: targetKey.name),
+        ownership.owns(live, expectedSource: key)
+      else { return true }
+      if !options.dryRun {
+        try await target.delete(
+          resource, namespace: targetKey.namespace, name: targetKey.name,
+          uid: live["metadata"]?["uid"]?.stringValue)
+      }
+      metrics.pruned(group: targetKey.group, kind: targetKey.kind)
+      metrics.lastSync(resource: resource.description, seconds: Self.now())
+      onAction(.pruned(targetKey, from: key))
+      return true
+    } catch {
+      logger.warning("prune failed", metadata: ["object": "\(targetKey)", "error": "\(error)"])
+      return false
+    }
+  }
+
+  func fail(_ key: ObjectKey, _ message: String, retryable: Bool = false) -> Bool {
+    decisions[key] = .failed
+    metrics.failed(group: key.group, kind: key.kind)
+    logger.error("\(message)", metadata: ["object": "\(key)"])
+    onAction(.failed(key, message: message))
+    return !retryable
+  }
+
+  var inSyncCount: Int {
+    decisions.values.reduce(0) { count, decision in
+      if case .desired = decision { return count + 1 }
+      return count
+    }
+  }
+
+  /// The target resource for a kind, rediscovering once when it is unknown (a CRD may
+  /// have just been applied).
+  func targetResource(apiVersion: String, kind: String) async -> ResourceType? {
+    let key = apiVersion + " " + kind
+    if let resource = targetResources[key] { return resource }
+    guard let discovered = try? await target.discover() else { return nil }
+    targetResources = [:]
+    for resource in discovered { targetResources[resource.apiVersion + " " + resource.kind] = resource }
+    return targetResources[key]
+  }
+
+  /// Creates a missing target namespace, marked as ours.
+  func ensureNamespace(_ name: String) async -> Bool {
+    if knownNamespaces.contains(name) { return true }
+    guard let resource = await targetResource(apiVersion: "v1", kind: "Namespace") else {
+      return false
+    }
+    do {
+      if try await target.get(resource, namespace: "", name: name) == nil {
+        let namespace: Value = [
+          "apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)],
+        ]
+        let key = ObjectKey(group: "", kind: "Namespace", namespace: "", name: name)
+        if !options.dryRun {
+          try await target.apply(resource, object: ownership.marking(namespace, source: key))
+        }
+        onAction(.createdNamespace(name))
+      }
+      knownNamespaces.insert(name)
+      return true
+    } catch {
+      logger.warning("cannot create namespace", metadata: ["namespace": "\(name)", "error": "\(error)"])
+      return false
+    }
+  }
+
+  static func now() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_REALTIME, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+  }
+}

@@ -1,0 +1,123 @@
+import Logging
+import SyncCompile
+import SyncValue
+
+extension SyncEngine {
+  /// Follows the source until cancelled: lists and watches every selected resource,
+  /// applies changes, prunes, picks up resources that appear later (new CRDs), and
+  /// re-evaluates everything when the rules change.
+  public func run(rediscoverEvery interval: Duration = .seconds(30)) async throws {
+    let discovered = try await source.discover()
+    await follow(selectedResources(from: discovered))
+    await withTaskGroup(of: Void.self) { group in
+      for _ in 0..<max(1, options.workers) { group.addTask { await self.work() } }
+      group.addTask { await self.completeInitialSync() }
+      group.addTask {
+        while !Task.isCancelled {
+          try? await Task.sleep(for: interval)
+          guard !Task.isCancelled else { break }
+          await self.rediscover()
+        }
+      }
+      await withTaskCancellationHandler {
+        await group.next()
+      } onCancel: {
+        Task { await self.stop() }
+      }
+      group.cancelAll()
+    }
+    await stop()
+  }
+
+  /// Starts a follower for each resource not yet followed, stops those not in `wanted`.
+  func follow(_ wanted: [ResourceType]) async {
+    let wantedSet = Set(wanted)
+    for (resource, task) in followers where !wantedSet.contains(resource) {
+      task.cancel()
+      followers[resource] = nil
+      snapshots.remove(resource)
+    }
+    for resource in wanted where followers[resource] == nil {
+      followers[resource] = Task { await self.followResource(resource) }
+    }
+    await forgetResources(notIn: wantedSet)
+  }
+
+  /// Consumes one resource's list+watch stream, restarting it with backoff when it ends.
+  func followResource(_ resource: ResourceType) async {
+    var delay = Duration.milliseconds(800)
+    while !Task.isCancelled {
+      let started = ContinuousClock.now
+      do {
+        for try await event in source.watch(resource) {
+          await handle(event, of: resource)
+        }
+      } catch is CancellationError {
+        return
+      } catch {
+        logger.warning(
+          "watch failed", metadata: ["resource": "\(resource)", "error": "\(error)"])
+      }
+      guard !Task.isCancelled else { return }
+      metrics.watchRestarted(resource: resource.description)
+      if ContinuousClock.now - started > .seconds(120) { delay = .milliseconds(800) }
+      let jitter = Double.random(in: 1.0...1.5)
+      try? await Task.sleep(for: delay * jitter)
+      delay = min(delay * 2, .seconds(30))
+    }
+  }
+
+  func handle(_ event: ResourceEvent, of resource: ResourceType) async {
+    switch event {
+    case .snapshot(let objects):
+      await receiveSnapshot(objects, of: resource)
+      snapshots.insert(resource)
+    case .added(let object), .modified(let object):
+      if let key = ObjectKey(of: object) { await receive(object, key: key, of: resource) }
+    case .deleted(let object):
+      if let key = ObjectKey(of: object) { await receiveDeletion(key) }
+    case .restarted(let reason):
+      metrics.watchRestarted(resource: resource.description)
+      logger.info("watch restarted", metadata: ["resource": "\(resource)", "reason": "\(reason)"])
+    }
+  }
+
+  /// Once every followed resource has delivered its first list and the queue is idle,
+  /// prunes orphans left by earlier runs and reports ready.
+  func completeInitialSync() async {
+    while !Task.isCancelled {
+      if !followers.isEmpty, followers.keys.allSatisfy({ snapshots.contains($0) }) { break }
+      if followers.isEmpty { break }
+      try? await Task.sleep(for: .milliseconds(20))
+    }
+    await queue.waitUntilIdle()
+    await pruneOrphans(listed: Set(followers.keys.map { $0.group + "/" + $0.kind }))
+    isReady = true
+    logger.info("initial sync complete", metadata: ["objects": "\(sourceObjects.count)"])
+  }
+
+  /// Looks for resources that appeared (a CRD created at the source) or disappeared.
+  func rediscover() async {
+    do {
+      await follow(selectedResources(from: try await source.discover()))
+    } catch {
+      logger.warning("discovery failed", metadata: ["error": "\(error)"])
+    }
+  }
+
+  /// Swaps in reloaded rules: follows the resources they select, re-evaluates every
+  /// object, then prunes what no longer matches.
+  public func reload(_ program: PatchProgram) async {
+    await swapProgram(program)
+    await rediscover()
+    await queue.waitUntilIdle()
+    await pruneOrphans(listed: Set(followers.keys.map { $0.group + "/" + $0.kind }))
+  }
+
+  /// Stops following and lets in-flight work finish; nothing is written after this.
+  func stop() async {
+    for task in followers.values { task.cancel() }
+    followers = [:]
+    await queue.shutDown()
+  }
+}

@@ -1,0 +1,185 @@
+import Logging
+import SyncCompile
+import SyncRuntime
+import SyncValue
+
+/// What the loop decided for one source object the last time it looked.
+enum Decision: Sendable, Equatable {
+  /// Rewritten and applied (or to be applied) as `target`.
+  case desired(target: ObjectKey, resource: ResourceType, fingerprint: Int)
+  /// Skipped, dropped, unmatched or deleted: any copy of ours should go.
+  case notDesired
+  /// Evaluation or apply failed: the target copy is kept as it is.
+  case failed
+}
+
+/// Options of a sync run.
+public struct SyncOptions: Sendable {
+  /// Delete target objects we created whose source is gone or no longer matches.
+  public var prune: Bool
+  /// Print what would change; write nothing to either cluster.
+  public var dryRun: Bool
+  /// Concurrent workers applying objects.
+  public var workers: Int
+  /// Attempts per object before a `--once` run gives up on it.
+  public var maximumAttempts: Int
+
+  public init(prune: Bool = true, dryRun: Bool = false, workers: Int = 4, maximumAttempts: Int = 5)
+  {
+    self.prune = prune
+    self.dryRun = dryRun
+    self.workers = workers
+    self.maximumAttempts = maximumAttempts
+  }
+}
+
+/// A change the loop made, or would make under `--dry-run`.
+public enum SyncAction: Sendable, Equatable, CustomStringConvertible {
+  case applied(ObjectKey, from: ObjectKey)
+  case unchanged(ObjectKey)
+  case pruned(ObjectKey, from: ObjectKey)
+  case createdNamespace(String)
+  case failed(ObjectKey, message: String)
+
+  public var description: String {
+    switch self {
+    case .applied(let target, let source):
+      return target == source ? "apply \(target)" : "apply \(target) (from \(source))"
+    case .unchanged(let target): return "unchanged \(target)"
+    case .pruned(let target, _): return "prune \(target)"
+    case .createdNamespace(let name): return "create namespace \(name)"
+    case .failed(let key, let message): return "failed \(key): \(message)"
+    }
+  }
+}
+
+/// The reconciler: keeps the target equal to source-after-rules for every object the
+/// rules select, one key at a time.
+public actor SyncEngine {
+  let source: any SourceCluster
+  let target: any TargetCluster
+  let ownership: Ownership
+  let options: SyncOptions
+  let metrics: SyncMetrics
+  let logger: Logger
+  var evaluator: Evaluator
+  let onAction: @Sendable (SyncAction) -> Void
+
+  var sourceObjects: [ObjectKey: (resource: ResourceType, object: Value)] = [:]
+  var decisions: [ObjectKey: Decision] = [:]
+  var targetResources: [String: ResourceType] = [:]
+  var knownNamespaces: Set<String> = []
+  var seenAt: [ObjectKey: ContinuousClock.Instant] = [:]
+  let queue = WorkQueue<ObjectKey>()
+  var followers: [ResourceType: Task<Void, Never>] = [:]
+  var snapshots: Set<ResourceType> = []
+  /// True once the first full sync (and orphan prune) has completed: `/readyz`.
+  public internal(set) var isReady = false
+
+  public init(
+    source: any SourceCluster, target: any TargetCluster, program: PatchProgram,
+    ownership: Ownership, options: SyncOptions = SyncOptions(), metrics: SyncMetrics = SyncMetrics(),
+    logger: Logger = Logger(label: "syncrules"),
+    onAction: @escaping @Sendable (SyncAction) -> Void = { _ in }
+  ) {
+    self.source = source
+    self.target = target
+    self.evaluator = Evaluator(program: program)
+    self.ownership = ownership
+    self.options = options
+    self.metrics = metrics
+    self.logger = logger
+    self.onAction = onAction
+  }
+
+  /// Source resources the current rules could select: a rule's kinds match and no
+  /// `skip kinds`/`skip groups` excludes the whole kind. Preferred versions only.
+  func selectedResources(from discovered: [ResourceType]) -> [ResourceType] {
+    discovered.filter { resource in
+      evaluator.program.mayMatch(
+        group: resource.group, version: resource.version, kind: resource.kind)
+    }.sorted()
+  }
+
+  // MARK: Source events
+
+  /// Records a snapshot: every listed object is (re)queued, cached objects missing from
+  /// it are treated as deleted.
+  func receiveSnapshot(_ objects: [Value], of resource: ResourceType) async {
+    var present: Set<ObjectKey> = []
+    for object in objects {
+      guard let key = ObjectKey(of: object) else { continue }
+      present.insert(key)
+      await receive(object, key: key, of: resource)
+    }
+    let gone = sourceObjects.filter { $0.value.resource == resource && !present.contains($0.key) }
+    for key in gone.keys { await receiveDeletion(key) }
+  }
+
+  func receive(_ object: Value, key: ObjectKey, of resource: ResourceType) async {
+    sourceObjects[key] = (resource, object)
+    if seenAt[key] == nil { seenAt[key] = .now }
+    await enqueue(key, resource: resource)
+  }
+
+  func receiveDeletion(_ key: ObjectKey) async {
+    let resource = sourceObjects.removeValue(forKey: key)?.resource
+    if seenAt[key] == nil { seenAt[key] = .now }
+    await enqueue(key, resource: resource)
+  }
+
+  func enqueue(_ key: ObjectKey, resource: ResourceType?) async {
+    await queue.add(key, priority: resource?.applyPriority ?? 2)
+    metrics.queueAdded()
+    metrics.setQueueDepth(await queue.depth)
+  }
+
+  // MARK: Workers
+
+  /// Processes keys until the queue shuts down.
+  func work() async {
+    while let key = await queue.next() {
+      metrics.setQueueDepth(await queue.depth)
+      let succeeded = await reconcile(key)
+      if succeeded {
+        await queue.forget(key)
+      } else if await queue.failureCount(key) + 1 < options.maximumAttempts {
+        await queue.retry(key, priority: sourceObjects[key]?.resource.applyPriority ?? 2)
+        metrics.queueRetried()
+      } else {
+        await queue.forget(key)
+      }
+      await queue.done(key)
+    }
+  }
+
+  /// Brings one source object's copy up to date. Returns false when a retry may help.
+  func reconcile(_ key: ObjectKey) async -> Bool {
+    guard let (resource, object) = sourceObjects[key] else {
+      return await retire(key, reason: "deleted at source")
+    }
+    switch evaluator.evaluate(object) {
+    case .rewritten(let rewritten, _):
+      return await write(rewritten, for: key, sourceResource: resource)
+    case .skipped:
+      metrics.skipped(group: key.group, kind: key.kind, reason: "skip")
+      return await retire(key, reason: "skipped")
+    case .dropped:
+      metrics.skipped(group: key.group, kind: key.kind, reason: "drop")
+      return await retire(key, reason: "dropped by a rule")
+    case .unmatched:
+      metrics.skipped(group: key.group, kind: key.kind, reason: "unmatched")
+      return await retire(key, reason: "no rule matches")
+    case .failed(let failure):
+      decisions[key] = .failed
+      seenAt[key] = nil
+      metrics.failed(group: key.group, kind: key.kind)
+      var metadata: Logger.Metadata = ["object": "\(key)", "code": "\(failure.code.rawValue)"]
+      if let rule = failure.rule { metadata["rule"] = "\(rule)" }
+      if let location = failure.location { metadata["location"] = "\(location)" }
+      logger.error("\(failure.message)", metadata: metadata)
+      onAction(.failed(key, message: failure.description))
+      return true  // rewriting again gives the same failure; a source change requeues it
+    }
+  }
+}

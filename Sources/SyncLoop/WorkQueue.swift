@@ -1,0 +1,139 @@
+/// A work queue with client-go's guarantees: a key queued several times before it is
+/// processed runs once; never two workers on one key (a key added while it is being
+/// processed runs again after); failed keys come back after a per-key exponential delay.
+///
+/// Keys are served by priority lane (lower first), first in first out within a lane.
+actor WorkQueue<Key: Hashable & Sendable> {
+  private var lanes: [[Key]] = [[], [], []]
+  private var queued: Set<Key> = []
+  private var processing: Set<Key> = []
+  /// Keys added while being processed, with their priority.
+  private var dirty: [Key: Int] = [:]
+  private var failures: [Key: Int] = [:]
+  private var delayed = 0
+  private var waiters: [CheckedContinuation<Key?, Never>] = []
+  private var idleWaiters: [CheckedContinuation<Void, Never>] = []
+  private var isShutDown = false
+  private(set) var adds = 0
+  private(set) var retries = 0
+
+  /// First retry delay; doubles per failure up to ``maximumDelay``.
+  let baseDelay: Duration
+  let maximumDelay: Duration
+
+  init(baseDelay: Duration = .milliseconds(5), maximumDelay: Duration = .seconds(1000)) {
+    self.baseDelay = baseDelay
+    self.maximumDelay = maximumDelay
+  }
+
+  /// Keys waiting (not counting those being processed).
+  var depth: Int { queued.count }
+
+  func add(_ key: Key, priority: Int = 2) {
+    guard !isShutDown else { return }
+    adds += 1
+    enqueue(key, priority: priority)
+  }
+
+  private func enqueue(_ key: Key, priority: Int) {
+    if processing.contains(key) {
+      dirty[key] = min(dirty[key] ?? priority, priority)
+      return
+    }
+    guard !queued.contains(key) else { return }
+    queued.insert(key)
+    if let waiter = waiters.first {
+      waiters.removeFirst()
+      queued.remove(key)
+      processing.insert(key)
+      waiter.resume(returning: key)
+      return
+    }
+    lanes[max(0, min(priority, lanes.count - 1))].append(key)
+  }
+
+  /// The next key to process, waiting when there is none; nil once shut down.
+  func next() async -> Key? {
+    if let key = takeNext() { return key }
+    if isShutDown { return nil }
+    return await withCheckedContinuation { waiters.append($0) }
+  }
+
+  private func takeNext() -> Key? {
+    for index in lanes.indices where !lanes[index].isEmpty {
+      let key = lanes[index].removeFirst()
+      queued.remove(key)
+      processing.insert(key)
+      return key
+    }
+    return nil
+  }
+
+  /// Marks a key processed; it runs again if it was added meanwhile.
+  func done(_ key: Key) {
+    processing.remove(key)
+    if let priority = dirty.removeValue(forKey: key), !isShutDown {
+      enqueue(key, priority: priority)
+    }
+    resumeIdleWaiters()
+  }
+
+  /// Forgets a key's failures (it succeeded).
+  func forget(_ key: Key) {
+    failures[key] = nil
+  }
+
+  /// How many times the key has failed in a row.
+  func failureCount(_ key: Key) -> Int {
+    failures[key] ?? 0
+  }
+
+  /// Queues the key again after its backoff delay.
+  func retry(_ key: Key, priority: Int = 2) {
+    let count = failures[key, default: 0]
+    failures[key] = count + 1
+    retries += 1
+    var delay = baseDelay
+    for _ in 0..<min(count, 40) where delay < maximumDelay { delay *= 2 }
+    delay = min(delay, maximumDelay)
+    delayed += 1
+    Task {
+      try? await Task.sleep(for: delay)
+      self.finishDelay(key, priority: priority)
+    }
+  }
+
+  private func finishDelay(_ key: Key, priority: Int) {
+    delayed -= 1
+    if !isShutDown { enqueue(key, priority: priority) }
+    resumeIdleWaiters()
+  }
+
+  /// Returns once nothing is queued, processing or waiting to be retried.
+  func waitUntilIdle() async {
+    if isIdle { return }
+    await withCheckedContinuation { idleWaiters.append($0) }
+  }
+
+  private var isIdle: Bool {
+    queued.isEmpty && processing.isEmpty && dirty.isEmpty && delayed == 0
+  }
+
+  private func resumeIdleWaiters() {
+    guard isIdle else { return }
+    let waiting = idleWaiters
+    idleWaiters = []
+    for waiter in waiting { waiter.resume() }
+  }
+
+  /// Stops handing out keys: waiting workers get nil.
+  func shutDown() {
+    isShutDown = true
+    let waiting = waiters
+    waiters = []
+    for waiter in waiting { waiter.resume(returning: nil) }
+    let idle = idleWaiters
+    idleWaiters = []
+    for waiter in idle { waiter.resume() }
+  }
+}

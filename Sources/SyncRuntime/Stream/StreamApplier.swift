@@ -1,0 +1,225 @@
+import SyncSyntax
+import SyncValue
+
+/// Runs rules over object streams and writes the results: the engine of `syncrules apply`.
+///
+/// Inputs are read one object at a time (a `kind: List` one item at a time), evaluated,
+/// and written before the next is read, so memory does not grow with the number of
+/// objects and a never-ending `kubectl get -w` pipe works. An object that fails is
+/// reported and left out; the stream goes on. Malformed input stops that input after
+/// everything before it was written.
+///
+/// Used by one task at a time, so not `Sendable`.
+public final class StreamApplier {
+  /// What to write and how.
+  public struct Options: Sendable {
+    /// nil: tell JSON from YAML by the first bytes of each input.
+    public var inputFormat: InputFormat?
+    /// nil: the format and style of the first input.
+    public var outputFormat: OutputFormat?
+    /// Write skipped and unmatched objects unchanged instead of leaving them out.
+    public var passthrough: Bool
+    /// Write a unified diff per changed object instead of the objects.
+    public var diff: Bool
+    /// Write out each object as soon as it is done; nil: when the input is not a regular
+    /// file (a pipe or terminal, where objects may arrive slowly).
+    public var flushEachObject: Bool?
+
+    public init(
+      inputFormat: InputFormat? = nil, outputFormat: OutputFormat? = nil,
+      passthrough: Bool = false, diff: Bool = false, flushEachObject: Bool? = nil
+    ) {
+      self.inputFormat = inputFormat
+      self.outputFormat = outputFormat
+      self.passthrough = passthrough
+      self.diff = diff
+      self.flushEachObject = flushEachObject
+    }
+  }
+
+  let options: Options
+  private let sink: OutputSink
+  private let evaluate: (Value) -> Outcome
+  let problem: (String) -> Void
+  var emitter: ObjectEmitter?
+  var flushesEachObject = false
+  var inputName = ""
+  /// 1-based position of the current object in the current input, for messages.
+  var objectNumber = 0
+
+  /// Counts per kind of everything read so far.
+  public internal(set) var report = ApplyReport()
+  /// Objects that failed (each also reported through `problem`).
+  public internal(set) var failureCount = 0
+  /// Inputs that stopped at malformed text.
+  public internal(set) var malformedInputCount = 0
+
+  /// True when the run should exit with status 1.
+  public var hasFailures: Bool { failureCount > 0 || malformedInputCount > 0 }
+
+  /// - Parameters:
+  ///   - output: where objects (or diffs) go.
+  ///   - evaluate: the rules, usually ``Evaluator/evaluate(_:)``.
+  ///   - problem: receives each failure message, one or more complete lines.
+  public init(
+    options: Options, output: OutputSink, evaluate: @escaping (Value) -> Outcome,
+    problem: @escaping (String) -> Void
+  ) {
+    self.options = options
+    sink = output
+    self.evaluate = evaluate
+    self.problem = problem
+  }
+
+  /// Runs a compiled program.
+  public convenience init(
+    options: Options, output: OutputSink, evaluator: Evaluator,
+    problem: @escaping (String) -> Void
+  ) {
+    self.init(options: options, output: output, evaluate: evaluator.evaluate, problem: problem)
+  }
+
+  /// Reads `input` to its end (or to malformed text) and writes the results.
+  ///
+  /// - Returns: false when malformed input stopped it.
+  /// - Throws: only when the output cannot be written.
+  @discardableResult
+  public func apply(_ input: StreamInput) throws(OutputSinkError) -> Bool {
+    let (detected, reader) = input.open(forcing: options.inputFormat)
+    if emitter == nil {
+      let layout = options.outputFormat.map(OutputLayout.init) ?? OutputLayout(matching: detected)
+      emitter = ObjectEmitter(layout: layout, sink: sink)
+    }
+    flushesEachObject = options.flushEachObject ?? input.isInteractive
+    inputName = input.name
+    objectNumber = 0
+    switch reader {
+    case .json(let json): return try applyJSON(json)
+    case .yaml(let yaml): return try applyYAML(yaml)
+    }
+  }
+
+  /// Writes out everything still buffered.
+  public func finish() throws(OutputSinkError) {
+    try sink.flush()
+  }
+
+  // MARK: - Objects
+
+  /// Where an object sits, which decides how it is written.
+  enum Place {
+    case document
+    case item
+    /// The object of a watch frame; the other members of the frame are kept.
+    case frame(ObjectValue)
+  }
+
+  /// Evaluates one object and writes what the options say.
+  func process(_ object: Value, at place: Place) throws(OutputSinkError) {
+    objectNumber += 1
+    let outcome = evaluate(object)
+    report.record(object, Disposition(outcome))
+    switch outcome {
+    case .rewritten(let rewritten, _):
+      if options.diff {
+        try writeDiff(object, rewritten)
+      } else {
+        try write(rewritten, at: place)
+      }
+    case .skipped, .unmatched:
+      if options.passthrough && !options.diff { try write(object, at: place) }
+    case .dropped:
+      if options.diff { try writeDiff(object, nil) }
+    case .failed(let failure):
+      failureCount += 1
+      problem(message(for: failure, object: object))
+    }
+    if flushesEachObject { try emitter?.flush() }
+  }
+
+  private func write(_ object: Value, at place: Place) throws(OutputSinkError) {
+    guard let emitter else { return }
+    switch place {
+    case .document:
+      try emitter.writeDocument(object)
+    case .item:
+      try emitter.writeItem(object)
+    case .frame(var frame):
+      frame["object"] = object
+      try emitter.writeDocument(.object(frame))
+    }
+  }
+
+  /// `a/Deployment/prod/web`-style names for diff headers.
+  static func diffName(_ object: Value) -> String {
+    let kind = object["kind"]?.stringValue ?? "object"
+    let metadata = object["metadata"]
+    let name = metadata?["name"]?.stringValue ?? ""
+    if let namespace = metadata?["namespace"]?.stringValue, !namespace.isEmpty {
+      return "\(kind)/\(namespace)/\(name)"
+    }
+    return "\(kind)/\(name)"
+  }
+
+  private func writeDiff(_ source: Value, _ rewritten: Value?) throws(OutputSinkError) {
+    guard let emitter else { return }
+    let before = render(source, for: emitter.layout)
+    let after = rewritten.map { render($0, for: emitter.layout) } ?? []
+    let name = Self.diffName(source)
+    let diff = LineDiff.unified(
+      old: before, new: after, oldName: "a/" + name,
+      newName: rewritten == nil ? "/dev/null" : "b/" + name)
+    if !diff.isEmpty { try emitter.writeText(diff) }
+  }
+
+  /// Diffs read best line by line: YAML for YAML output, pretty JSON otherwise.
+  private func render(_ value: Value, for layout: OutputLayout) -> [UInt8] {
+    var bytes: [UInt8] = []
+    if layout == .yaml {
+      YAMLWriter().write(value, to: &bytes)
+    } else {
+      var writer = JSONWriter(style: .pretty(indent: 4), reservingCapacity: 16 * 1024)
+      writer.write(value)
+      writer.newline()
+      bytes = writer.bytes
+    }
+    return bytes
+  }
+
+  // MARK: - Messages
+
+  /// `object 3 (apps/v1 Deployment prod/web)`, or `object 3` when it has no identity.
+  func describeObject(_ object: Value) -> String {
+    var text = "\(inputName): object \(objectNumber)"
+    guard let kind = object["kind"]?.stringValue else { return text }
+    let apiVersion = object["apiVersion"]?.stringValue.map { $0 + " " } ?? ""
+    let metadata = object["metadata"]
+    var name = metadata?["name"]?.stringValue ?? "(no name)"
+    if let namespace = metadata?["namespace"]?.stringValue, !namespace.isEmpty {
+      name = namespace + "/" + name
+    }
+    text += " (\(apiVersion)\(kind) \(name))"
+    return text
+  }
+
+  /// Two lines: the error and object, then the rule and where it is written.
+  func message(for failure: ObjectFailure, object: Value) -> String {
+    var text = "error[\(failure.code.rawValue)]: \(describeObject(object)): \(failure.message)\n"
+    if let location = failure.location {
+      let rule = failure.rule.map { " in rule `\($0)`" } ?? ""
+      text += "  --> \(location)\(rule): \(location.excerpt)\n"
+    }
+    return text
+  }
+
+  func inputError(_ code: DiagnosticCode, line: Int, column: Int, _ message: String) -> String {
+    let what: String
+    switch code {
+    case .malformedJSON: what = "malformed JSON"
+    case .malformedYAML: what = "malformed YAML"
+    case .unsupportedYAML: what = "unsupported YAML"
+    default: what = "bad input"
+    }
+    return "error[\(code.rawValue)]: \(inputName):\(line):\(column): \(what): \(message)\n"
+  }
+}

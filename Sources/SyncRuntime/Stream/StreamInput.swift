@@ -1,0 +1,101 @@
+import SyncValue
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// One input of `apply`: a file, standard input, or bytes in memory.
+public struct StreamInput {
+  enum Source {
+    case fileDescriptor(Int32)
+    case bytes([UInt8])
+  }
+
+  /// How messages name the input: the path, or `<stdin>`.
+  public let name: String
+  let source: Source
+
+  /// Reads a descriptor the caller owns (and closes).
+  public init(fileDescriptor: Int32, name: String) {
+    self.name = name
+    source = .fileDescriptor(fileDescriptor)
+  }
+
+  /// Reads bytes held in memory.
+  public init(bytes: [UInt8], name: String) {
+    self.name = name
+    source = .bytes(bytes)
+  }
+
+  /// Whether objects may arrive slowly (a pipe, a terminal, a socket), so that each
+  /// should be written out as soon as it is done rather than when the buffer fills.
+  public var isInteractive: Bool {
+    guard case .fileDescriptor(let descriptor) = source else { return false }
+    var status = stat()
+    guard fstat(descriptor, &status) == 0 else { return true }
+    return (status.st_mode & S_IFMT) != S_IFREG
+  }
+
+  /// Reads the first bytes, decides the format, and returns a reader positioned at the
+  /// start (the bytes read to decide are handed to it).
+  func open(forcing forced: InputFormat?) -> (DetectedFormat, ObjectReader) {
+    switch source {
+    case .bytes(let bytes):
+      var detected = DetectedFormat.detect(bytes)
+      if let forced { detected.format = forced }
+      switch detected.format {
+      case .json: return (detected, .json(JSONStreamReader(bytes: bytes)))
+      case .yaml: return (detected, .yaml(YAMLStreamReader(bytes: bytes)))
+      }
+    case .fileDescriptor(let descriptor):
+      let prefix = Self.peek(descriptor)
+      var detected = DetectedFormat.detect(prefix)
+      if let forced { detected.format = forced }
+      switch detected.format {
+      case .json:
+        return (detected, .json(JSONStreamReader(fileDescriptor: descriptor, prefix: prefix)))
+      case .yaml:
+        return (detected, .yaml(YAMLStreamReader(fileDescriptor: descriptor, prefix: prefix)))
+      }
+    }
+  }
+
+  /// Reads until the format can be told or the input ends. Read errors are left for the
+  /// reader to meet and report with a position.
+  private static func peek(_ descriptor: Int32) -> [UInt8] {
+    var prefix: [UInt8] = []
+    let chunk = 64 * 1024
+    while !DetectedFormat.isConclusive(prefix) {
+      let before = prefix.count
+      prefix.reserveCapacity(before + chunk)
+      var count = 0
+      prefix.append(contentsOf: repeatElement(0, count: chunk))
+      prefix.withUnsafeMutableBufferPointer { buffer in
+        while true {
+          count = read(descriptor, buffer.baseAddress! + before, chunk)
+          if count >= 0 { break }
+          if errno == EAGAIN || errno == EWOULDBLOCK {
+            // Some shells hand out non-blocking descriptors: wait for data.
+            var request = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            _ = poll(&request, 1, -1)
+          } else if errno != EINTR {
+            break
+          }
+        }
+      }
+      prefix.removeLast(chunk - max(count, 0))
+      if count <= 0 { break }
+    }
+    return prefix
+  }
+}
+
+/// The reader an input was opened with.
+enum ObjectReader {
+  case json(JSONStreamReader)
+  case yaml(YAMLStreamReader)
+}

@@ -1,0 +1,132 @@
+import ArgumentParser
+import SyncRuntime
+import SyncSyntax
+import SyncValue
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// `syncrules apply`: the pipe from `kubectl get` to `kubectl apply`.
+struct Apply: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Rewrite Kubernetes objects (JSON or YAML) with rule files.",
+    discussion: """
+      Reads objects from FILEs or standard input: one object, a `kind: List` \
+      (`kubectl get -o json`), concatenated or newline-delimited JSON, YAML documents, or \
+      watch streams (`kubectl get -w -o json`, with or without --output-watch-events). \
+      Objects a rule rewrites are written in the input's format; the rest are left out \
+      unless --passthrough. See docs/apply.md.
+
+      Exit status: 0 when every object went through, 1 when the rules have errors, an \
+      object failed or the input is malformed, 2 for usage errors.
+      """)
+
+  @Option(
+    name: [.customShort("f"), .customLong("rules")],
+    help: ArgumentHelp(
+      "A rule file or directory of .sync files; repeatable, at least one.",
+      valueName: "RULES"))
+  var rulePaths: [String] = []
+
+  @OptionGroup var ruleOptions: RuleInputOptions
+
+  @Flag(help: "Also write skipped and unmatched objects, unchanged (dropped ones never).")
+  var passthrough = false
+
+  @Flag(help: "Print a summary per kind on standard error (always when it is a terminal).")
+  var report = false
+
+  @Option(help: "Summary format: text or json (implies --report).")
+  var reportFormat: ReportFormat?
+
+  @Flag(help: "Print a unified diff per changed or dropped object instead of the objects.")
+  var diff = false
+
+  @Option(
+    name: [.customShort("o"), .customLong("output")],
+    help: "Output format: json, yaml or ndjson (default: the input's).")
+  var output: OutputFormat?
+
+  @Option(help: "Input format: json or yaml (default: detected from the first bytes).")
+  var inputFormat: InputFormat?
+
+  @Argument(help: ArgumentHelp("Input files; standard input when none or `-`.", valueName: "FILE"))
+  var files: [String] = []
+
+  enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
+    case text
+    case json
+  }
+
+  func validate() throws {
+    if rulePaths.isEmpty { throw ValidationError("Missing rule files: pass -f RULES.") }
+  }
+
+  func run() throws {
+    let ruleSet = try loadRuleSet(paths: rulePaths, options: ruleOptions)
+    if !ruleSet.diagnostics.isEmpty {
+      let renderer = DiagnosticRenderer(
+        files: ruleSet.files, format: .text, color: Terminal.isTTY(2))
+      Terminal.write(renderer.render(ruleSet.diagnostics), to: 2)
+    }
+    guard let program = ruleSet.program else {
+      Terminal.write(Summary.line(for: ruleSet), to: 2)
+      throw ExitCode(1)
+    }
+    let inputs = try openInputs()
+    defer {
+      for input in inputs where input.descriptor != 0 { close(input.descriptor) }
+    }
+
+    let sink = OutputSink(fileDescriptor: 1)
+    let applier = StreamApplier(
+      options: StreamApplier.Options(
+        inputFormat: inputFormat, outputFormat: output, passthrough: passthrough, diff: diff),
+      output: sink, evaluator: Evaluator(program: program),
+      problem: { Terminal.write($0, to: 2) })
+    do {
+      for input in inputs {
+        try applier.apply(StreamInput(fileDescriptor: input.descriptor, name: input.name))
+      }
+      try applier.finish()
+    } catch {
+      Terminal.write("syncrules: error: cannot write the output: \(error.description)\n", to: 2)
+      throw ExitCode(1)
+    }
+
+    if report || reportFormat != nil || Terminal.isTTY(2) {
+      switch reportFormat ?? .text {
+      case .text: Terminal.write(applier.report.renderText(), to: 2)
+      case .json: Terminal.write(applier.report.renderJSON(), to: 2)
+      }
+    }
+    if applier.hasFailures { throw ExitCode(1) }
+  }
+
+  /// Opens every input before reading any, so that a mistyped path writes nothing.
+  private func openInputs() throws -> [(descriptor: Int32, name: String)] {
+    if files.isEmpty { return [(0, "<stdin>")] }
+    var opened: [(descriptor: Int32, name: String)] = []
+    for path in files {
+      if path == "-" {
+        opened.append((0, "<stdin>"))
+        continue
+      }
+      let descriptor = open(path, O_RDONLY)
+      if descriptor < 0 {
+        let reason = String(cString: strerror(errno))
+        for input in opened where input.descriptor != 0 { close(input.descriptor) }
+        Terminal.write("syncrules: error: \(path): \(reason.lowercased())\n", to: 2)
+        throw ExitCode(2)
+      }
+      opened.append((descriptor, path))
+    }
+    return opened
+  }
+}
+
+extension OutputFormat: ExpressibleByArgument {}
+extension InputFormat: ExpressibleByArgument {}

@@ -1,0 +1,122 @@
+import Foundation
+import SyncCheck
+import SyncRuntime
+import SyncSchema
+import SyncSyntax
+import Testing
+
+/// Everything the project ships must check clean: stdlib rules, examples, and every
+/// ```sync block in docs/. Every diagnostic code has a catalogue entry and a test.
+struct ShippedFilesTests {
+  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+
+  static func path(_ relative: String) -> String {
+    repository.appendingPathComponent(relative).path
+  }
+
+  /// The built-in kinds plus the shared test CRDs, which the examples may use.
+  static let registry: SchemaRegistry = {
+    let crds = repository.deletingLastPathComponent().appendingPathComponent("shared/testdata/crds")
+    return (try? SchemaRegistry.builtIn.adding(crdPaths: [crds.path])) ?? .builtIn
+  }()
+
+  static var shippedRuleFiles: [String] {
+    let directories = ["stdlib-rules", "docs/examples"]
+    return directories.flatMap { directory -> [String] in
+      let names = (try? FileManager.default.contentsOfDirectory(atPath: path(directory))) ?? []
+      return names.filter { $0.hasSuffix(".sync") }.sorted().map { "\(directory)/\($0)" }
+    }
+  }
+
+  static func render(_ ruleSet: RuleSet) -> String {
+    DiagnosticRenderer(files: ruleSet.files, format: .text).render(ruleSet.diagnostics)
+  }
+
+  @Test func thereAreShippedRuleFiles() {
+    #expect(Self.shippedRuleFiles.contains("docs/examples/dr-standby.sync"))
+    #expect(Self.shippedRuleFiles.filter { $0.hasPrefix("stdlib-rules/") }.count >= 5)
+  }
+
+  @Test(arguments: shippedRuleFiles)
+  func shippedRuleFileChecksClean(_ file: String) throws {
+    let text = try String(contentsOfFile: Self.path(file), encoding: .utf8)
+    let ruleSet = RuleSet.load(
+      text: text, path: Self.path(file), registry: Self.registry, strict: true,
+      stdlib: DirectoryStdlib(directory: Self.path("stdlib-rules")))
+    #expect(ruleSet.diagnostics.isEmpty, "\(file):\n\(Self.render(ruleSet))")
+  }
+
+  /// Every ```sync block in docs/*.md, with the file and line it starts on.
+  static var documentationExamples: [String] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: path("docs"))) ?? []
+    var examples: [String] = []
+    for name in names.sorted() where name.hasSuffix(".md") {
+      guard let text = try? String(contentsOfFile: path("docs/\(name)"), encoding: .utf8)
+      else { continue }
+      for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false)
+        .enumerated() where line == "```sync"
+      {
+        examples.append("docs/\(name):\(index + 2)")
+      }
+    }
+    return examples
+  }
+
+  @Test func documentationHasExamples() {
+    #expect(Self.documentationExamples.count >= 10)
+  }
+
+  @Test(arguments: documentationExamples)
+  func documentationExampleChecksClean(_ location: String) throws {
+    let parts = location.split(separator: ":")
+    let file = String(parts[0])
+    let firstLine = Int(parts[1])!
+    let lines = try String(contentsOfFile: Self.path(file), encoding: .utf8)
+      .split(separator: "\n", omittingEmptySubsequences: false)
+    let body = lines[(firstLine - 1)...].prefix { $0 != "```" }.joined(separator: "\n")
+    let ruleSet = RuleSet.load(
+      text: body + "\n", path: location, registry: Self.registry,
+      stdlib: DirectoryStdlib(directory: Self.path("stdlib-rules")))
+    #expect(!ruleSet.hasErrors, "\(location):\n\(Self.render(ruleSet))")
+  }
+
+  @Test func embeddedStdlibMatchesTheDirectory() throws {
+    let directory = DirectoryStdlib(directory: Self.path("stdlib-rules"))
+    let embedded = EmbeddedStdlib()
+    #expect(embedded.moduleNames == directory.moduleNames, "run Sources/SyncCheck/Generated/embed-stdlib.py")
+    for name in directory.moduleNames {
+      #expect(
+        embedded.module(named: name)?.text == directory.module(named: name)?.text,
+        "stdlib-rules/\(name).sync differs from the embedded copy: run Sources/SyncCheck/Generated/embed-stdlib.py")
+    }
+  }
+
+  @Test(arguments: DiagnosticCode.allCases)
+  func diagnosticIsCataloguedAndTested(_ code: DiagnosticCode) throws {
+    let catalogue = try String(contentsOfFile: Self.path("docs/diagnostics.md"), encoding: .utf8)
+    #expect(catalogue.contains("\n## \(code.rawValue): "), "docs/diagnostics.md lacks \(code.rawValue)")
+    #expect(Self.testedCodes.contains(code.rawValue), "no test triggers \(code.rawValue)")
+  }
+
+  /// Codes that appear in a test's expectations: corpus markers, test data and test code
+  /// (this file excluded, since it names every code).
+  static let testedCodes: Set<String> = {
+    var found: Set<String> = []
+    let tests = repository.appendingPathComponent("Tests")
+    let enumerator = FileManager.default.enumerator(atPath: tests.path)
+    while let entry = enumerator?.nextObject() as? String {
+      guard !entry.hasSuffix("ShippedFilesTests.swift"),
+        let text = try? String(
+          contentsOfFile: tests.appendingPathComponent(entry).path, encoding: .utf8)
+      else { continue }
+      for code in DiagnosticCode.allCases where text.contains(code.rawValue) {
+        found.insert(code.rawValue)
+      }
+      for code in DiagnosticCode.allCases where text.contains(".\(code)") {
+        found.insert(code.rawValue)
+      }
+    }
+    return found
+  }()
+}

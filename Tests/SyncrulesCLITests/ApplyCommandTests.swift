@@ -1,0 +1,180 @@
+import Foundation
+import Testing
+
+/// `syncrules apply` as operators run it: files, pipes, exit codes.
+struct ApplyCommandTests {
+  static let corpus = "Tests/SyncRuntimeTests/StreamCorpus"
+  static let rules = "\(corpus)/rules.sync"
+
+  static func expected(_ name: String) throws -> String {
+    try String(
+      contentsOf: CheckCommandTests.repository.appendingPathComponent(
+        "\(corpus)/\(name)/expected.out"),
+      encoding: .utf8)
+  }
+
+  static func input(_ path: String) throws -> Data {
+    try Data(contentsOf: CheckCommandTests.repository.appendingPathComponent("\(corpus)/\(path)"))
+  }
+
+  @Test func listFileIsRewrittenAndExitsZero() throws {
+    let result = try CLI.run(["apply", "-f", Self.rules, "\(Self.corpus)/list-json/input.json"])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout == (try Self.expected("list-json")))
+  }
+
+  @Test func objectFailureIsReportedTheRestWrittenAndExitsOne() throws {
+    let result = try CLI.run(
+      ["apply", "-f", Self.rules, "\(Self.corpus)/list-json-failure-midstream/input.json"])
+    #expect(result.status == 1)
+    #expect(result.stdout == (try Self.expected("list-json-failure-midstream")))
+    #expect(
+      result.stderr.contains(
+        "error[E0601]: \(Self.corpus)/list-json-failure-midstream/input.json: object 2 "
+          + "(example.com/v1 Widget w)"))
+    #expect(result.stderr.contains("--> \(Self.rules):10:43 in rule `widget`"))
+  }
+
+  @Test func malformedStdinWritesWhatCameBeforeAndExitsOne() throws {
+    let result = try CLI.run(
+      ["apply", "-f", Self.rules], stdin: try Self.input("ndjson-malformed/input.json"))
+    #expect(result.status == 1)
+    #expect(result.stdout == (try Self.expected("ndjson-malformed")))
+    #expect(result.stderr.contains("error[E0701]: <stdin>:3:30: malformed JSON"))
+  }
+
+  @Test func yamlOnStdinIsDetectedAndWrittenAsYAML() throws {
+    let result = try CLI.run(
+      ["apply", "-f", Self.rules, "-"], stdin: try Self.input("yaml-multidoc/input.yaml"))
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout == (try Self.expected("yaml-multidoc")))
+  }
+
+  @Test func malformedYAMLExitsOne() throws {
+    let result = try CLI.run(
+      ["apply", "-f", Self.rules], stdin: try Self.input("yaml-malformed/input.yaml"))
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("error[E0702]: <stdin>:23:1: malformed YAML"))
+  }
+
+  @Test func jsonReportGoesToStandardError() throws {
+    let result = try CLI.run(
+      ["apply", "-f", Self.rules, "--report-format", "json", "-o", "ndjson"],
+      stdin: try Self.input("list-json/input.json"))
+    #expect(result.status == 0)
+    #expect(result.stdout.split(separator: "\n").count == 2)
+    let report = try #require(result.stderr.split(separator: "\n").last)
+    let object = try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any]
+    let total = object?["total"] as? [String: Any]
+    #expect(total?["rewritten"] as? Int == 2)
+    #expect(total?["skipped"] as? Int == 1)
+  }
+
+  @Test func textReportOnRequest() throws {
+    let result = try CLI.run(
+      ["apply", "-f", Self.rules, "--report", "\(Self.corpus)/list-json/input.json"])
+    #expect(
+      result.stderr.contains("KIND                REWRITTEN  DROPPED  SKIPPED  UNMATCHED  FAILED"))
+    #expect(
+      result.stderr.contains("total                       2        1        1          1       0"))
+  }
+
+  @Test func filesAreReadInOrder() throws {
+    let result = try CLI.run([
+      "apply", "-f", Self.rules, "\(Self.corpus)/single-object-json/input.json",
+      "\(Self.corpus)/concatenated-pretty/input.json",
+    ])
+    #expect(result.status == 0)
+    #expect(
+      result.stdout
+        == (try Self.expected("single-object-json")) + (try Self.expected("concatenated-pretty")))
+  }
+
+  @Test func ruleErrorsRunNothing() throws {
+    let directory = FileManager.default.temporaryDirectory
+      .appendingPathComponent("syncrules-apply-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let bad = directory.appendingPathComponent("bad.sync")
+    try "rule r match apps/v1 Deployment { set spec.replcas = 0 }\n"
+      .write(to: bad, atomically: true, encoding: .utf8)
+    let result = try CLI.run(
+      ["apply", "-f", bad.path], stdin: try Self.input("list-json/input.json"))
+    #expect(result.status == 1)
+    #expect(result.stdout.isEmpty)
+    #expect(result.stderr.contains("error[E0401]: unknown field `replcas`"))
+  }
+
+  @Test(arguments: [
+    ["apply", "Tests/SyncRuntimeTests/StreamCorpus/list-json/input.json"],
+    ["apply", "-f", rules, "--no-such-flag"],
+    ["apply", "-f", rules, "-o", "xml"],
+    ["apply", "-f", rules, "--input-format", "toml"],
+    ["apply", "-f", rules, "no/such/input.json"],
+    ["apply", "-f", "no/such/rules.sync"],
+  ])
+  func usageErrorsExitTwo(_ arguments: [String]) throws {
+    let result = try CLI.run(arguments, stdin: Data())
+    #expect(result.status == 2, "\(result.stderr)")
+    #expect(result.stdout.isEmpty)
+  }
+
+  /// Objects come out while the input is still open: what `kubectl get -w` needs.
+  @Test func openPipeIsProcessedObjectByObject() throws {
+    let process = Process()
+    process.executableURL = CLI.executable
+    process.arguments = ["apply", "-f", Self.rules]
+    process.currentDirectoryURL = CheckCommandTests.repository
+    let input = Pipe()
+    let output = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    let collected = Collected()
+    output.fileHandleForReading.readabilityHandler = { handle in
+      collected.append(handle.availableData)
+    }
+    try process.run()
+    defer { if process.isRunning { process.terminate() } }
+
+    let first = #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"one"}}"#
+    let second = #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"two"}}"#
+    input.fileHandleForWriting.write(Data((first + "\n").utf8))
+    #expect(collected.waitForLines(1), "no output for the first object while the pipe is open")
+    input.fileHandleForWriting.write(Data((second + "\n").utf8))
+    #expect(collected.waitForLines(2), "no output for the second object while the pipe is open")
+    #expect(process.isRunning)
+    try input.fileHandleForWriting.close()
+    process.waitUntilExit()
+    output.fileHandleForReading.readabilityHandler = nil
+    #expect(process.terminationStatus == 0)
+    let lines = collected.text.split(separator: "\n")
+    #expect(lines.count == 2)
+    #expect(lines.first?.contains(#""name":"one""#) == true)
+    #expect(lines.last?.contains(#""standby":"yes""#) == true)
+  }
+}
+
+/// Output gathered from a pipe on another thread.
+final class Collected: @unchecked Sendable {
+  private let lock = NSLock()
+  private var data = Data()
+
+  func append(_ more: Data) {
+    lock.withLock { data.append(more) }
+  }
+
+  var text: String {
+    lock.withLock { String(decoding: data, as: UTF8.self) }
+  }
+
+  /// Waits up to 10 seconds for `count` complete lines.
+  func waitForLines(_ count: Int) -> Bool {
+    let deadline = Date().addingTimeInterval(10)
+    while Date() < deadline {
+      if text.filter({ $0 == "\n" }).count >= count { return true }
+      Thread.sleep(forTimeInterval: 0.01)
+    }
+    return false
+  }
+}
