@@ -135,7 +135,9 @@ extension SyncEngine {
     if let resource = targetResources[key] { return resource }
     guard let discovered = try? await target.discover() else { return nil }
     targetResources = [:]
-    for resource in discovered { targetResources[resource.apiVersion + " " + resource.kind] = resource }
+    for resource in discovered {
+      targetResources[resource.apiVersion + " " + resource.kind] = resource
+    }
     return targetResources[key]
   }
 
@@ -159,7 +161,8 @@ extension SyncEngine {
       knownNamespaces.insert(name)
       return true
     } catch {
-      logger.warning("cannot create namespace", metadata: ["namespace": "\(name)", "error": "\(error)"])
+      logger.warning(
+        "cannot create namespace", metadata: ["namespace": "\(name)", "error": "\(error)"])
       return false
     }
   }

@@ -114,6 +114,11 @@ extension SyncEngine {
     await pruneOrphans(listed: Set(followers.keys.map { $0.group + "/" + $0.kind }))
   }
 
+  /// Returns once every queued change has been processed (tests, `--once`).
+  public func settle() async {
+    await queue.waitUntilIdle()
+  }
+
   /// Stops following and lets in-flight work finish; nothing is written after this.
   func stop() async {
     for task in followers.values { task.cancel() }

@@ -78,7 +78,8 @@ public actor SyncEngine {
 
   public init(
     source: any SourceCluster, target: any TargetCluster, program: PatchProgram,
-    ownership: Ownership, options: SyncOptions = SyncOptions(), metrics: SyncMetrics = SyncMetrics(),
+    ownership: Ownership, options: SyncOptions = SyncOptions(),
+    metrics: SyncMetrics = SyncMetrics(),
     logger: Logger = Logger(label: "syncrules"),
     onAction: @escaping @Sendable (SyncAction) -> Void = { _ in }
   ) {

@@ -10,7 +10,8 @@ struct DiagnosticLimitTests {
     for index in 0..<60 { text += "  set spec.nope\(index) = 1\n" }
     text += "}\n"
     let files = SourceManager()
-    let loaded = RuleLoader(stdlib: EmbeddedStdlib()).load(path: "cap.sync", text: text, into: files)
+    let loaded = RuleLoader(stdlib: EmbeddedStdlib()).load(
+      path: "cap.sync", text: text, into: files)
     let (_, diagnostics) = Checker(registry: .builtIn).check(loaded)
     #expect(diagnostics.filter { $0.code == .unknownField }.count == 50)
     let summary = diagnostics.filter { $0.code == .tooManyErrors }
@@ -26,11 +27,13 @@ struct DiagnosticLimitTests {
       rule c match v1 Service { set spec.clusterIp = "None" }
       """
     let files = SourceManager()
-    let loaded = RuleLoader(stdlib: EmbeddedStdlib()).load(path: "three.sync", text: text, into: files)
+    let loaded = RuleLoader(stdlib: EmbeddedStdlib()).load(
+      path: "three.sync", text: text, into: files)
     let (_, diagnostics) = Checker(registry: .builtIn).check(loaded)
     #expect(diagnostics.map(\.code) == [.unknownField, .unknownField, .unknownField])
-    #expect(diagnostics.compactMap(\.help) == [
-      "did you mean `replicas`?", "did you mean `schedulerName`?", "did you mean `clusterIP`?",
-    ])
+    #expect(
+      diagnostics.compactMap(\.help) == [
+        "did you mean `replicas`?", "did you mean `schedulerName`?", "did you mean `clusterIP`?",
+      ])
   }
 }

@@ -84,18 +84,22 @@ struct ShippedFilesTests {
   @Test func embeddedStdlibMatchesTheDirectory() throws {
     let directory = DirectoryStdlib(directory: Self.path("stdlib-rules"))
     let embedded = EmbeddedStdlib()
-    #expect(embedded.moduleNames == directory.moduleNames, "run Sources/SyncCheck/Generated/embed-stdlib.py")
+    #expect(
+      embedded.moduleNames == directory.moduleNames,
+      "run Sources/SyncCheck/Generated/embed-stdlib.py")
     for name in directory.moduleNames {
       #expect(
         embedded.module(named: name)?.text == directory.module(named: name)?.text,
-        "stdlib-rules/\(name).sync differs from the embedded copy: run Sources/SyncCheck/Generated/embed-stdlib.py")
+        "stdlib-rules/\(name).sync differs from the embedded copy: run Sources/SyncCheck/Generated/embed-stdlib.py"
+      )
     }
   }
 
   @Test(arguments: DiagnosticCode.allCases)
   func diagnosticIsCataloguedAndTested(_ code: DiagnosticCode) throws {
     let catalogue = try String(contentsOfFile: Self.path("docs/diagnostics.md"), encoding: .utf8)
-    #expect(catalogue.contains("\n## \(code.rawValue): "), "docs/diagnostics.md lacks \(code.rawValue)")
+    #expect(
+      catalogue.contains("\n## \(code.rawValue): "), "docs/diagnostics.md lacks \(code.rawValue)")
     #expect(Self.testedCodes.contains(code.rawValue), "no test triggers \(code.rawValue)")
   }
 
