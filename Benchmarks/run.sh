@@ -14,7 +14,8 @@
 #    median wall seconds, MB/s and objects/s of input, peak RSS (/usr/bin/time %M, the
 #    largest of the runs), and speed relative to the peer (jq, or yq for YAML);
 # 5. checks the targets of issue 4 and prints PASS/FAIL for each.
-# --profile instead runs callgrind on a 1,000-object List (see docs/performance.md).
+# --profile instead counts instructions with callgrind on 1,000 objects (JSON List,
+# NDJSON, YAML; DR vs DR+100 rules vs pass-through) and writes annotated profiles.
 #
 # Needs: swift, python3, jq, yq (Debian's, a jq wrapper), /usr/bin/time, cc and libyaml-dev.
 set -euo pipefail
@@ -88,18 +89,39 @@ generate() { # count → prefix of the generated files
 }
 
 # --- profile mode ---------------------------------------------------------------------
+# callgrind counts instructions, which repeat exactly on a noisy machine: the hot spots
+# of the JSON List and YAML paths, and the rule-cost comparison in instructions.
 if [ "$profile" = 1 ]; then
   prefix=$(generate 1000)
-  for input in list.json yaml; do
-    cg="$out/callgrind.$input.out"
-    valgrind --tool=callgrind --callgrind-out-file="$cg" "$bin" apply -f "$rules" \
-      < "$prefix.$input" > /dev/null 2> "$out/callgrind.$input.log"
-    grep -E 'Collected' "$out/callgrind.$input.log" >&2 || true
-    callgrind_annotate --inclusive=no "$cg" 2>/dev/null | head -45 > "$out/callgrind.$input.self.txt"
-    callgrind_annotate --inclusive=yes "$cg" 2>/dev/null | head -60 > "$out/callgrind.$input.inclusive.txt"
-    echo "== $input: $cg" >&2
-    sed -n '1,45p' "$out/callgrind.$input.self.txt"
+  irs() { # name, input, rule files… → prints "name Ir"
+    local name=$1 input=$2; shift 2
+    local cg="$out/callgrind.$name.out"
+    valgrind --tool=callgrind --callgrind-out-file="$cg" "$bin" apply "$@" < "$input" > /dev/null 2> "$out/callgrind.$name.log"
+    echo "$name $(sed -n 's/.*Collected : //p' "$out/callgrind.$name.log")"
+  }
+  {
+    irs startup /dev/null -f "$rules"
+    irs startup-100 /dev/null -f "$rules" -f "$here/rules/extra-100.sync"
+    irs list "$prefix.list.json" -f "$rules"
+    irs list-100 "$prefix.list.json" -f "$rules" -f "$here/rules/extra-100.sync"
+    irs list-pass "$prefix.list.json" -f "$here/rules/passthrough.sync"
+    irs ndjson "$prefix.ndjson" -f "$rules"
+    irs yaml "$prefix.yaml" -f "$rules"
+  } | tee "$out/callgrind.summary"
+  valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.libyaml.out" "$yaml_events" "$prefix.yaml" \
+    > /dev/null 2> "$out/callgrind.libyaml.log"
+  echo "libyaml-parse $(sed -n 's/.*Collected : //p' "$out/callgrind.libyaml.log")" | tee -a "$out/callgrind.summary"
+  awk '{ir[$1]=$2} END {
+    s=ir["startup"]; s100=ir["startup-100"]
+    printf "instructions for 1,000 objects, startup subtracted: list %.0f, +100 rules %.0f (%+.2f%%), pass-through %.0f (DR/pass %.2f×)\n",
+      ir["list"]-s, ir["list-100"]-s100, ((ir["list-100"]-s100)/(ir["list"]-s)-1)*100, ir["list-pass"]-s, (ir["list"]-s)/(ir["list-pass"]-s)
+    printf "startup: %.0f Ir, +100 rules: %+.0f Ir; yaml / libyaml parse-only: %.2f×\n", s, s100-s, ir["yaml"]/ir["libyaml-parse"]
+  }' "$out/callgrind.summary" | tee -a "$out/callgrind.summary"
+  for name in list yaml; do
+    callgrind_annotate --inclusive=no "$out/callgrind.$name.out" 2>/dev/null | head -60 > "$out/callgrind.$name.self.txt"
+    callgrind_annotate --inclusive=yes "$out/callgrind.$name.out" 2>/dev/null | head -80 > "$out/callgrind.$name.inclusive.txt"
   done
+  echo "annotations: ${out#"$root/"}/callgrind.{list,yaml}.{self,inclusive}.txt" >&2
   exit 0
 fi
 
@@ -180,18 +202,22 @@ for i in "${!case_name[@]}"; do
 done
 
 # --- time -----------------------------------------------------------------------------
-declare -A med rss
-echo "timing ($runs runs each)…" >&2
-for i in "${!case_name[@]}"; do
-  walls=() peak=0
-  for _ in $(seq "$runs"); do
+# Rounds: every command once per round, so that load from other processes on a shared
+# machine falls on all of them alike.
+declare -A med rss walls_of
+echo "timing ($runs rounds)…" >&2
+for i in "${!case_name[@]}"; do walls_of[$i]=""; rss[$i]=0; done
+for round in $(seq "$runs"); do
+  for i in "${!case_name[@]}"; do
     read -r us kb < <(run_once "${case_cmd[$i]}" "${case_input[$i]}" /dev/null)
-    walls+=("$us")
-    [ "$kb" -gt "$peak" ] && peak=$kb
+    walls_of[$i]="${walls_of[$i]} $us"
+    [ "$kb" -gt "${rss[$i]}" ] && rss[$i]=$kb
   done
-  med[$i]=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  rss[$i]=$peak
-  echo "  ${case_name[$i]} ${case_tool[$i]}: $(awk -v u="${med[$i]}" 'BEGIN{printf "%.3f s", u/1e6}')" >&2
+  echo "  round $round done" >&2
+done
+for i in "${!case_name[@]}"; do
+  med[$i]=$(printf '%s\n' ${walls_of[$i]} | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  echo "  ${case_name[$i]} ${case_tool[$i]}: $(awk -v u="${med[$i]}" 'BEGIN{printf "%.3f s", u/1e6}') (runs:${walls_of[$i]} µs)" >&2
 done
 
 # --- table ----------------------------------------------------------------------------
