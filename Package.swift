@@ -47,6 +47,9 @@ let package = Package(
         "KubeClient",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
       ]
     ),
     // The Kubernetes client: kubeconfig, discovery, list/watch, server-side apply.
@@ -66,7 +69,11 @@ let package = Package(
       name: "syncrules",
       dependencies: [
         "SyncRuntime",
+        "SyncLoop",
+        "KubeClient",
+        "KubeAPIServer",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
       ]
     ),
     .target(
@@ -100,7 +107,7 @@ let package = Package(
     .testTarget(
       name: "SyncRuntimeTests", dependencies: ["SyncRuntime"], exclude: ["StreamCorpus"]),
     .testTarget(name: "SyncrulesCLITests", dependencies: ["SyncRuntime"]),
-    .testTarget(name: "SyncLoopTests", dependencies: ["SyncLoop"]),
+    .testTarget(name: "SyncLoopTests", dependencies: ["SyncLoop", "KubeAPIServer", "KubeClient"]),
     .testTarget(
       name: "KubeClientTests",
       dependencies: [

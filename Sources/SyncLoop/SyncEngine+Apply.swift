@@ -141,9 +141,19 @@ extension SyncEngine {
     return targetResources[key]
   }
 
-  /// Creates a missing target namespace, marked as ours.
+  /// Creates a missing target namespace, marked as ours. Concurrent workers needing the
+  /// same namespace share one creation.
   func ensureNamespace(_ name: String) async -> Bool {
     if knownNamespaces.contains(name) { return true }
+    if let pending = pendingNamespaces[name] { return await pending.value }
+    let creation = Task { await self.createNamespace(name) }
+    pendingNamespaces[name] = creation
+    let created = await creation.value
+    pendingNamespaces[name] = nil
+    return created
+  }
+
+  private func createNamespace(_ name: String) async -> Bool {
     guard let resource = await targetResource(apiVersion: "v1", kind: "Namespace") else {
       return false
     }

@@ -6,11 +6,14 @@ extension SyncEngine {
   /// Follows the source until cancelled: lists and watches every selected resource,
   /// applies changes, prunes, picks up resources that appear later (new CRDs), and
   /// re-evaluates everything when the rules change.
+  ///
+  /// Cancellation is graceful: no new work starts, and the writes already in flight
+  /// finish (workers run outside the cancelled task so a request is never cut in half).
   public func run(rediscoverEvery interval: Duration = .seconds(30)) async throws {
     let discovered = try await source.discover()
     await follow(selectedResources(from: discovered))
+    let workers = (0..<max(1, options.workers)).map { _ in Task { await self.work() } }
     await withTaskGroup(of: Void.self) { group in
-      for _ in 0..<max(1, options.workers) { group.addTask { await self.work() } }
       group.addTask { await self.completeInitialSync() }
       group.addTask {
         while !Task.isCancelled {
@@ -19,14 +22,12 @@ extension SyncEngine {
           await self.rediscover()
         }
       }
-      await withTaskCancellationHandler {
-        await group.next()
-      } onCancel: {
-        Task { await self.stop() }
-      }
+      while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
       group.cancelAll()
     }
     await stop()
+    for worker in workers { await worker.value }
+    logger.info("stopped: in-flight writes finished")
   }
 
   /// Starts a follower for each resource not yet followed, stops those not in `wanted`.

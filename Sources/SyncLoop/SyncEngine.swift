@@ -69,6 +69,7 @@ public actor SyncEngine {
   var decisions: [ObjectKey: Decision] = [:]
   var targetResources: [String: ResourceType] = [:]
   var knownNamespaces: Set<String> = []
+  var pendingNamespaces: [String: Task<Bool, Never>] = [:]
   var seenAt: [ObjectKey: ContinuousClock.Instant] = [:]
   let queue = WorkQueue<ObjectKey>()
   /// Which synced objects referenced each dependency (`dependencies` edits), and the

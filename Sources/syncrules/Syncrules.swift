@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// The `syncrules` command: rule files in, Kubernetes objects rewritten.
 @main
-struct Syncrules: ParsableCommand {
+struct Syncrules: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "syncrules",
     abstract: "Select and rewrite Kubernetes objects for a disaster-recovery standby.",
@@ -11,15 +11,21 @@ struct Syncrules: ParsableCommand {
       compiled, and run over objects from `kubectl get -o json` or YAML.
       """,
     version: "0.1.0",
-    subcommands: [Check.self, Explain.self, Apply.self, RunTests.self]
+    subcommands: [
+      Check.self, Explain.self, Apply.self, RunTests.self, SyncCommand.self, DiffCommand.self,
+    ]
   )
 
   /// Parses and runs, mapping argument errors to exit status 2 (usage error), which is
   /// what `check` documents, instead of the parser's default 64.
-  static func main() {
+  static func main() async {
     do {
       var command = try parseAsRoot()
-      try command.run()
+      if var asyncCommand = command as? any AsyncParsableCommand {
+        try await asyncCommand.run()
+      } else {
+        try command.run()
+      }
     } catch {
       let code = exitCode(for: error)
       if code == .validationFailure {
