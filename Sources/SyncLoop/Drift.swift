@@ -62,7 +62,8 @@ extension SyncEngine {
         }
       }
       return .object(projected)
-    case (.array(let liveItems), .array(let desiredItems)) where liveItems.count == desiredItems.count:
+    case (.array(let liveItems), .array(let desiredItems))
+    where liveItems.count == desiredItems.count:
       return .array(zip(liveItems, desiredItems).map { project($0, onto: $1) })
     default:
       return live

@@ -9,7 +9,14 @@ extension SyncEngine {
   ///
   /// Cancellation is graceful: no new work starts, and the writes already in flight
   /// finish (workers run outside the cancelled task so a request is never cut in half).
-  public func run(rediscoverEvery interval: Duration = .seconds(30)) async throws {
+  ///
+  /// Every `resyncInterval` every object is applied again even if unchanged, so a target
+  /// that lost objects behind our back (restored from an old backup, rebuilt, edited by
+  /// hand) converges without a restart.
+  public func run(
+    rediscoverEvery interval: Duration = .seconds(30),
+    resyncEvery resyncInterval: Duration = .seconds(600)
+  ) async throws {
     let discovered = try await source.discover()
     await follow(selectedResources(from: discovered))
     let workers = (0..<max(1, options.workers)).map { _ in Task { await self.work() } }
@@ -20,6 +27,13 @@ extension SyncEngine {
           try? await Task.sleep(for: interval)
           guard !Task.isCancelled else { break }
           await self.rediscover()
+        }
+      }
+      group.addTask {
+        while !Task.isCancelled {
+          try? await Task.sleep(for: resyncInterval)
+          guard !Task.isCancelled else { break }
+          await self.resync()
         }
       }
       while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
@@ -95,6 +109,17 @@ extension SyncEngine {
     await pruneOrphans(listed: Set(followers.keys.map { $0.group + "/" + $0.kind }))
     isReady = true
     logger.info("initial sync complete", metadata: ["objects": "\(sourceObjects.count)"])
+  }
+
+  /// Forgets what was written and queues every object: the next pass re-applies all.
+  func resync() async {
+    for (key, decision) in decisions {
+      if case .desired(let target, let resource, _) = decision {
+        decisions[key] = .desired(target: target, resource: resource, fingerprint: 0)
+      }
+    }
+    knownNamespaces = []
+    for (key, entry) in sourceObjects { await enqueue(key, resource: entry.resource) }
   }
 
   /// Looks for resources that appeared (a CRD created at the source) or disappeared.

@@ -39,7 +39,8 @@ enum Demo {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     func kubeconfig(_ server: KubeAPIServer, _ token: String, _ name: String) throws -> String {
       let path = directory.appendingPathComponent(name).path
-      try server.kubeconfig(user: .token(token)).write(toFile: path, atomically: true, encoding: .utf8)
+      try server.kubeconfig(user: .token(token)).write(
+        toFile: path, atomically: true, encoding: .utf8)
       return path
     }
     let sourcePath = try kubeconfig(production, "syncrules-token", "production.kubeconfig")
@@ -86,7 +87,9 @@ enum Demo {
       (try? await targetClient.get(deployments, namespace: "shop", name: "canary")) != nil
     }
     let copy = try await targetClient.get(deployments, namespace: "shop", name: "canary")
-    say("  on the standby after \(milliseconds(since: started)) ms, replicas \(copy?["spec"]?["replicas"].map { JSON.serialize($0) } ?? "?")")
+    say(
+      "  on the standby after \(milliseconds(since: started)) ms, replicas \(copy?["spec"]?["replicas"].map { JSON.serialize($0) } ?? "?")"
+    )
 
     say("\n== the operator deletes it in production")
     let deleted = ContinuousClock.now
@@ -101,7 +104,9 @@ enum Demo {
     let writes = production.nonReadRequests.filter { $0.user == "syncrules" }
     say("\n== production received \(writes.count) write requests from syncrules")
     for line in metrics.exposition().split(separator: "\n")
-    where line.hasPrefix("syncrules_objects_synced_total") || line.hasPrefix("syncrules_objects_pruned_total") {
+    where line.hasPrefix("syncrules_objects_synced_total")
+      || line.hasPrefix("syncrules_objects_pruned_total")
+    {
       say("  \(line)")
     }
     try? await sourceClient.shutdown()
@@ -119,7 +124,8 @@ enum Demo {
 
   static func milliseconds(since start: ContinuousClock.Instant) -> Int {
     let elapsed = ContinuousClock.now - start
-    return Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+    return Int(
+      elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
   }
 
   static func waitUntil(_ what: String, _ condition: @Sendable () async -> Bool) async throws {
@@ -134,7 +140,8 @@ enum Demo {
 
   /// What the standby holds, by kind, read back through a client like kubectl would.
   static func inventory(_ kubeconfig: String) async throws -> [(String, String)] {
-    let client = try KubeClient(try ClientConfiguration.resolve(kubeconfig: kubeconfig), readOnly: true)
+    let client = try KubeClient(
+      try ClientConfiguration.resolve(kubeconfig: kubeconfig), readOnly: true)
     defer { Task { try? await client.shutdown() } }
     var rows: [(String, String)] = []
     for resource in try await client.discover().resources() {

@@ -164,7 +164,8 @@ struct SyncCommand: AsyncParsableCommand {
     let host = parts[0].isEmpty ? "0.0.0.0" : String(parts[0])
     let server = try await HealthServer.start(
       host: host, port: port, metrics: metrics, isReady: { await engine.isReady })
-    logger.info("serving /metrics, /healthz and /readyz", metadata: ["address": "\(host):\(server.port)"])
+    logger.info(
+      "serving /metrics, /healthz and /readyz", metadata: ["address": "\(host):\(server.port)"])
     return server
   }
 }
