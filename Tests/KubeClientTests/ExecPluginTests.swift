@@ -94,6 +94,12 @@ struct FakePlugin {
     await #expect {
       _ = try await ExecPlugin.run(missing, environment: [:])
     } throws: { "\($0)".contains("install it with brew") }
+    var notOnPath = plugin.spec()
+    notOnPath.config.command = "syncrules-no-such-plugin"
+    notOnPath.config.installHint = "install it with apt"
+    await #expect {
+      _ = try await ExecPlugin.run(notOnPath, environment: ["PATH": "/usr/bin:/bin"])
+    } throws: { "\($0)".contains("install it with apt") && "\($0)".contains("status 127") }
   }
 
   @Test func credentialIsCachedAndPluginRerunAfter401() async throws {
