@@ -57,6 +57,11 @@ func configMap(_ name: String, namespace: String = "shop", data: Value = ["k": "
   @Test func discoveryApplyGetListDeleteOverTLSWithToken() async throws {
     try await withAPIServer { client, server in
       let discovery = try await client.discover()
+      #expect(discovery.aggregated)
+      let classic = try await client.discover(aggregated: false)
+      #expect(!classic.aggregated)
+      #expect(Set(classic.resources) == Set(discovery.resources))
+      #expect(discovery.failures.isEmpty && classic.failures.isEmpty)
       let syncable = discovery.resources(allowing: APIResource.syncVerbs)
       let cm = try #require(discovery.resource(apiVersion: "v1", kind: "ConfigMap"))
       #expect(syncable.contains(cm))
@@ -167,6 +172,27 @@ func configMap(_ name: String, namespace: String = "shop", data: Value = ["k": "
     }
   }
 
+  @Test func reflectorRetriesServerErrorsAndThrottling() async throws {
+    try await withAPIServer { client, server in
+      server.failNextRequests(1, status: 500, pathPrefix: "/api/v1/configmaps")
+      server.failNextRequests(
+        1, status: 429, pathPrefix: "/api/v1/configmaps", retryAfterSeconds: 1)
+      var options = Reflector.Options()
+      options.backoff = Backoff(
+        initial: .milliseconds(10), maximum: .milliseconds(50), resetAfter: .seconds(120))
+      var retries: [Int] = []
+      let started = ContinuousClock.now
+      for try await item in Reflector(client: client, resource: configMaps, options: options)
+        .events()
+      {
+        if case .retrying(let error, _) = item { retries.append(error.code ?? 0) }
+        if case .snapshot = item { break }
+      }
+      #expect(retries == [500, 429])
+      #expect(ContinuousClock.now - started >= .seconds(1))
+    }
+  }
+
   @Test func reflectorFollowsChangesDropsAnd410() async throws {
     try await withAPIServer { client, server in
       _ = try await client.createNamespace("shop")
@@ -206,6 +232,12 @@ func configMap(_ name: String, namespace: String = "shop", data: Value = ["k": "
           break
         }
       }
+      // Leaving the loop cancelled the reflector, which closed its watch.
+      let deadline = ContinuousClock.now + .seconds(5)
+      while server.openWatchCount > 0, ContinuousClock.now < deadline {
+        try await Task.sleep(for: .milliseconds(20))
+      }
+      #expect(server.openWatchCount == 0)
       #expect(snapshots.first == ["before"])
       #expect(snapshots.last?.contains("three") == true)
       #expect(seen.filter { $0 == "one" }.count == 1)

@@ -94,6 +94,12 @@ struct FakePlugin {
     await #expect {
       _ = try await ExecPlugin.run(missing, environment: [:])
     } throws: { "\($0)".contains("install it with brew") }
+    var notOnPath = plugin.spec()
+    notOnPath.config.command = "syncrules-no-such-plugin"
+    notOnPath.config.installHint = "install it with apt"
+    await #expect {
+      _ = try await ExecPlugin.run(notOnPath, environment: ["PATH": "/usr/bin:/bin"])
+    } throws: { "\($0)".contains("install it with apt") && "\($0)".contains("status 127") }
   }
 
   @Test func credentialIsCachedAndPluginRerunAfter401() async throws {
@@ -130,7 +136,7 @@ struct FakePlugin {
 
   @Test func credentialIsReusedUntilExpiry() async throws {
     let plugin = try FakePlugin()
-    let expiry = ISO8601DateFormatter().string(from: Date().addingTimeInterval(2))
+    let expiry = ISO8601DateFormatter().string(from: Date().addingTimeInterval(3))
     try plugin.dir.write("expiry", expiry)
     var credentials = Credentials()
     credentials.exec = plugin.spec()
@@ -143,7 +149,8 @@ struct FakePlugin {
         try await group.waitForAll()
       }
       #expect(plugin.runs == 1)
-      try await Task.sleep(for: .milliseconds(2200))
+      let expires = try #require(ISO8601DateFormatter().date(from: expiry))
+      try await Task.sleep(for: .seconds(expires.timeIntervalSinceNow + 0.2))
       _ = try await client.get(configMaps, namespace: "a", name: "b")
       #expect(plugin.runs == 2)
     }

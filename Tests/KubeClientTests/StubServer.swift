@@ -137,7 +137,9 @@ private final class StubHandler: ChannelInboundHandler, RemovableChannelHandler 
           context.writeAndFlush(handler.wrapOutboundOut(part), promise: nil)
         }
       }
-      context.eventLoop.scheduleTask(in: .milliseconds(Int64(delay + 5))) {
+      // Give the client time to read the last chunk: AHC fails a body stream as soon as
+      // the connection breaks, dropping parts it received but had not handed out yet.
+      context.eventLoop.scheduleTask(in: .milliseconds(Int64(delay + (drop ? 100 : 5)))) {
         let (handler, context) = bound.value
         if drop {
           context.close(promise: nil)

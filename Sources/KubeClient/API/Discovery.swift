@@ -84,9 +84,12 @@ extension KubeClient {
   ///
   /// One group version failing (an aggregated API that is down) is recorded in
   /// ``Discovery/failures`` and does not fail the whole; `/api` or `/apis` failing does.
-  public func discover() async throws(KubeError) -> Discovery {
+  ///
+  /// - Parameter aggregated: false asks for the classic form only.
+  public func discover(aggregated: Bool = true) async throws(KubeError) -> Discovery {
     var result = Discovery(resources: [], failures: [], aggregated: false)
-    let core = try await send(Request(method: .GET, path: "/api", accept: Self.aggregatedAccept))
+    let accept = aggregated ? Self.aggregatedAccept : "application/json"
+    let core = try await send(Request(method: .GET, path: "/api", accept: accept))
     let coreDocument = try core.json()
     if coreDocument["kind"]?.stringValue == "APIGroupDiscoveryList" {
       let groups = try await send(

@@ -50,8 +50,7 @@ extension KubeClient {
       do {
         let pageSize = restarts >= 3 ? nil : options.pageSize
         return try await listPaged(resource, namespace: namespace, options, pageSize: pageSize)
-      } catch .expired(let status) where restarts < 3 {
-        _ = status
+      } catch .expired where restarts < 3 {
         restarts += 1
       }
     }

@@ -52,8 +52,10 @@ public enum ExecPlugin {
         stderr: stderr)
     }
     guard output.status == 0 else {
-      throw .execPlugin(
-        command: config.command, message: "exited with status \(output.status)", stderr: stderr)
+      var message = "exited with status \(output.status)"
+      // 127 is env(1) (or a shell) saying the command does not exist.
+      if output.status == 127, let hint = config.installHint { message += "\n\(hint)" }
+      throw .execPlugin(command: config.command, message: message, stderr: stderr)
     }
     do {
       return try parseCredential(output.stdout, apiVersion: config.apiVersion)
