@@ -19,7 +19,10 @@ struct ExampleTests {
 
   @Test func drStandbyOnProductionYAML() throws {
     let result = try CLI.run(
-      ["apply", "-f", "docs/examples/dr-standby.sync", "docs/examples/production.yaml", "-o", "yaml"])
+      [
+        "apply", "-f", "docs/examples/dr-standby.sync", "docs/examples/production.yaml", "-o",
+        "yaml",
+      ])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stdout == (try Self.fixture("docs/examples/dr-standby.expected.yaml")))
   }
