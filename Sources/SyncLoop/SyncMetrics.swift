@@ -94,6 +94,14 @@ public final class SyncMetrics: Sendable {
     ).increment()
   }
 
+  /// `leader_election_master_status`: 1 while this replica holds the lease.
+  public func setLeader(_ leading: Bool, name: String) {
+    registry.makeGauge(
+      name: "leader_election_master_status", labels: [("name", name)],
+      help: "1 while this replica is the leader, 0 otherwise."
+    ).set(leading ? 1.0 : 0.0)
+  }
+
   public func observeLatency(_ duration: Duration) { latency.record(duration) }
   public func setInSync(_ count: Int) { inSync.set(Double(count)) }
   public func setQueueDepth(_ depth: Int) { queueDepth.set(Double(depth)) }

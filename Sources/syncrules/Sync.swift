@@ -89,6 +89,15 @@ struct SyncCommand: AsyncParsableCommand {
   @Option(help: "Seconds between checks of the rule files for changes.")
   var reloadInterval: Double = 2
 
+  @Flag(help: "Run several replicas: only the holder of a Lease on the target cluster syncs.")
+  var leaderElect = false
+
+  @Option(help: "Name of the leader-election Lease (on the target cluster).")
+  var leaseName = "syncrules"
+
+  @Option(help: "Namespace of the leader-election Lease (on the target cluster).")
+  var leaseNamespace = "default"
+
   @Flag(help: "Run against two in-process API servers loaded with the shipped example data.")
   var demo = false
 
@@ -139,23 +148,37 @@ struct SyncCommand: AsyncParsableCommand {
       if report.failed > 0 { throw ExitCode(1) }
       return
     }
-    let health = try await startHealthServer(metrics: metrics, engine: engine, logger: logger)
+    let elector =
+      leaderElect
+      ? LeaderElector(
+        client: targetClient,
+        settings: LeaderElector.Settings(
+          name: leaseName, namespace: leaseNamespace,
+          identity: "\(ProcessInfo.processInfo.hostName)_\(getpid())"),
+        metrics: metrics, logger: logger) : nil
+    let health = try await startHealthServer(
+      metrics: metrics, engine: engine, elector: elector, logger: logger)
     let reloader = RuleReloader(
       options: RuleSet.Options(
         rulePaths: rulePaths, crdPaths: rules.crdPaths, strict: rules.strict,
         stdlib: stdlibSource(rules)),
       interval: .milliseconds(Int(reloadInterval * 1000)))
-    try await runUntilSignalled(logger: logger) {
+    let sync: @Sendable () async throws -> Void = {
       async let reloading: Void = reloader.watch(engine: engine, metrics: metrics, logger: logger)
       try await engine.run()
       await reloading
     }
+    try await runUntilSignalled(logger: logger) {
+      if let elector { try await elector.run(sync) } else { try await sync() }
+    }
     await health?.shutdown()
   }
 
-  func startHealthServer(metrics: SyncMetrics, engine: SyncEngine, logger: Logger) async throws
-    -> HealthServer?
-  {
+  /// `/readyz` is 200 once the first full sync completed, and on a replica waiting for
+  /// the lease (it is healthy, just not leading).
+  func startHealthServer(
+    metrics: SyncMetrics, engine: SyncEngine, elector: LeaderElector?, logger: Logger
+  ) async throws -> HealthServer? {
     guard !metricsAddress.isEmpty else { return nil }
     let parts = metricsAddress.split(separator: ":", omittingEmptySubsequences: false)
     guard parts.count == 2, let port = Int(parts[1]) else {
@@ -163,7 +186,11 @@ struct SyncCommand: AsyncParsableCommand {
     }
     let host = parts[0].isEmpty ? "0.0.0.0" : String(parts[0])
     let server = try await HealthServer.start(
-      host: host, port: port, metrics: metrics, isReady: { await engine.isReady })
+      host: host, port: port, metrics: metrics,
+      isReady: {
+        if let elector, !(await elector.isLeader) { return true }
+        return await engine.isReady
+      })
     logger.info(
       "serving /metrics, /healthz and /readyz", metadata: ["address": "\(host):\(server.port)"])
     return server

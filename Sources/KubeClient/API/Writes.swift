@@ -73,6 +73,20 @@ extension KubeClient {
     return try await send(request).json()
   }
 
+  /// Replaces `object` (PUT). Its `metadata.resourceVersion` makes the write conditional:
+  /// 409 Conflict when the object changed since it was read (optimistic concurrency, what
+  /// leader election relies on).
+  public func replace(_ object: Value, in resource: APIResource) async throws(KubeError) -> Value {
+    guard let name = object["metadata"]?["name"]?.stringValue, !name.isEmpty else {
+      throw .configuration("cannot replace a \(resource.kind) without metadata.name")
+    }
+    let namespace = object["metadata"]?["namespace"]?.stringValue
+    let request = Request(
+      method: .PUT, path: resource.objectPath(namespace: namespace, name: name), query: [],
+      contentType: "application/json", body: Array(JSON.serialize(object).utf8))
+    return try await send(request).json()
+  }
+
   /// Creates a namespace with the given labels and annotations.
   public func createNamespace(
     _ name: String, labels: [String: String] = [:], annotations: [String: String] = [:],
