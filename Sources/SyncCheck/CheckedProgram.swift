@@ -15,6 +15,37 @@ public struct CheckedProgram: Sendable {
   public var registry: SchemaRegistry
 }
 
+extension CheckedProgram {
+  /// The value of an expression that does not read the object (literals, `yaml`, lists
+  /// and maps of them), or nil.
+  public func constantValue(_ expression: Expression) -> Value? {
+    Self.constantValue(expression, yaml: yamlValues)
+  }
+
+  static func constantValue(_ expression: Expression, yaml: [SourceRange: Value]) -> Value? {
+    switch expression.form {
+    case .literal(let value): return value
+    case .yaml: return yaml[expression.range]
+    case .list(let items):
+      var values: [Value] = []
+      for item in items {
+        guard let value = constantValue(item, yaml: yaml) else { return nil }
+        values.append(value)
+      }
+      return .array(values)
+    case .map(let entries):
+      var object = ObjectValue()
+      for entry in entries {
+        guard let value = constantValue(entry.value, yaml: yaml) else { return nil }
+        object[entry.key] = value
+      }
+      return .object(object)
+    case .path, .interpolated:
+      return nil
+    }
+  }
+}
+
 /// One rule and the kinds it can match.
 public struct CheckedRule: Sendable {
   public var decl: RuleDecl

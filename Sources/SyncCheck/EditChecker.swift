@@ -175,26 +175,7 @@ extension CheckSession {
 
   /// The value of an expression that does not read the object, if it is one.
   func constantValue(_ expression: Expression) -> Value? {
-    switch expression.form {
-    case .literal(let value): return value
-    case .yaml: return yamlValues[expression.range]
-    case .list(let items):
-      var values: [Value] = []
-      for item in items {
-        guard let value = constantValue(item) else { return nil }
-        values.append(value)
-      }
-      return .array(values)
-    case .map(let entries):
-      var object = ObjectValue()
-      for entry in entries {
-        guard let value = constantValue(entry.value) else { return nil }
-        object[entry.key] = value
-      }
-      return .object(object)
-    case .path, .interpolated:
-      return nil
-    }
+    CheckedProgram.constantValue(expression, yaml: yamlValues)
   }
 
   /// Label keys and values, annotation keys: what the API server would reject.

@@ -180,25 +180,7 @@ final class CompileState {
   }
 
   func constantValue(_ expression: Expression) -> Value? {
-    switch expression.form {
-    case .literal(let value): return value
-    case .yaml: return program.yamlValues[expression.range]
-    case .list(let items):
-      var values: [Value] = []
-      for item in items {
-        guard let value = constantValue(item) else { return nil }
-        values.append(value)
-      }
-      return .array(values)
-    case .map(let entries):
-      var object = ObjectValue()
-      for entry in entries {
-        guard let value = constantValue(entry.value) else { return nil }
-        object[entry.key] = value
-      }
-      return .object(object)
-    case .path, .interpolated: return nil
-    }
+    program.constantValue(expression)
   }
 
   func condition(_ condition: Condition) -> CompiledCondition {

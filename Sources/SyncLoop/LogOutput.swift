@@ -1,4 +1,5 @@
 import Logging
+import SyncValue
 
 #if canImport(Glibc)
   import Glibc
@@ -52,25 +53,9 @@ public struct LogOutput: LogHandler {
     _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
   }
 
+  /// A JSON string literal, written by the project's JSON writer.
   static func quote(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      default:
-        if scalar.value < 0x20 {
-          let hex = String(scalar.value, radix: 16)
-          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        } else {
-          out.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    return out + "\""
+    JSON.serialize(.string(text))
   }
 
   /// RFC 3339 UTC with milliseconds.

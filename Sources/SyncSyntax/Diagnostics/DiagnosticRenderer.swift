@@ -1,3 +1,5 @@
+import SyncValue
+
 /// How diagnostics are printed.
 public enum DiagnosticFormat: String, CaseIterable, Sendable {
   /// For people: header, source line, caret, notes and help.
@@ -146,28 +148,9 @@ public struct DiagnosticRenderer {
     return "{" + fields.joined(separator: ",") + "}"
   }
 
-  /// A JSON string literal (RFC 8259 escapes; control characters as `\u00XX`).
+  /// A JSON string literal, written by the project's JSON writer.
   private func jsonString(_ text: String) -> String {
-    var result = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": result += "\\\""
-      case "\\": result += "\\\\"
-      case "\n": result += "\\n"
-      case "\r": result += "\\r"
-      case "\t": result += "\\t"
-      case "\u{08}": result += "\\b"
-      case "\u{0C}": result += "\\f"
-      default:
-        if scalar.value < 0x20 {
-          let hex = String(scalar.value, radix: 16)
-          result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        } else {
-          result.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    return result + "\""
+    JSON.serialize(.string(text))
   }
 
   // MARK: GitHub
