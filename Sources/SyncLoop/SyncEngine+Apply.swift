@@ -31,10 +31,7 @@ extension SyncEngine {
     guard let targetKey = ObjectKey(of: desired),
       let apiVersion = desired["apiVersion"]?.stringValue
     else {
-      decisions[key] = .failed
-      metrics.failed(group: key.group, kind: key.kind)
-      onAction(.failed(key, message: "the rewritten object has no apiVersion, kind or name"))
-      return true
+      return fail(key, "the rewritten object has no apiVersion, kind or name")
     }
     let fingerprint = desired.hashValue
     if case .desired(let previous, _, let previousFingerprint)? = decisions[key],
@@ -45,18 +42,25 @@ extension SyncEngine {
       onAction(.unchanged(targetKey))
       return true
     }
+    // Both can be transient (discovery failing, a CRD applied a moment ago and not yet
+    // served, a 500 creating the namespace): retried like a failed apply.
     guard let resource = await targetResource(apiVersion: apiVersion, kind: targetKey.kind) else {
-      return fail(key, "the target cluster serves no resource for \(apiVersion) \(targetKey.kind)")
+      return fail(
+        key, "the target cluster serves no resource for \(apiVersion) \(targetKey.kind)",
+        retryable: true)
     }
     if resource.namespaced, !targetKey.namespace.isEmpty {
       guard await ensureNamespace(targetKey.namespace) else {
-        return fail(key, "cannot create namespace \(targetKey.namespace) on the target")
+        return fail(
+          key, "cannot create namespace \(targetKey.namespace) on the target", retryable: true)
       }
     }
-    // A rule may have renamed the object since the last apply: retire the old copy.
-    if case .desired(let previous, let previousResource, _)? = decisions[key], previous != targetKey
-    {
-      _ = await prune(previous, resource: previousResource, source: key)
+    // A rule may have renamed the object since the last apply: retire the old copy. Until
+    // that succeeds the decision keeps naming it, so a retry prunes it again.
+    if let previous = decisions[key]?.copy, previous.target != targetKey {
+      guard await prune(previous.target, resource: previous.resource, source: key) else {
+        return fail(key, "cannot prune the previous copy \(previous.target)", retryable: true)
+      }
     }
     if !options.dryRun {
       do {
@@ -77,13 +81,18 @@ extension SyncEngine {
 
   /// The source object no longer wants a copy: prune the one we made, if any.
   func retire(_ key: ObjectKey, reason: String) async -> Bool {
-    let previous = decisions[key]
-    decisions[key] = sourceObjects[key] == nil ? nil : .notDesired
     seenAt[key] = nil
-    guard case .desired(let targetKey, let resource, _)? = previous else { return true }
-    metrics.setInSync(inSyncCount)
+    guard let copy = decisions[key]?.copy else {
+      decisions[key] = sourceObjects[key] == nil ? nil : .notDesired
+      return true
+    }
     logger.info("retiring copy", metadata: ["object": "\(key)", "reason": "\(reason)"])
-    return await prune(targetKey, resource: resource, source: key)
+    // The decision names the copy until it is gone: if the prune fails, the retry must
+    // know what to prune.
+    guard await prune(copy.target, resource: copy.resource, source: key) else { return false }
+    decisions[key] = sourceObjects[key] == nil ? nil : .notDesired
+    metrics.setInSync(inSyncCount)
+    return true
   }
 
   /// Deletes a target object after re-reading it, only when it carries our marks for
@@ -114,8 +123,9 @@ extension SyncEngine {
   }
 
   func fail(_ key: ObjectKey, _ message: String, retryable: Bool = false) -> Bool {
-    decisions[key] = .failed
+    decisions[key] = .failed(kept: decisions[key]?.copy)
     metrics.failed(group: key.group, kind: key.kind)
+    metrics.setInSync(inSyncCount)
     logger.error("\(message)", metadata: ["object": "\(key)"])
     onAction(.failed(key, message: message))
     return !retryable

@@ -23,7 +23,11 @@ extension SyncEngine {
     await pruneOrphans(listed: Set(resources.map { $0.group + "/" + $0.kind }))
     var report = OnceReport()
     report.resources = resources
-    report.failed = decisions.values.filter { $0 == .failed }.count
+    report.failed =
+      decisions.values.filter {
+        if case .failed = $0 { return true }
+        return false
+      }.count
     return report
   }
 

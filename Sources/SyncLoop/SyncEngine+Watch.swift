@@ -18,6 +18,7 @@ extension SyncEngine {
     resyncEvery resyncInterval: Duration = .seconds(600)
   ) async throws {
     let discovered = try await source.discover()
+    keepsRetrying = true
     await follow(selectedResources(from: discovered))
     let workers = (0..<max(1, options.workers)).map { _ in Task { await self.work() } }
     await withTaskGroup(of: Void.self) { group in
@@ -38,8 +39,10 @@ extension SyncEngine {
       }
       while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
       group.cancelAll()
+      // Before waiting for the tasks: a stopped queue hands out no more keys and wakes
+      // the initial sync's wait for idle, so only the writes in flight finish.
+      await stop()
     }
-    await stop()
     for worker in workers { await worker.value }
     logger.info("stopped: in-flight writes finished")
   }
@@ -106,7 +109,9 @@ extension SyncEngine {
       try? await Task.sleep(for: .milliseconds(20))
     }
     await queue.waitUntilIdle()
-    await pruneOrphans(listed: Set(followers.keys.map { $0.group + "/" + $0.kind }))
+    // Stopping: the state is partial, and nothing is written after a stop.
+    guard !Task.isCancelled else { return }
+    await pruneOrphans(listed: listedKinds)
     isReady = true
     logger.info("initial sync complete", metadata: ["objects": "\(sourceObjects.count)"])
   }
@@ -125,7 +130,17 @@ extension SyncEngine {
   /// Looks for resources that appeared (a CRD created at the source) or disappeared.
   func rediscover() async {
     do {
-      await follow(selectedResources(from: try await source.discover()))
+      let discovered = selectedResources(from: try await source.discover())
+      guard !Task.isCancelled else { return }
+      // A followed kind missing from discovery is far more likely an API group that did
+      // not answer this time than a kind that is gone (deleting a CRD deletes its objects
+      // first, and those deletions arrive as events). Dropping it would prune every copy
+      // of it, so it stays followed while the rules select it.
+      let kinds = Set(discovered.map { $0.group + "/" + $0.kind })
+      let missing = selectedResources(from: Array(followers.keys)).filter {
+        !kinds.contains($0.group + "/" + $0.kind)
+      }
+      await follow(discovered + missing)
     } catch {
       logger.warning("discovery failed", metadata: ["error": "\(error)"])
     }
@@ -137,7 +152,15 @@ extension SyncEngine {
     await swapProgram(program)
     await rediscover()
     await queue.waitUntilIdle()
-    await pruneOrphans(listed: Set(followers.keys.map { $0.group + "/" + $0.kind }))
+    guard !Task.isCancelled else { return }
+    await pruneOrphans(listed: listedKinds)
+  }
+
+  /// Kinds (`group/Kind`) whose first list has arrived. A kind followed a moment ago
+  /// (new rules, a CRD, discovery recovering) is not among them: its objects are not
+  /// known yet, and its copies must not be taken for orphans.
+  var listedKinds: Set<String> {
+    Set(snapshots.map { $0.group + "/" + $0.kind })
   }
 
   /// Returns once every queued change has been processed (tests, `--once`).

@@ -9,8 +9,25 @@ enum Decision: Sendable, Equatable {
   case desired(target: ObjectKey, resource: ResourceType, fingerprint: Int)
   /// Skipped, dropped, unmatched or deleted: any copy of ours should go.
   case notDesired
-  /// Evaluation or apply failed: the target copy is kept as it is.
-  case failed
+  /// Evaluation or apply failed: the target copy is kept as it is. `kept` is the copy
+  /// applied before the failure, if any: it must still go when the source does.
+  case failed(kept: AppliedCopy?)
+
+  /// The copy on the target this decision accounts for.
+  var copy: AppliedCopy? {
+    switch self {
+    case .desired(let target, let resource, _):
+      return AppliedCopy(target: target, resource: resource)
+    case .failed(let kept): return kept
+    case .notDesired: return nil
+    }
+  }
+}
+
+/// A copy the loop applied to the target.
+struct AppliedCopy: Sendable, Hashable {
+  var target: ObjectKey
+  var resource: ResourceType
 }
 
 /// Options of a sync run.
@@ -21,7 +38,8 @@ public struct SyncOptions: Sendable {
   public var dryRun: Bool
   /// Concurrent workers applying objects.
   public var workers: Int
-  /// Attempts per object before a `--once` run gives up on it.
+  /// Attempts per object before a `--once` run gives up on it. The continuous loop keeps
+  /// retrying after them, with growing delays, so an outage loses no change.
   public var maximumAttempts: Int
 
   public init(prune: Bool = true, dryRun: Bool = false, workers: Int = 4, maximumAttempts: Int = 5)
@@ -80,6 +98,8 @@ public actor SyncEngine {
   var snapshots: Set<ResourceType> = []
   /// True once the first full sync (and orphan prune) has completed: `/readyz`.
   public internal(set) var isReady = false
+  /// Set while following (`run`): failed keys are retried without limit.
+  var keepsRetrying = false
 
   public init(
     source: any SourceCluster, target: any TargetCluster, program: PatchProgram,
@@ -149,10 +169,17 @@ public actor SyncEngine {
     while let key = await queue.next() {
       metrics.setQueueDepth(await queue.depth)
       let succeeded = await reconcile(key)
+      let priority = sourceObjects[key]?.resource.applyPriority ?? 2
       if succeeded {
         await queue.forget(key)
       } else if await queue.failureCount(key) + 1 < options.maximumAttempts {
-        await queue.retry(key, priority: sourceObjects[key]?.resource.applyPriority ?? 2)
+        await queue.retry(key, priority: priority)
+        metrics.queueRetried()
+      } else if keepsRetrying {
+        // An outage outlasting the quick retries must not lose the change until the next
+        // resync. These slower retries do not hold up readiness or reloads (which wait
+        // for the queue to be idle); the object counts as failed meanwhile.
+        await queue.retry(key, priority: priority, holdingIdle: false)
         metrics.queueRetried()
       } else {
         await queue.forget(key)
@@ -195,6 +222,9 @@ public actor SyncEngine {
           dependencies.map {
             ObjectKey(group: "", kind: $0.kind.rawValue, namespace: $0.namespace, name: $0.name)
           }))
+    } else if case .failed = outcome {
+      // The copy made before the failure is kept, and so is what it references: the
+      // standby must not keep a workload and lose its ConfigMap.
     } else {
       await updateDependencies(of: key, to: [])
     }
@@ -211,9 +241,10 @@ public actor SyncEngine {
       metrics.skipped(group: key.group, kind: key.kind, reason: "unmatched")
       return await retire(key, reason: "no rule matches")
     case .failed(let failure):
-      decisions[key] = .failed
+      decisions[key] = .failed(kept: decisions[key]?.copy)
       seenAt[key] = nil
       metrics.failed(group: key.group, kind: key.kind)
+      metrics.setInSync(inSyncCount)
       var metadata: Logger.Metadata = ["object": "\(key)", "code": "\(failure.code.rawValue)"]
       if let rule = failure.rule { metadata["rule"] = "\(rule)" }
       if let location = failure.location { metadata["location"] = "\(location)" }

@@ -54,8 +54,9 @@ actor WorkQueue<Key: Hashable & Sendable> {
 
   /// The next key to process, waiting when there is none; nil once shut down.
   func next() async -> Key? {
-    if let key = takeNext() { return key }
+    // Once shut down, keys still queued are left: stopping must not wait for a backlog.
     if isShutDown { return nil }
+    if let key = takeNext() { return key }
     return await withCheckedContinuation { waiters.append($0) }
   }
 
@@ -88,30 +89,32 @@ actor WorkQueue<Key: Hashable & Sendable> {
     failures[key] ?? 0
   }
 
-  /// Queues the key again after its backoff delay.
-  func retry(_ key: Key, priority: Int = 2) {
+  /// Queues the key again after its backoff delay. With `holdingIdle` false the wait does
+  /// not count as pending work for ``waitUntilIdle()``.
+  func retry(_ key: Key, priority: Int = 2, holdingIdle: Bool = true) {
     let count = failures[key, default: 0]
     failures[key] = count + 1
     retries += 1
     var delay = baseDelay
     for _ in 0..<min(count, 40) where delay < maximumDelay { delay *= 2 }
     delay = min(delay, maximumDelay)
-    delayed += 1
+    if holdingIdle { delayed += 1 }
     Task {
       try? await Task.sleep(for: delay)
-      self.finishDelay(key, priority: priority)
+      self.finishDelay(key, priority: priority, heldIdle: holdingIdle)
     }
   }
 
-  private func finishDelay(_ key: Key, priority: Int) {
-    delayed -= 1
+  private func finishDelay(_ key: Key, priority: Int, heldIdle: Bool) {
+    if heldIdle { delayed -= 1 }
     if !isShutDown { enqueue(key, priority: priority) }
     resumeIdleWaiters()
   }
 
   /// Returns once nothing is queued, processing or waiting to be retried.
   func waitUntilIdle() async {
-    if isIdle { return }
+    // Once shut down, what is left queued never runs: waiting for it would never end.
+    if isIdle || isShutDown { return }
     await withCheckedContinuation { idleWaiters.append($0) }
   }
 

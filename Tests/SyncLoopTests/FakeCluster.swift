@@ -2,14 +2,46 @@ import SyncLoop
 import SyncValue
 
 /// An in-memory cluster for engine tests: serves a fixed set of resources, records
-/// every write, and can be told to fail applies.
+/// every write, and can be told to fail applies and deletes, to hide resources from
+/// discovery (one API group unavailable), to hold back a resource's first list, and to
+/// slow writes down.
 final class FakeCluster: SourceCluster, TargetCluster, @unchecked Sendable {
   private let lock = NSLockish()
   private var objects: [ObjectKey: Value] = [:]
-  private(set) var writes: [String] = []
+  private var _writes: [String] = []
+  var writes: [String] { lock.locked { _writes } }
   var failApplies: Set<String> = []
   let resources: [ResourceType]
   private var nextUID = 1
+  private var watchers: [String: [AsyncThrowingStream<ResourceEvent, any Error>.Continuation]] =
+    [:]
+  private var held: [AsyncThrowingStream<ResourceEvent, any Error>.Continuation] = []
+  private var _failingApplies = 0
+  private var _failingDeletes = 0
+  private var _hiddenKinds: Set<String> = []
+  private var _heldKinds: Set<String> = []
+  /// Applies still to be refused, whatever the object.
+  var failingApplies: Int {
+    get { lock.locked { _failingApplies } }
+    set { lock.locked { _failingApplies = newValue } }
+  }
+  /// Deletes still to be refused.
+  var failingDeletes: Int {
+    get { lock.locked { _failingDeletes } }
+    set { lock.locked { _failingDeletes = newValue } }
+  }
+  /// Kinds discovery leaves out, as when their API group does not answer.
+  var hiddenKinds: Set<String> {
+    get { lock.locked { _hiddenKinds } }
+    set { lock.locked { _hiddenKinds = newValue } }
+  }
+  /// Kinds whose watch never delivers its first list (a slow or stuck list).
+  var heldKinds: Set<String> {
+    get { lock.locked { _heldKinds } }
+    set { lock.locked { _heldKinds = newValue } }
+  }
+  /// How long each apply takes.
+  var applyDelay: Duration = .zero
 
   init(resources: [ResourceType] = FakeCluster.standardResources) {
     self.resources = resources
@@ -52,7 +84,27 @@ final class FakeCluster: SourceCluster, TargetCluster, @unchecked Sendable {
 
   var keys: [ObjectKey] { lock.locked { objects.keys.sorted() } }
 
-  func discover() async throws -> [ResourceType] { resources }
+  func discover() async throws -> [ResourceType] {
+    let hidden = hiddenKinds
+    return resources.filter { !hidden.contains($0.kind) }
+  }
+
+  /// Stores `object` and tells the watchers of its kind.
+  func publish(_ object: Value) {
+    put(object)
+    emit(.modified(object), kind: ObjectKey(of: object)!.kind)
+  }
+
+  /// Removes the object and tells the watchers of its kind.
+  func unpublish(_ key: ObjectKey) {
+    guard let object = self.object(key) else { return }
+    remove(key)
+    emit(.deleted(object), kind: key.kind)
+  }
+
+  private func emit(_ event: ResourceEvent, kind: String) {
+    for continuation in lock.locked({ watchers[kind] ?? [] }) { continuation.yield(event) }
+  }
 
   func list(_ resource: ResourceType) async throws -> [Value] {
     lock.locked {
@@ -63,8 +115,15 @@ final class FakeCluster: SourceCluster, TargetCluster, @unchecked Sendable {
 
   func watch(_ resource: ResourceType) -> AsyncThrowingStream<ResourceEvent, any Error> {
     AsyncThrowingStream { continuation in
+      guard !heldKinds.contains(resource.kind) else {
+        // Kept, not finished: the list is merely slow.
+        lock.locked { held.append(continuation) }
+        return
+      }
       Task {
-        continuation.yield(.snapshot(try await self.list(resource)))
+        let objects = try await self.list(resource)
+        self.lock.locked { self.watchers[resource.kind, default: []].append(continuation) }
+        continuation.yield(.snapshot(objects))
       }
     }
   }
@@ -75,8 +134,15 @@ final class FakeCluster: SourceCluster, TargetCluster, @unchecked Sendable {
 
   func apply(_ resource: ResourceType, object: Value) async throws -> Value {
     let key = ObjectKey(of: object)!
+    if applyDelay > .zero { try await Task.sleep(for: applyDelay) }
     if failApplies.contains(key.name) { throw FakeError.refused }
-    lock.locked { writes.append("apply \(key)") }
+    try lock.locked {
+      if _failingApplies > 0 {
+        _failingApplies -= 1
+        throw FakeError.refused
+      }
+      _writes.append("apply \(key)")
+    }
     put(object)
     return object
   }
@@ -85,7 +151,13 @@ final class FakeCluster: SourceCluster, TargetCluster, @unchecked Sendable {
   {
     let key = ObjectKey(
       group: resource.group, kind: resource.kind, namespace: namespace, name: name)
-    lock.locked { writes.append("delete \(key)") }
+    try lock.locked {
+      if _failingDeletes > 0 {
+        _failingDeletes -= 1
+        throw FakeError.refused
+      }
+      _writes.append("delete \(key)")
+    }
     remove(key)
   }
 

@@ -50,10 +50,13 @@ struct LiveSyncTests {
     let running: Task<Void, any Error>
     let clients: [KubeClient]
 
-    init(rules: String = LiveSyncTests.rules, resync: Duration = .seconds(600)) async throws {
+    /// `tls`: serve HTTPS, as kubectl sends bearer tokens only over TLS.
+    init(rules: String = LiveSyncTests.rules, resync: Duration = .seconds(600), tls: Bool = false)
+      async throws
+    {
       production = try await KubeAPIServer.start(
         .init(
-          tokens: ["sync": "syncrules", "op": "operator"], readOnlyUsers: ["syncrules"],
+          tls: tls, tokens: ["sync": "syncrules", "op": "operator"], readOnlyUsers: ["syncrules"],
           initialObjects: [
             ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "shop"]],
             LiveSyncTests.deployment("web"),
@@ -63,7 +66,7 @@ struct LiveSyncTests {
             ],
           ], bookmarkInterval: .milliseconds(200)))
       standby = try await KubeAPIServer.start(
-        .init(tokens: ["sync": "syncrules", "op": "operator"]))
+        .init(tls: tls, tokens: ["sync": "syncrules", "op": "operator"]))
       func client(_ server: KubeAPIServer, _ token: String, readOnly: Bool) throws -> KubeClient {
         let config = try Kubeconfig.parse(try server.kubeconfig(user: .token(token)))
           .configuration()
