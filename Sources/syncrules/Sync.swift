@@ -89,6 +89,12 @@ struct SyncCommand: AsyncParsableCommand {
   @Option(help: "Seconds between checks of the rule files for changes.")
   var reloadInterval: Double = 2
 
+  @Option(help: "Seconds between discoveries of new resources (CRDs created at the source).")
+  var rediscoverInterval: Double = 30
+
+  @Option(help: "Seconds between full re-applies of every object (repairs a drifted target).")
+  var resyncInterval: Double = 600
+
   @Flag(help: "Run several replicas: only the holder of a Lease on the target cluster syncs.")
   var leaderElect = false
 
@@ -107,6 +113,9 @@ struct SyncCommand: AsyncParsableCommand {
       try clusters.requireClusters()
     }
     guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+    guard reloadInterval > 0, rediscoverInterval > 0, resyncInterval > 0 else {
+      throw ValidationError("intervals must be positive")
+    }
   }
 
   func run() async throws {
@@ -132,7 +141,12 @@ struct SyncCommand: AsyncParsableCommand {
     let metrics = SyncMetrics()
     let isDryRun = dryRun
     let report: @Sendable (SyncAction) -> Void = { action in
-      if isDryRun { Terminal.write("would \(action)\n", to: 1) }
+      guard isDryRun else { return }
+      switch action {
+      case .applied, .pruned, .createdNamespace: Terminal.write("would \(action)\n", to: 1)
+      case .failed: Terminal.write("\(action)\n", to: 1)
+      case .unchanged: break
+      }
     }
     let source = try KubeSourceCluster(client: sourceClient, logger: logger)
     let target = KubeTargetCluster(client: targetClient, logger: logger)
@@ -165,7 +179,9 @@ struct SyncCommand: AsyncParsableCommand {
       interval: .milliseconds(Int(reloadInterval * 1000)))
     let sync: @Sendable () async throws -> Void = {
       async let reloading: Void = reloader.watch(engine: engine, metrics: metrics, logger: logger)
-      try await engine.run()
+      try await engine.run(
+        rediscoverEvery: .milliseconds(Int(rediscoverInterval * 1000)),
+        resyncEvery: .milliseconds(Int(resyncInterval * 1000)))
       await reloading
     }
     try await runUntilSignalled(logger: logger) {
