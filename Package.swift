@@ -106,7 +106,7 @@ let package = Package(
     .testTarget(name: "SyncCompileTests", dependencies: ["SyncCompile"]),
     .testTarget(
       name: "SyncRuntimeTests", dependencies: ["SyncRuntime"], exclude: ["StreamCorpus"]),
-    .testTarget(name: "SyncrulesCLITests", dependencies: ["SyncRuntime"]),
+    .testTarget(name: "SyncrulesCLITests", dependencies: ["SyncRuntime", "KubeAPIServer"]),
     .testTarget(name: "SyncLoopTests", dependencies: ["SyncLoop", "KubeAPIServer", "KubeClient"]),
     .testTarget(
       name: "KubeClientTests",
