@@ -330,6 +330,25 @@ def changes(args):
 
     with lock:
         arrivals = dict(seen)
+
+    # The content, not only the arrival: a sample of changed Deployments read back from
+    # the target must carry the last change sent and the rules' rewrites.
+    verified, mismatches = 0, []
+    target_conn = connect(args.target, args.target_ca)
+    for index in sorted(last_seq)[:: max(1, len(last_seq) // 50)]:
+        namespace, name = pool[index]
+        live = get_json(target_conn, f"/apis/apps/v1/namespaces/{namespace}/deployments/{name}", args.target_token)
+        annotations = live["metadata"].get("annotations") or {}
+        problems = []
+        if annotations.get(ANNOTATION, "").split(":")[0] != str(last_seq[index]):
+            problems.append(f"change {annotations.get(ANNOTATION)!r}, last sent {last_seq[index]}")
+        if "syncrules.io/source" not in annotations:
+            problems.append("no syncrules.io/source mark")
+        if live["spec"].get("replicas") != 0 or live["spec"]["template"]["spec"].get("schedulerName") != "tke-scheduler":
+            problems.append("rules not applied (replicas, schedulerName)")
+        if problems:
+            mismatches.append(f"{namespace}/{name}: " + "; ".join(problems))
+        verified += 1
     # A change counts as applied when it, or a later change of the same object, arrived.
     by_object = {}
     for seq, index, sent_ns, acked_ns in sent:
@@ -363,7 +382,7 @@ def changes(args):
         "superseded": superseded, "lost": len(lost), "final_states_lost": final_lost,
         "drained_after_s": round(drained_after, 2),
         "latency_ms": stats(latencies), "latency_from_ack_ms": stats(from_ack),
-        "watch_errors": errors,
+        "watch_errors": errors, "verified_on_target": verified, "verify_mismatches": mismatches,
     }
     if before is not None and after is not None:
         summary["syncrules_sync_latency_seconds"] = histogram_summary(before, after)

@@ -101,7 +101,9 @@ json_get() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); [d:=d[
 # --- 1. build ------------------------------------------------------------------------
 if [ "$build" = 1 ]; then
   echo "building syncrules and kube-api-server (release)…" >&2
-  (cd "$root" && swift build -c release --product syncrules --product kube-api-server >&2)
+  # one --product per invocation: with several, swift build builds only the last
+  (cd "$root" && swift build -c release --product syncrules >&2 \
+     && swift build -c release --product kube-api-server >&2)
 fi
 [ -n "$bindir" ] || bindir=$(cd "$root" && swift build -c release --show-bin-path)
 syncrules="$bindir/syncrules"
@@ -130,6 +132,7 @@ start_server() {
   local name=$1; shift
   local port; port=$(free_port)
   local log="$work/$name.log"
+  rm -f "$log" "$work/$name.kubeconfig" "$work/$name-ca.pem"
   timeout 3600 "$apiserver" --port "$port" $scheme_flag --kubeconfig-out "$work/$name.kubeconfig" \
     --ca-out "$work/$name-ca.pem" "$@" > "$log" 2>&1 &
   local pid=$!
@@ -145,6 +148,11 @@ start_server() {
   printf -v "${name}_pid" %s "$pid"
   printf -v "${name}_url" %s "$url"
   [ -n "$scheme_flag" ] || : > "$work/$name-ca.pem"
+}
+# CPU seconds (user + system) used so far by the server under the `timeout` wrapper PID.
+cpu_seconds() {
+  local child; child=$(cat "/proc/$1/task/$1/children" 2>/dev/null | cut -d' ' -f1)
+  python3 -c 'import os,sys; f=open(f"/proc/{sys.argv[1]}/stat").read().rsplit(")",1)[1].split(); print((int(f[11])+int(f[12]))/os.sysconf("SC_CLK_TCK"))' "${child:-$1}"
 }
 stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 ca_arg() { [ -s "$work/$1-ca.pem" ] && echo "$work/$1-ca.pem" || echo ""; }
@@ -207,26 +215,32 @@ echo
 once_ops=""; ready_s=""; ready_applied=""
 # --- 4. initial sync: --once ---------------------------------------------------------
 if [[ ",$only," == *",once,"* ]]; then
-  walls=(); applied_counts=()
-  timer=(); [ -x /usr/bin/time ] && timer=(/usr/bin/time -f %M -o "$work/once.rss")
-  rss=0
+  walls=(); applied_counts=(); cpus=(); prod_cpus=(); standby_cpus=(); rsss=()
+  timer=(); [ -x /usr/bin/time ] && timer=(/usr/bin/time -f "%M %U %S" -o "$work/once.time")
   for i in $(seq 1 "$runs"); do
     fresh_standby
+    p0=$(cpu_seconds "$production_pid"); s0=$(cpu_seconds "$standby_pid")
     t0=$(now)
     if ! timeout 900 "${timer[@]}" "$syncrules" sync --once "${sync_args[@]}" > "$work/once-$i.log" 2>&1; then
       echo "run.sh: syncrules sync --once failed (run $i):" >&2; tail -20 "$work/once-$i.log" >&2; exit 1
     fi
     t1=$(now)
+    p1=$(cpu_seconds "$production_pid"); s1=$(cpu_seconds "$standby_pid")
     wall=$(python3 -c "print(round($t1 - $t0, 3))")
     applied=$(count_applied | json_get /dev/stdin total)
-    [ -f "$work/once.rss" ] && rss=$(python3 -c "print(max($rss, $(tail -1 "$work/once.rss")))")
-    echo "  once run $i: $wall s, $applied objects applied ($(tail -1 "$work/once-$i.log" | cut -c1-120))" >&2
+    if [ -f "$work/once.time" ]; then
+      read -r rss_kb user sys < <(tail -1 "$work/once.time")
+      rsss+=("$rss_kb"); cpus+=("$(python3 -c "print(round($user + $sys, 2))")")
+    fi
+    prod_cpus+=("$(python3 -c "print(round($p1 - $p0, 2))")"); standby_cpus+=("$(python3 -c "print(round($s1 - $s0, 2))")")
+    echo "  once run $i: $wall s, $applied objects applied; CPU s: syncrules ${cpus[-1]:-?}, production ${prod_cpus[-1]}, standby ${standby_cpus[-1]} ($(tail -1 "$work/once-$i.log" | cut -c1-80))" >&2
     walls+=("$wall"); applied_counts+=("$applied")
   done
   once_wall=$(median "${walls[@]}")
   once_applied=$(median "${applied_counts[@]}")
   once_ops=$(python3 -c "print(round($once_applied / $once_wall))")
   once_src_ops=$(python3 -c "print(round($source_total / $once_wall))")
+  once_cpu="syncrules $( [ ${#cpus[@]} -gt 0 ] && median "${cpus[@]}" || echo ?) s (peak RSS $( [ ${#rsss[@]} -gt 0 ] && python3 -c "print(round(max(${rsss[*]/%/,}0) / 1024))" || echo ?) MB), production $(median "${prod_cpus[@]}") s, standby $(median "${standby_cpus[@]}") s"
   [ "${once_applied%.*}" = "$expected" ] || echo "run.sh: warning: $once_applied objects applied, $expected expected" >&2
 fi
 
@@ -259,13 +273,14 @@ if [[ ",$only," == *",ready,"* || ",$only," == *",changes,"* ]]; then
 fi
 
 # --- 7. table ------------------------------------------------------------------------
-python3 - "$work" "$once_ops" "${once_src_ops:-}" "${once_wall:-}" "${once_applied:-}" "$ready_s" "$ready_applied" "$runs" "$source_total" <<'EOF'
+python3 - "$work" "$once_ops" "${once_src_ops:-}" "${once_wall:-}" "${once_applied:-}" "$ready_s" "$ready_applied" "$runs" "$source_total" "${once_cpu:-}" <<'EOF'
 import json, os, sys
-work, ops, src_ops, wall, applied, ready, ready_applied, runs, source_total = sys.argv[1:]
+work, ops, src_ops, wall, applied, ready, ready_applied, runs, source_total, once_cpu = sys.argv[1:]
 rows, targets = [], []
 if ops:
     rows.append(f"| initial sync (`--once`, median of {runs}) | {float(wall):.2f} s | {int(float(applied))} objects applied "
                 f"({source_total} read) | **{ops} applied/s** ({src_ops} read/s) |")
+    rows.append(f"| — CPU time during the initial sync (median) | {once_cpu} | | |")
     targets.append((f"initial sync: {ops} objects applied/s (target >= 1000)", int(ops) >= 1000))
 if ready:
     rows.append(f"| continuous: start → `/readyz` 200 | {float(ready):.2f} s | {ready_applied} objects applied | "
@@ -286,6 +301,9 @@ if os.path.exists(path):
                     f"| p50 ≤ {h['p50_le_ms']:g} ms · p90 ≤ {h['p90_le_ms']:g} ms · p99 ≤ {h['p99_le_ms']:g} ms | buckets {h['buckets']} |")
     targets.append((f"changes: achieved {c['achieved_rate']}/s (target 100/s)", c["achieved_rate"] >= 99))
     targets.append((f"changes: p99 change → applied {l['p99']} ms (target < 100 ms)", l["p99"] is not None and l["p99"] < 100))
+    targets.append((f"changes: {c['verified_on_target']} changed Deployments read back from the standby, {len(c['verify_mismatches'])} not as expected", not c["verify_mismatches"]))
+    for m in c["verify_mismatches"][:5]:
+        print("mismatch:", m)
     targets.append((f"changes: {c['lost']} lost, {c['final_states_lost']} final states lost (target 0)", c["lost"] == 0 and c["final_states_lost"] == 0))
     if c["watch_errors"]:
         print("watch errors:", c["watch_errors"])
