@@ -25,13 +25,13 @@
 #    change → applied latency, the achieved rate and the changes lost, next to
 #    syncrules' own syncrules_sync_latency_seconds histogram over the same interval;
 # 7. prints the table and the issue-5 targets with PASS or FAIL.
-# --profile once|changes runs that phase once with syncrules under valgrind callgrind
-#   (--size defaults to 2000 there) and writes the annotated profile to the work dir.
+# --profile once|changes runs that phase once with syncrules under `perf record` and
+#   writes flat and inclusive reports (demangled) to the work directory.
 #
 # Everything listens on 127.0.0.1 only; every process is bounded by `timeout` and
 # killed on exit. Logs and raw results: the work directory printed at the start
 # (removed at exit unless --keep).
-# Needs: swift, python3 (standard library only), timeout; valgrind for --profile.
+# Needs: swift, python3 (standard library only), timeout; perf for --profile.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -72,13 +72,13 @@ while [ $# -gt 0 ]; do
     *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-if [ -z "$size" ]; then if [ -n "$profile" ]; then size=2000; else size=10000; fi; fi
+size=${size:-10000}
 case "$profile" in ""|once|changes) ;; *) echo "run.sh: --profile once or --profile changes" >&2; exit 2 ;; esac
 
 missing=()
 for tool in python3 timeout; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 [ "$build" = 1 ] && { command -v swift >/dev/null || missing+=(swift); }
-[ -n "$profile" ] && { command -v valgrind >/dev/null || missing+=(valgrind); }
+[ -n "$profile" ] && { command -v perf >/dev/null || missing+=(perf); }
 if [ ${#missing[@]} -gt 0 ]; then echo "run.sh: missing: ${missing[*]}" >&2; exit 2; fi
 
 # --- processes: every one we start is killed at exit ---------------------------------
@@ -178,32 +178,42 @@ sync_args=(--rules "$rules" --from-kubeconfig "$work/production.kubeconfig"
 median() { python3 -c 'import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
 
 # --- profile mode --------------------------------------------------------------------
+# perf (cpu-clock sampling, call graphs by frame pointer) rather than callgrind: valgrind
+# 3.19 cannot read the release build's DWARF 5 and, given a stripped copy, crashes in
+# the first clone() of the NIO threads.
 if [ -n "$profile" ]; then
+  keep=1
   fresh_standby
-  out="$work/callgrind.out"
-  vg=(valgrind --tool=callgrind --callgrind-out-file="$out" --separate-threads=no)
+  out="$work/perf.data"
+  prof=(perf record -F 1999 -g -o "$out" --)
   if [ "$profile" = once ]; then
-    echo "profiling sync --once on $source_total objects (callgrind)…" >&2
-    timeout 3600 "${vg[@]}" "$syncrules" sync --once "${sync_args[@]}" > "$work/profile.log" 2>&1
+    echo "profiling sync --once on $source_total objects (perf)…" >&2
+    timeout 900 "${prof[@]}" "$syncrules" sync --once "${sync_args[@]}" > "$work/profile.log" 2>&1 \
+      || { echo "run.sh: the profiled run failed:" >&2; tail -20 "$work/profile.log" >&2; exit 1; }
   else
     metrics_port=$(free_port)
-    timeout 3600 "${vg[@]}" "$syncrules" sync "${sync_args[@]}" \
+    timeout $((seconds + drain + 900)) "$syncrules" sync "${sync_args[@]}" \
       --metrics-address "127.0.0.1:$metrics_port" > "$work/profile.log" 2>&1 &
-    vgpid=$!; pids+=("$vgpid")
-    py wait-ready --url "http://127.0.0.1:$metrics_port/readyz" --timeout 3000 > /dev/null
-    echo "profiling the loop under $rate changes/s for $seconds s (callgrind)…" >&2
-    timeout $((seconds * 4 + drain + 120)) python3 "$here/bench.py" changes \
+    loop_pid=$!; pids+=("$loop_pid")
+    py wait-ready --url "http://127.0.0.1:$metrics_port/readyz" --timeout 900 > /dev/null
+    loop_child=$(cat "/proc/$loop_pid/task/$loop_pid/children" | cut -d' ' -f1)
+    echo "profiling the loop under $rate changes/s for $seconds s (perf)…" >&2
+    perf record -F 1999 -g -o "$out" -p "$loop_child" > "$work/perf-record.log" 2>&1 &
+    perf_pid=$!; pids+=("$perf_pid")
+    timeout $((seconds * 2 + drain + 120)) python3 "$here/bench.py" changes \
       --source "$production_url" --source-token w-operator --source-ca "$(ca_arg production)" \
       --target "$standby_url" --target-token s-syncrules --target-ca "$(ca_arg standby)" \
       --deployments "$prepared/deployments.txt" --rate "$rate" --seconds "$seconds" \
-      --drain "$drain" --spread "$spread" | tee "$work/profile-changes.json" >&2
-    kill -TERM "$vgpid"; wait "$vgpid" 2>/dev/null || true
+      --drain "$drain" --spread "$spread" > "$work/profile-changes.json"
+    kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true
   fi
-  callgrind_annotate --inclusive=yes "$out" > "$work/callgrind-inclusive.txt" 2>/dev/null || true
-  callgrind_annotate "$out" > "$work/callgrind-self.txt" 2>/dev/null || true
-  keep=1
-  echo "profile: $out, $work/callgrind-inclusive.txt, $work/callgrind-self.txt" >&2
-  head -60 "$work/callgrind-self.txt"
+  demangle=(cat); command -v swift >/dev/null && demangle=(swift demangle --simplified)
+  perf report -i "$out" --no-children --stdio --sort symbol -g none --percent-limit 0.3 2>/dev/null \
+    | "${demangle[@]}" > "$work/perf-self.txt" || true
+  perf report -i "$out" --children --stdio --sort symbol -g none --percent-limit 2 2>/dev/null \
+    | "${demangle[@]}" > "$work/perf-inclusive.txt" || true
+  echo "profile: $out, $work/perf-self.txt (self time), $work/perf-inclusive.txt (with callees)" >&2
+  grep -v '^#' "$work/perf-self.txt" | grep -v '^$' | head -40
   exit 0
 fi
 
