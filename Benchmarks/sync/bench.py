@@ -312,7 +312,7 @@ def changes(args):
             failures += 1
             continue
         sent.append((seq, index, sent_ns, time.time_ns()))
-    elapsed = time.monotonic() - start
+    elapsed = max(time.monotonic() - start, total * interval)  # the schedule's length, at least
     load_end = time.time()
 
     # Drain: wait until every sent change arrived (or was superseded), at most --drain s.
@@ -337,7 +337,13 @@ def changes(args):
     target_conn = connect(args.target, args.target_ca)
     for index in sorted(last_seq)[:: max(1, len(last_seq) // 50)]:
         namespace, name = pool[index]
-        live = get_json(target_conn, f"/apis/apps/v1/namespaces/{namespace}/deployments/{name}", args.target_token)
+        try:
+            live = get_json(target_conn, f"/apis/apps/v1/namespaces/{namespace}/deployments/{name}",
+                            args.target_token)
+        except RuntimeError as error:
+            mismatches.append(f"{namespace}/{name}: {str(error)[:120]}")
+            verified += 1
+            continue
         annotations = live["metadata"].get("annotations") or {}
         problems = []
         if annotations.get(ANNOTATION, "").split(":")[0] != str(last_seq[index]):
@@ -372,9 +378,10 @@ def changes(args):
     final_lost = sum(1 for seq in last_seq.values() if seq not in arrivals)
 
     def stats(values):
+        if not values:
+            return {"p50": None, "p90": None, "p99": None, "max": None, "mean": None}
         return {f"p{p}": round(percentile(values, p), 2) for p in (50, 90, 99)} | \
-            {"max": round(values[-1], 2) if values else None,
-             "mean": round(sum(values) / len(values), 2) if values else None}
+            {"max": round(values[-1], 2), "mean": round(sum(values) / len(values), 2)}
     summary = {
         "target_rate": args.rate, "seconds": round(elapsed, 2), "sent": len(sent),
         "failed_requests": failures, "achieved_rate": round(len(sent) / elapsed, 1),

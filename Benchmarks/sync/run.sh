@@ -287,6 +287,13 @@ python3 - "$work" "$once_ops" "${once_src_ops:-}" "${once_wall:-}" "${once_appli
 import json, os, sys
 work, ops, src_ops, wall, applied, ready, ready_applied, runs, source_total, once_cpu = sys.argv[1:]
 rows, targets = [], []
+def buckets(h):  # cumulative counts up to the first bucket holding every observation
+    shown = []
+    for le, n in h["buckets"].items():
+        shown.append(f"≤ {le}: {n}")
+        if n >= h["count"]:
+            break
+    return ", ".join(shown)
 if ops:
     rows.append(f"| initial sync (`--once`, median of {runs}) | {float(wall):.2f} s | {int(float(applied))} objects applied "
                 f"({source_total} read) | **{ops} applied/s** ({src_ops} read/s) |")
@@ -308,7 +315,7 @@ if os.path.exists(path):
     h = c.get("syncrules_sync_latency_seconds")
     if h and h.get("count"):
         rows.append(f"| — syncrules_sync_latency_seconds (seen → applied) | {h['count']} observations, mean {h['mean_ms']} ms "
-                    f"| p50 ≤ {h['p50_le_ms']:g} ms · p90 ≤ {h['p90_le_ms']:g} ms · p99 ≤ {h['p99_le_ms']:g} ms | buckets {h['buckets']} |")
+                    f"| p50 ≤ {h['p50_le_ms']:g} ms · p90 ≤ {h['p90_le_ms']:g} ms · p99 ≤ {h['p99_le_ms']:g} ms | {buckets(h)} |")
     targets.append((f"changes: achieved {c['achieved_rate']}/s (target 100/s)", c["achieved_rate"] >= 99))
     targets.append((f"changes: p99 change → applied {l['p99']} ms (target < 100 ms)", l["p99"] is not None and l["p99"] < 100))
     targets.append((f"changes: {c['verified_on_target']} changed Deployments read back from the standby, {len(c['verify_mismatches'])} not as expected", not c["verify_mismatches"]))
