@@ -13,7 +13,7 @@
 # 3. starts production: kube-api-server --tls on 127.0.0.1, preloaded (--load), token
 #    r-syncrules for user syncrules (--read-only-user: every write would be 403) and
 #    w-operator for the load generator; and a fresh, empty standby for every run;
-# 4. once: `syncrules sync --once -f docs/examples/dr-standby.sync` --runs times, each
+# 4. once: `syncrules sync --once --rules docs/examples/dr-standby.sync` --runs times, each
 #    into a fresh standby, timed wall clock; the objects applied are counted on the
 #    standby (objects carrying syncrules' syncrules.io/source mark);
 # 5. ready: `syncrules sync` (continuous) into a fresh standby, timed from start until
@@ -68,7 +68,7 @@ while [ $# -gt 0 ]; do
     --bin) bindir=$2; build=0; shift 2 ;;
     --profile) profile=$2; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
