@@ -98,9 +98,11 @@ public protocol TargetCluster: Sendable {
   func discover() async throws -> [ResourceType]
   func get(_ resource: ResourceType, namespace: String, name: String) async throws -> Value?
   func list(_ resource: ResourceType) async throws -> [Value]
-  /// Server-side apply as field manager `syncrules`, forcing conflicts.
-  @discardableResult
-  func apply(_ resource: ResourceType, object: Value) async throws -> Value
+  /// Server-side apply as field manager `syncrules`, forcing conflicts. The loop never
+  /// reads the server's answer, so none is returned.
+  func apply(_ resource: ResourceType, object: Value) async throws
+  /// Creates the object unless one with its name exists (then does nothing).
+  func createIfMissing(_ resource: ResourceType, object: Value) async throws
   /// Deletes only the object with this uid (so a recreated object is left alone).
   func delete(_ resource: ResourceType, namespace: String, name: String, uid: String?) async throws
 }

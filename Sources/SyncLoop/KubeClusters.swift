@@ -109,9 +109,16 @@ public struct KubeTargetCluster: TargetCluster {
     try await client.list(resource.apiResource).items
   }
 
-  @discardableResult
-  public func apply(_ resource: ResourceType, object: Value) async throws -> Value {
-    try await client.apply(object, to: resource.apiResource)
+  public func apply(_ resource: ResourceType, object: Value) async throws {
+    try await client.applyDiscardingAnswer(object, to: resource.apiResource)
+  }
+
+  public func createIfMissing(_ resource: ResourceType, object: Value) async throws {
+    do {
+      _ = try await client.create(object, in: resource.apiResource)
+    } catch let error where error.isConflict {
+      return  // 409 AlreadyExists: someone (a rule) created it first
+    }
   }
 
   public func delete(_ resource: ResourceType, namespace: String, name: String, uid: String?)

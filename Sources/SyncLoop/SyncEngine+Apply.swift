@@ -131,12 +131,7 @@ extension SyncEngine {
     return !retryable
   }
 
-  var inSyncCount: Int {
-    decisions.values.reduce(0) { count, decision in
-      if case .desired = decision { return count + 1 }
-      return count
-    }
-  }
+  var inSyncCount: Int { decisions.desiredCount }
 
   /// The target resource for a kind, rediscovering once when it is unknown (a CRD may
   /// have just been applied).
@@ -173,8 +168,11 @@ extension SyncEngine {
           "apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)],
         ]
         let key = ObjectKey(group: "", kind: "Namespace", namespace: "", name: name)
+        // Create, not apply: a rule may be syncing this very Namespace concurrently, and
+        // an apply of the bare namespace would take its labels and annotations away.
         if !options.dryRun {
-          try await target.apply(resource, object: ownership.marking(namespace, source: key))
+          try await target.createIfMissing(
+            resource, object: ownership.marking(namespace, source: key))
         }
         onAction(.createdNamespace(name))
       }

@@ -30,6 +30,28 @@ struct AppliedCopy: Sendable, Hashable {
   var resource: ResourceType
 }
 
+/// The decisions by source key, counting the `.desired` ones as they change: the
+/// in-sync gauge is read after every write, and scanning every decision each time made a
+/// sync quadratic in the number of objects.
+struct DecisionTable: Sequence {
+  private var storage: [ObjectKey: Decision] = [:]
+  private(set) var desiredCount = 0
+
+  subscript(key: ObjectKey) -> Decision? {
+    get { storage[key] }
+    set {
+      let old =
+        newValue.map { storage.updateValue($0, forKey: key) } ?? storage.removeValue(forKey: key)
+      if case .desired? = old { desiredCount -= 1 }
+      if case .desired? = newValue { desiredCount += 1 }
+    }
+  }
+
+  var values: Dictionary<ObjectKey, Decision>.Values { storage.values }
+
+  func makeIterator() -> Dictionary<ObjectKey, Decision>.Iterator { storage.makeIterator() }
+}
+
 /// Options of a sync run.
 public struct SyncOptions: Sendable {
   /// Delete target objects we created whose source is gone or no longer matches.
@@ -84,7 +106,7 @@ public actor SyncEngine {
   let onAction: @Sendable (SyncAction) -> Void
 
   var sourceObjects: [ObjectKey: (resource: ResourceType, object: Value)] = [:]
-  var decisions: [ObjectKey: Decision] = [:]
+  var decisions = DecisionTable()
   var targetResources: [String: ResourceType] = [:]
   var knownNamespaces: Set<String> = []
   var pendingNamespaces: [String: Task<Bool, Never>] = [:]

@@ -5,6 +5,8 @@
 /// Keys are served by priority lane (lower first), first in first out within a lane.
 actor WorkQueue<Key: Hashable & Sendable> {
   private var lanes: [[Key]] = [[], [], []]
+  /// Index of each lane's first unserved key.
+  private var heads = [0, 0, 0]
   private var queued: Set<Key> = []
   private var processing: Set<Key> = []
   /// Keys added while being processed, with their priority.
@@ -61,8 +63,18 @@ actor WorkQueue<Key: Hashable & Sendable> {
   }
 
   private func takeNext() -> Key? {
-    for index in lanes.indices where !lanes[index].isEmpty {
-      let key = lanes[index].removeFirst()
+    for index in lanes.indices where heads[index] < lanes[index].count {
+      let key = lanes[index][heads[index]]
+      heads[index] += 1
+      // removeFirst() on an Array shifts the whole lane: advance a head instead, and
+      // compact once the served prefix is at least half the lane.
+      if heads[index] == lanes[index].count {
+        lanes[index].removeAll(keepingCapacity: true)
+        heads[index] = 0
+      } else if heads[index] >= 1024, heads[index] * 2 >= lanes[index].count {
+        lanes[index].removeFirst(heads[index])
+        heads[index] = 0
+      }
       queued.remove(key)
       processing.insert(key)
       return key

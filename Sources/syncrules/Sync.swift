@@ -65,7 +65,8 @@ struct SyncCommand: AsyncParsableCommand {
   @OptionGroup var rules: RuleInputOptions
   @OptionGroup var clusters: ClusterOptions
 
-  @Option(name: [.short, .customLong("rules")], help: "Rule files or directories; repeatable.")
+  @Option(
+    name: [.customShort("f"), .customLong("rules")], help: "Rule files or directories; repeatable.")
   var rulePaths: [String] = []
 
   @Flag(help: "List, apply, prune, and exit (DR drills, cron jobs).")
@@ -223,7 +224,8 @@ struct DiffCommand: AsyncParsableCommand {
   @OptionGroup var rules: RuleInputOptions
   @OptionGroup var clusters: ClusterOptions
 
-  @Option(name: [.short, .customLong("rules")], help: "Rule files or directories; repeatable.")
+  @Option(
+    name: [.customShort("f"), .customLong("rules")], help: "Rule files or directories; repeatable.")
   var rulePaths: [String]
 
   func validate() throws {

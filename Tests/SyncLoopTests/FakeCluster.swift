@@ -132,7 +132,7 @@ final class FakeCluster: SourceCluster, TargetCluster, @unchecked Sendable {
     object(ObjectKey(group: resource.group, kind: resource.kind, namespace: namespace, name: name))
   }
 
-  func apply(_ resource: ResourceType, object: Value) async throws -> Value {
+  func apply(_ resource: ResourceType, object: Value) async throws {
     let key = ObjectKey(of: object)!
     if applyDelay > .zero { try await Task.sleep(for: applyDelay) }
     if failApplies.contains(key.name) { throw FakeError.refused }
@@ -144,7 +144,11 @@ final class FakeCluster: SourceCluster, TargetCluster, @unchecked Sendable {
       _writes.append("apply \(key)")
     }
     put(object)
-    return object
+  }
+
+  func createIfMissing(_ resource: ResourceType, object: Value) async throws {
+    guard self.object(ObjectKey(of: object)!) == nil else { return }
+    try await apply(resource, object: object)
   }
 
   func delete(_ resource: ResourceType, namespace: String, name: String, uid: String?) async throws

@@ -58,6 +58,22 @@ extension KubeClient {
     return try await send(request).json()
   }
 
+  /// Server-side apply without decoding the answer: the sync loop never reads it, and
+  /// parsing every applied object back was a noticeable share of its CPU.
+  public func applyDiscardingAnswer(
+    _ object: Value, to resource: APIResource, fieldManager: String = "syncrules"
+  ) async throws(KubeError) {
+    guard let name = object["metadata"]?["name"]?.stringValue, !name.isEmpty else {
+      throw .configuration("cannot apply a \(resource.kind) without metadata.name")
+    }
+    let namespace = object["metadata"]?["namespace"]?.stringValue
+    let request = Request(
+      method: .PATCH, path: resource.objectPath(namespace: namespace, name: name),
+      query: [("fieldManager", fieldManager), ("force", "true")],
+      contentType: "application/apply-patch+yaml", body: Array(JSON.serialize(object).utf8))
+    _ = try await send(request)
+  }
+
   /// Creates `object` (POST); 409 `AlreadyExists` when it exists.
   public func create(
     _ object: Value, in resource: APIResource, fieldManager: String = "syncrules",

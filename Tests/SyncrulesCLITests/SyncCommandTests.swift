@@ -1,0 +1,73 @@
+import Foundation
+import KubeAPIServer
+import Testing
+
+/// `syncrules sync --once`, `--dry-run` and `diff` as commands, between two API servers.
+@Suite(.serialized)
+struct SyncCommandTests {
+  @Test func onceDiffAndDryRun() async throws {
+    let production = try await KubeAPIServer.start(
+      .init(
+        tokens: ["sync": "syncrules"], readOnlyUsers: ["syncrules"],
+        initialObjects: try loadObjects(
+          fromFile: CheckCommandTests.repository.appendingPathComponent(
+            "docs/examples/production.json"
+          ).path)))
+    let standby = try await KubeAPIServer.start(.init(tokens: ["sync": "syncrules"]))
+    defer {
+      Task {
+        await production.shutdown()
+        await standby.shutdown()
+      }
+    }
+    let directory = FileManager.default.temporaryDirectory
+      .appendingPathComponent("sync-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let from = directory.appendingPathComponent("production").path
+    let to = directory.appendingPathComponent("standby").path
+    try production.kubeconfig().write(toFile: from, atomically: true, encoding: .utf8)
+    try standby.kubeconfig().write(toFile: to, atomically: true, encoding: .utf8)
+    let clusters = ["--from-kubeconfig", from, "--to-kubeconfig", to, "--source-name", "prod"]
+    let rules = ["-f", "docs/examples/dr-standby.sync"]
+
+    let before = try CLI.run(["diff"] + rules + clusters)
+    #expect(before.status == 1, "\(before.stderr)")
+    #expect(before.stdout.contains("--- /dev/null"))
+    #expect(before.stdout.contains("+++ desired/apps/Deployment:shop/api"))
+
+    let dryRun = try CLI.run(["sync", "--once", "--dry-run"] + rules + clusters)
+    #expect(dryRun.status == 0, "\(dryRun.stderr)")
+    #expect(dryRun.stdout.contains("would apply apps/Deployment:shop/api"))
+    #expect(standby.objects(group: "apps", version: "v1", plural: "deployments").isEmpty)
+
+    let once = try CLI.run(["sync", "--once"] + rules + clusters)
+    #expect(once.status == 0, "\(once.stderr)")
+    let copies = standby.objects(group: "apps", version: "v1", plural: "deployments")
+    #expect(copies.count == 3)
+    #expect(copies.allSatisfy { $0["spec"]?["replicas"] == .int(0) })
+
+    let after = try CLI.run(["diff"] + rules + clusters)
+    #expect(after.status == 0, "\(after.stdout)\(after.stderr)")
+    #expect(after.stderr.contains("0 objects drifted"))
+
+    #expect(production.nonReadRequests.isEmpty)
+  }
+
+  @Test func sameClusterOnBothSidesIsRefused() async throws {
+    let server = try await KubeAPIServer.start()
+    defer { Task { await server.shutdown() } }
+    let path = FileManager.default.temporaryDirectory
+      .appendingPathComponent("same-\(UUID().uuidString)").path
+    try server.kubeconfig().write(toFile: path, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let result = try CLI.run(
+      [
+        "sync", "--once", "-f", "docs/examples/dr-standby.sync", "--from-kubeconfig", path,
+        "--to-kubeconfig", path,
+      ])
+    #expect(result.status != 0)
+    #expect(result.stderr.contains("never writes to the source cluster"))
+    #expect(server.nonReadRequests.isEmpty)
+  }
+}
