@@ -73,7 +73,7 @@ extension JSONScanner {
       guard byte == UInt8(ascii: ":") else { throw unexpected("expected ':' after object key") }
       pos += 1
       let value = try parseValue()
-      memberStack.append(Member(key: key, value: value))
+      memberStack.push(Member(key: key, value: value))
       try skipWhitespace()
       let c = byte
       if c == UInt8(ascii: ",") {
@@ -87,12 +87,7 @@ extension JSONScanner {
       }
     }
     depth -= 1
-    let count = memberStack.count - first
-    var members: [Member] = []
-    members.reserveCapacity(count)
-    members.append(contentsOf: memberStack[first...])
-    memberStack.removeLast(count)
-    return .object(ObjectValue(members: members))
+    return .object(ObjectValue(members: memberStack.popArray(from: first)))
   }
 
   mutating func parseArray() throws(JSONError) -> Value {
@@ -106,7 +101,7 @@ extension JSONScanner {
     }
     let first = valueStack.count
     while true {
-      valueStack.append(try parseValue())
+      valueStack.push(try parseValue())
       try skipWhitespace()
       let c = byte
       if c == UInt8(ascii: ",") {
@@ -119,12 +114,7 @@ extension JSONScanner {
       }
     }
     depth -= 1
-    let count = valueStack.count - first
-    var elements: [Value] = []
-    elements.reserveCapacity(count)
-    elements.append(contentsOf: valueStack[first...])
-    valueStack.removeLast(count)
-    return .array(elements)
+    return .array(valueStack.popArray(from: first))
   }
 
   /// Compares the next `length` bytes with `literal` (little-endian packed ASCII).

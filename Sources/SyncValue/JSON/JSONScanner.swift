@@ -56,8 +56,8 @@ struct JSONScanner {
 
   // Reusable scratch space: children of the containers being built, and decoded bytes
   // of strings with escapes.
-  var valueStack: [Value] = []
-  var memberStack: [Member] = []
+  var valueStack = ScratchStack<Value>()
+  var memberStack = ScratchStack<Member>()
   var stringScratch: [UInt8] = []
   var keys = KeyInterner()
 
@@ -86,6 +86,8 @@ struct JSONScanner {
 
   func deallocate() {
     base.deallocate()
+    valueStack.deallocate()
+    memberStack.deallocate()
   }
 
   /// The byte at `pos`; the sentinel 0 at the end of the buffered data.
