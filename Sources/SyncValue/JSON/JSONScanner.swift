@@ -55,10 +55,11 @@ struct JSONScanner {
   var maximumDepth = 512
 
   // Reusable scratch space: children of the containers being built, and decoded bytes
-  // of strings with escapes.
+  // of strings with escapes (never more than the bytes they were decoded from).
   var valueStack = ScratchStack<Value>()
   var memberStack = ScratchStack<Member>()
-  var stringScratch: [UInt8] = []
+  var stringScratch: UnsafeMutablePointer<UInt8>
+  var stringScratchCapacity: Int
   var keys = KeyInterner()
 
   init(bytes: [UInt8]) {
@@ -73,6 +74,8 @@ struct JSONScanner {
     source = .none
     chunkSize = capacity
     atEOF = true
+    stringScratchCapacity = 256
+    stringScratch = .allocate(capacity: stringScratchCapacity)
   }
 
   init(source: JSONByteSource, chunkSize: Int) {
@@ -82,12 +85,26 @@ struct JSONScanner {
     base.initialize(repeating: 0, count: capacity + Self.padding)
     self.source = source
     atEOF = false
+    stringScratchCapacity = 4096
+    stringScratch = .allocate(capacity: stringScratchCapacity)
   }
 
   func deallocate() {
     base.deallocate()
     valueStack.deallocate()
     memberStack.deallocate()
+    stringScratch.deallocate()
+  }
+
+  /// Makes room for `count` bytes in `stringScratch`, keeping the first `used`.
+  mutating func reserveStringScratch(_ count: Int, keeping used: Int) {
+    if count <= stringScratchCapacity { return }
+    let newCapacity = max(count, stringScratchCapacity * 2)
+    let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+    grown.update(from: stringScratch, count: used)
+    stringScratch.deallocate()
+    stringScratch = grown
+    stringScratchCapacity = newCapacity
   }
 
   /// The byte at `pos`; the sentinel 0 at the end of the buffered data.
