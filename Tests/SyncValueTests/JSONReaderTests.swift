@@ -185,6 +185,24 @@ import Testing
     #expect(keys == expected)
   }
 
+  @Test(arguments: [5, 1 << 20])
+  func cachedValueStringsAreCorrectForManyDistinctValues(chunkSize: Int) throws {
+    // More distinct short values than the cache has slots, repeated in a different order,
+    // so slots are replaced while values come back; lengths around the cache's limit.
+    var expected: [Value] = []
+    for round in 0..<3 {
+      for index in 0..<6000 {
+        let number = round == 1 ? 5999 - index : index
+        let text = String(repeating: "v", count: number % 40) + "é\(number)"
+        expected.append(.string(text))
+      }
+    }
+    let text = JSON.serialize(.array(expected))
+    let reader = JSONStreamReader(bytes: Array(text.utf8), chunkSize: chunkSize)
+    #expect(try reader.nextValue() == .array(expected))
+    #expect(try JSON.parse(text) == .array(expected))
+  }
+
   @Test func skipsByteOrderMarkOnlyAtTheStart() throws {
     #expect(try JSON.parse([0xEF, 0xBB, 0xBF] + Array("{}".utf8)) == .object(ObjectValue()))
     #expect(throws: JSONError.self) { try JSON.parse(Array(" ".utf8) + [0xEF, 0xBB, 0xBF, 0x31]) }

@@ -170,7 +170,7 @@ extension JSONScanner {
       throw error("invalid UTF-8 in string", at: start + bad)
     }
     if interning { return keys.intern(base + start, count: count) }
-    return KeyInterner.makeString(base + start, count)
+    return values.string(base + start, count: count)
   }
 
   /// The slow path for strings with escapes: decodes into `stringScratch`.

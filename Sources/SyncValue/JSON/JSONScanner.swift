@@ -61,6 +61,7 @@ struct JSONScanner {
   var stringScratch: UnsafeMutablePointer<UInt8>
   var stringScratchCapacity: Int
   var keys = KeyInterner()
+  var values: ValueStringCache
 
   init(bytes: [UInt8]) {
     let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: bytes.count + Self.padding)
@@ -76,6 +77,7 @@ struct JSONScanner {
     atEOF = true
     stringScratchCapacity = 256
     stringScratch = .allocate(capacity: stringScratchCapacity)
+    values = ValueStringCache(slots: ValueStringCache.slots(forDocumentOf: bytes.count))
   }
 
   init(source: JSONByteSource, chunkSize: Int) {
@@ -87,6 +89,7 @@ struct JSONScanner {
     atEOF = false
     stringScratchCapacity = 4096
     stringScratch = .allocate(capacity: stringScratchCapacity)
+    values = ValueStringCache(slots: 4096)
   }
 
   func deallocate() {
@@ -94,6 +97,7 @@ struct JSONScanner {
     valueStack.deallocate()
     memberStack.deallocate()
     stringScratch.deallocate()
+    values.deallocate()
   }
 
   /// Makes room for `count` bytes in `stringScratch`, keeping the first `used`.
