@@ -162,12 +162,15 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
         return
       }
       out.append(UInt8(ascii: "["))
-      var first = true
-      for element in elements {
-        if !first { out.append(UInt8(ascii: ",")) }
-        first = false
-        if isPretty { newline(depth: depth + 1) }
-        writeValue(element, depth: depth + 1)
+      // Through a buffer pointer, so that visiting an element does not retain it.
+      elements.withUnsafeBufferPointer { elements in
+        var first = true
+        for element in elements {
+          if !first { out.append(UInt8(ascii: ",")) }
+          first = false
+          if isPretty { newline(depth: depth + 1) }
+          writeValue(element, depth: depth + 1)
+        }
       }
       if isPretty { newline(depth: depth) }
       out.append(UInt8(ascii: "]"))
@@ -177,14 +180,16 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
         return
       }
       out.append(UInt8(ascii: "{"))
-      var first = true
-      for member in object.members {
-        if !first { out.append(UInt8(ascii: ",")) }
-        first = false
-        if isPretty { newline(depth: depth + 1) }
-        writeString(member.key)
-        if isPretty { appendASCII(": ") } else { out.append(UInt8(ascii: ":")) }
-        writeValue(member.value, depth: depth + 1)
+      object.members.withUnsafeBufferPointer { members in
+        var first = true
+        for member in members {
+          if !first { out.append(UInt8(ascii: ",")) }
+          first = false
+          if isPretty { newline(depth: depth + 1) }
+          writeString(member.key)
+          if isPretty { appendASCII(": ") } else { out.append(UInt8(ascii: ":")) }
+          writeValue(member.value, depth: depth + 1)
+        }
       }
       if isPretty { newline(depth: depth) }
       out.append(UInt8(ascii: "}"))
@@ -232,6 +237,9 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
   }
 
   private mutating func writeString(_ text: String) {
+    // Native and small strings lend their bytes without the copy (a retain) that the
+    // mutating `withUTF8` needs.
+    if text.utf8.withContiguousStorageIfAvailable({ appendQuoted($0) }) != nil { return }
     var text = text
     text.withUTF8 { appendQuoted($0) }
   }
