@@ -142,18 +142,34 @@ extension JSONScanner {
   mutating func parseString(interning: Bool) throws(JSONError) -> String {
     var start = pos
     var p = pos
-    var seen: UInt8 = 0
+    // All bytes of the string ORed together: a high bit means UTF-8 to validate.
+    var seen: UInt64 = 0
     while true {
-      var c = base[p]
-      while c != 0x22 && c != 0x5C && c >= 0x20 {
-        seen |= c
-        p &+= 1
-        c = base[p]
+      // Eight bytes at a time up to the first quote, backslash or control byte (the
+      // sentinel at `end` is one; the padding behind it keeps the load in bounds).
+      while true {
+        let word = UInt64(
+          littleEndian: UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self))
+        // The lowest flag of each test is exact; only flags above it can be spurious.
+        let special =
+          zeroBytes(word ^ 0x2222_2222_2222_2222) | zeroBytes(word ^ 0x5C5C_5C5C_5C5C_5C5C)
+          | ((word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080)
+        if special == 0 {
+          seen |= word
+          p &+= 8
+          continue
+        }
+        let plain = special.trailingZeroBitCount &>> 3
+        seen |= word & ((1 &<< UInt64(truncatingIfNeeded: plain &* 8)) &- 1)
+        p &+= plain
+        break
       }
+      let c = base[p]
       if c == 0x22 { break }
       if c == 0x5C {
         pos = p
-        return try parseEscapedString(from: start, seen: seen)
+        return try parseEscapedString(
+          from: start, seen: seen & 0x8080_8080_8080_8080 == 0 ? 0 : 0x80)
       }
       if p < end {
         throw error("control character \(describeByte(c)) in string must be escaped", at: p)
@@ -166,7 +182,7 @@ extension JSONScanner {
     }
     let count = p - start
     pos = p + 1
-    if seen >= 0x80, let bad = firstInvalidUTF8(base + start, count: count) {
+    if seen & 0x8080_8080_8080_8080 != 0, let bad = firstInvalidUTF8(base + start, count: count) {
       throw error("invalid UTF-8 in string", at: start + bad)
     }
     if interning { return keys.intern(base + start, count: count) }
