@@ -14,7 +14,8 @@ public enum Compiler {
     let rules = program.rules.map { state.rule($0) }
     return PatchProgram(
       segments: state.segments, constants: state.constants, locations: state.locations,
-      skips: skips, rules: rules, dispatch: dispatchTable(program.rules),
+      skips: skips, skipTable: SkipTable(skips), rules: rules,
+      dispatch: dispatchTable(program.rules),
       groupNames: program.groups.keys.sorted())
   }
 

@@ -13,6 +13,7 @@ public enum Disassembler {
     if !program.skips.isEmpty {
       out += "\nskips (checked first; a skipped object is never synced):\n"
       for skip in program.skips { out += "  " + describe(skip) + "\n" }
+      out += describe(program.skipTable)
     }
     out += "\ndispatch (group/Kind → rules tried, in order):\n"
     let names = program.rules.map(\.name)
@@ -167,6 +168,28 @@ public enum Disassembler {
     case .exists: return requirement.key
     case .absent: return "!\(requirement.key)"
     }
+  }
+
+  /// How the skips are looked up: `#n` is the n-th skip above, counting from 1.
+  static func describe(_ table: SkipTable) -> String {
+    func number(_ index: Int) -> String { "#\(index + 1)" }
+    func lookups(_ map: [String: Int]) -> String {
+      map.sorted { $0.key < $1.key }.map { "\($0.key) → \(number($0.value))" }
+        .joined(separator: ", ")
+    }
+    var out = "\nskip lookup (the first skip that matches counts):\n"
+    if !table.namespaces.isEmpty { out += "  namespace " + lookups(table.namespaces) + "\n" }
+    if !table.names.isEmpty { out += "  name " + lookups(table.names) + "\n" }
+    if !table.groups.isEmpty { out += "  group " + lookups(table.groups) + "\n" }
+    for (key, skips) in table.byKind.sorted(by: {
+      ($0.key.group, $0.key.kind) < ($1.key.group, $1.key.kind)
+    }) {
+      let group = key.group.isEmpty ? "core" : key.group
+      out += "  \(group)/\(key.kind) → tries \(skips.map(number).joined(separator: ", "))\n"
+    }
+    let other = table.everyObject.map(number).joined(separator: ", ")
+    out += "  any other kind → tries \(other.isEmpty ? "none" : other)\n"
+    return out
   }
 
   static func describe(_ skip: CompiledSkip) -> String {

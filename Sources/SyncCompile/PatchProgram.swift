@@ -14,6 +14,8 @@ public struct PatchProgram: Sendable {
   /// Where each rule, skip and instruction came from.
   public var locations: [SourceSpan]
   public var skips: [CompiledSkip]
+  /// The skips arranged so that an object is tested only against those that can match it.
+  public var skipTable: SkipTable
   public var rules: [CompiledRule]
   public var dispatch: DispatchTable
   /// Shared code of `group`s, inlined into rules at compile time; kept for `explain`.
@@ -243,5 +245,98 @@ public struct DispatchTable: Sendable {
   /// Rule indices to try for an object, in rule order.
   public func candidates(group: String, kind: String) -> [Int] {
     exact[Key(group: group, kind: kind)] ?? wildcard
+  }
+}
+
+/// Where each skip can match, so that an object meets only the skips that concern it.
+///
+/// Skips are tried in order and the first that matches counts, so every lookup yields a
+/// skip index and the smallest one wins. Exact namespaces, names and groups are looked up
+/// by hash; skips that name exact kinds (`skip kinds`, `skip match` with exact kinds) are
+/// tested only for those kinds; everything else (globs, regexes, `skip owned`) is tested
+/// for every object.
+public struct SkipTable: Sendable {
+  /// The first `skip namespaces` of only exact names that lists each namespace.
+  public var namespaces: [String: Int]
+  /// The first `skip names` of only exact names that lists each name.
+  public var names: [String: Int]
+  /// The first `skip groups` of only exact names that lists each group.
+  public var groups: [String: Int]
+  /// Skips to test for objects of a group and kind, in order: those naming that exact
+  /// kind merged with ``everyObject``.
+  public var byKind: [DispatchTable.Key: [Int]]
+  /// Skips to test for any other kind, in order.
+  public var everyObject: [Int]
+
+  /// Skips to test one by one for an object of this group and kind, in order.
+  public func candidates(group: String, kind: String) -> [Int] {
+    byKind.isEmpty
+      ? everyObject : byKind[DispatchTable.Key(group: group, kind: kind)] ?? everyObject
+  }
+
+  /// Arranges `skips`.
+  public init(_ skips: [CompiledSkip]) {
+    namespaces = [:]
+    names = [:]
+    groups = [:]
+    var kindSpecific: [DispatchTable.Key: [Int]] = [:]
+    everyObject = []
+    for (index, skip) in skips.enumerated() {
+      switch skip {
+      case .namespaces(let matchers):
+        if let exact = Self.exactNames(matchers) {
+          for name in exact where namespaces[name] == nil { namespaces[name] = index }
+          continue
+        }
+      case .names(let matchers):
+        if let exact = Self.exactNames(matchers) {
+          for name in exact where names[name] == nil { names[name] = index }
+          continue
+        }
+      case .groups(let matchers):
+        if let exact = Self.exactNames(matchers) {
+          for name in exact where groups[name] == nil { groups[name] = index }
+          continue
+        }
+      case .kinds(let matchers):
+        if let keys = Self.exactKinds(matchers) {
+          for key in keys { kindSpecific[key, default: []].append(index) }
+          continue
+        }
+      case .match(let selector):
+        if let keys = Self.exactKinds(selector.kinds) {
+          for key in keys { kindSpecific[key, default: []].append(index) }
+          continue
+        }
+      case .owned:
+        break
+      }
+      everyObject.append(index)
+    }
+    let general = everyObject
+    byKind = kindSpecific.mapValues { Array(Set($0 + general)).sorted() }
+  }
+
+  /// The names when every matcher is exact; nil when one is a glob or regex.
+  static func exactNames(_ matchers: [NameMatcher]) -> [String]? {
+    var names: [String] = []
+    for matcher in matchers {
+      guard case .exact(let name) = matcher else { return nil }
+      names.append(name)
+    }
+    return names
+  }
+
+  /// The group and kind of each matcher when all name an exact group and kind (any
+  /// version); nil otherwise.
+  static func exactKinds(_ matchers: [KindMatcher]) -> Set<DispatchTable.Key>? {
+    var keys: Set<DispatchTable.Key> = []
+    for matcher in matchers {
+      guard case .exact(let group)? = matcher.group, case .exact(let kind)? = matcher.kind else {
+        return nil
+      }
+      keys.insert(DispatchTable.Key(group: group, kind: kind))
+    }
+    return keys.isEmpty ? nil : keys
   }
 }

@@ -142,6 +142,23 @@ import Testing
     #expect(value == ["a\"b\\c/d\u{8}\u{c}\n\r\t", "é中𝄞", "é中𝄞", "\u{0}"])
   }
 
+  @Test(arguments: [1, 2, 3, 5, 11, 4096])
+  func decodesEscapedStringsAcrossRefills(chunkSize: Int) throws {
+    // Escapes of every length (2, 6 and 12 bytes) at every offset from a refill, and a
+    // string longer than the scratch space it is decoded into.
+    let piece = #"{\"k\":\"v\"}\n\u00e9\uD834\uDD1E/\/\\"#
+    let decoded = "{\"k\":\"v\"}\né𝄞//\\"
+    let long = String(repeating: piece, count: 400)
+    let text = "[\"\(piece)\", \"é\(piece)x\", \"\(long)\"]"
+    let reader = JSONStreamReader(bytes: Array(text.utf8), chunkSize: chunkSize)
+    let value = try reader.nextValue()
+    #expect(
+      value == [
+        .string(decoded), .string("é" + decoded + "x"),
+        .string(String(repeating: decoded, count: 400)),
+      ])
+  }
+
   @Test func keepsKeyOrderAndDuplicates() throws {
     let value = try JSON.parse(#"{"z": 1, "a": 2, "m": {"y": 1, "b": 2}, "z": 3}"#)
     #expect(value.objectValue?.keys == ["z", "a", "m", "z"])
@@ -166,6 +183,24 @@ import Testing
     expected.append("k1")
     let keys = try JSON.parse(text).objectValue?.keys
     #expect(keys == expected)
+  }
+
+  @Test(arguments: [5, 1 << 20])
+  func cachedValueStringsAreCorrectForManyDistinctValues(chunkSize: Int) throws {
+    // More distinct short values than the cache has slots, repeated in a different order,
+    // so slots are replaced while values come back; lengths around the cache's limit.
+    var expected: [Value] = []
+    for round in 0..<3 {
+      for index in 0..<6000 {
+        let number = round == 1 ? 5999 - index : index
+        let text = String(repeating: "v", count: number % 40) + "é\(number)"
+        expected.append(.string(text))
+      }
+    }
+    let text = JSON.serialize(.array(expected))
+    let reader = JSONStreamReader(bytes: Array(text.utf8), chunkSize: chunkSize)
+    #expect(try reader.nextValue() == .array(expected))
+    #expect(try JSON.parse(text) == .array(expected))
   }
 
   @Test func skipsByteOrderMarkOnlyAtTheStart() throws {

@@ -55,9 +55,7 @@ public struct Evaluator: Sendable {
         message: "not a Kubernetes object: expected a map with string `apiVersion` and `kind`")
       return (.failed(failure), [])
     }
-    for (index, skip) in program.skips.enumerated() where facts.matches(skip, evaluator: self) {
-      return (.skipped(skip: index), [])
-    }
+    if let skip = firstMatchingSkip(facts) { return (.skipped(skip: skip), []) }
     var working = object
     var applied: [String] = []
     var followed: Set<DependencyKind> = []
@@ -84,6 +82,28 @@ public struct Evaluator: Sendable {
       followed.isEmpty
       ? [] : DependencyReference.references(in: object, kinds: followed, namespace: facts.namespace)
     return (.rewritten(working, rules: applied), dependencies)
+  }
+
+  /// The index of the first skip that matches, as if each were tried in order.
+  ///
+  /// Exact namespaces, names and groups are looked up in ``SkipTable``; of the others,
+  /// only those that can match this kind are tried, and only while they come before the
+  /// best index found so far.
+  func firstMatchingSkip(_ facts: ObjectFacts) -> Int? {
+    let table = program.skipTable
+    var best = Int.max
+    if !table.namespaces.isEmpty, let namespace = facts.namespace,
+      let index = table.namespaces[namespace]
+    {
+      best = index
+    }
+    if !table.names.isEmpty, let index = table.names[facts.name] { best = min(best, index) }
+    if !table.groups.isEmpty, let index = table.groups[facts.group] { best = min(best, index) }
+    for index in table.candidates(group: facts.group, kind: facts.kind) {
+      if index >= best { break }
+      if facts.matches(program.skips[index], evaluator: self) { return index }
+    }
+    return best == Int.max ? nil : best
   }
 
   struct InstructionFailure: Error {

@@ -16,10 +16,67 @@ enum PathEditor {
   /// filled). With `create`, missing maps along plain keys are created — but kept only if
   /// the leaf is reached, so a keyed element that does not exist leaves no empty parents.
   /// Returns whether the leaf was reached at least once.
+  ///
+  /// A ``PathError`` names the path up to the value that could not be crossed; that text
+  /// is put together only when the error happens, not on every step of every edit.
   @discardableResult
   static func modify(
     _ steps: ArraySlice<CompiledPath.Step>, in value: inout Value, create: Bool,
-    trail: String = "", leaf: (inout Value?) throws -> Void
+    leaf: (inout Value?) throws -> Void
+  ) throws -> Bool {
+    do {
+      return try walk(steps, in: &value, create: create, leaf: leaf)
+    } catch let error as CrossingError {
+      throw error.pathError
+    }
+  }
+
+  /// A path could not be crossed; each level adds its step on the way out.
+  private struct CrossingError: Error {
+    enum Problem {
+      case noField(key: String, typeName: String)
+      case notAList(typeName: String)
+    }
+    enum Step {
+      case key(String)
+      case anyKey(String)
+      case index(Int)
+    }
+
+    var problem: Problem
+    /// The steps from the root to the value that could not be crossed, innermost first.
+    var trail: [Step] = []
+
+    func adding(_ step: Step) -> CrossingError {
+      var error = self
+      error.trail.append(step)
+      return error
+    }
+
+    var pathError: PathError {
+      var text = ""
+      for step in trail.reversed() {
+        switch step {
+        case .key(let key): text = text.isEmpty ? key : text + "." + key
+        case .anyKey(let key): text += "." + key
+        case .index(let index): text += "[\(index)]"
+        }
+      }
+      switch problem {
+      case .noField(let key, let typeName):
+        return PathError(
+          message: "`\(text.isEmpty ? "the object" : text)` is \(article(typeName)), "
+            + "so it has no field `\(key)`")
+      case .notAList(let typeName):
+        return PathError(
+          message: "`\(text)` is \(article(typeName)), not a list, so `[…]` cannot select in it")
+      }
+    }
+  }
+
+  private static func walk(
+    _ steps: ArraySlice<CompiledPath.Step>, in value: inout Value, create: Bool,
+    leaf: (inout Value?) throws -> Void
   ) throws -> Bool {
     guard let step = steps.first else {
       var slot: Value? = value
@@ -33,11 +90,10 @@ enum PathEditor {
     case .key(let key):
       if case .null = value, create { value = .object(ObjectValue()) }
       guard case .object(var object) = value else {
-        return try crossing(value, key: key, trail: trail, create: create)
+        return try crossing(value, key: key, create: create)
       }
       value = .null
       defer { value = .object(object) }
-      let path = trail.isEmpty ? key : trail + "." + key
       if rest.isEmpty {
         if let index = object.index(of: key) {
           var slot: Value? = object.members[index].value
@@ -59,12 +115,21 @@ enum PathEditor {
         var child = object.members[index].value
         object.members[index].value = .null
         defer { object.members[index].value = child }
-        return try modify(rest, in: &child, create: create, trail: path, leaf: leaf)
+        do {
+          return try walk(rest, in: &child, create: create, leaf: leaf)
+        } catch let error as CrossingError {
+          throw error.adding(.key(key))
+        }
       }
       // Only maps are created: a list or keyed element is never made up.
       guard create, case .key? = rest.first else { return false }
       var child = Value.object(ObjectValue())
-      let reached = try modify(rest, in: &child, create: create, trail: path, leaf: leaf)
+      let reached: Bool
+      do {
+        reached = try walk(rest, in: &child, create: create, leaf: leaf)
+      } catch let error as CrossingError {
+        throw error.adding(.key(key))
+      }
       if reached { object.members.append(Member(key: key, value: child)) }
       return reached
     case .anyKey:
@@ -74,7 +139,6 @@ enum PathEditor {
       var reached = false
       var removed: [Int] = []
       for index in object.members.indices {
-        let path = trail + "." + object.members[index].key
         if rest.isEmpty {
           var slot: Value? = object.members[index].value
           object.members[index].value = .null
@@ -84,8 +148,12 @@ enum PathEditor {
         } else {
           var child = object.members[index].value
           object.members[index].value = .null
-          reached = try modify(rest, in: &child, create: false, trail: path, leaf: leaf) || reached
-          object.members[index].value = child
+          defer { object.members[index].value = child }
+          do {
+            reached = try walk(rest, in: &child, create: false, leaf: leaf) || reached
+          } catch let error as CrossingError {
+            throw error.adding(.anyKey(object.members[index].key))
+          }
         }
       }
       for index in removed.reversed() { object.members.remove(at: index) }
@@ -94,9 +162,7 @@ enum PathEditor {
       guard case .array(var items) = value else {
         if case .null = value { return false }
         guard create else { return false }
-        throw PathError(
-          message:
-            "`\(trail)` is \(article(value.typeName)), not a list, so `[…]` cannot select in it")
+        throw CrossingError(problem: .notAList(typeName: value.typeName))
       }
       value = .null
       defer { value = .array(items) }
@@ -111,8 +177,12 @@ enum PathEditor {
         } else {
           var child = items[index]
           items[index] = .null
-          _ = try modify(rest, in: &child, create: create, trail: trail + "[\(index)]", leaf: leaf)
-          items[index] = child
+          defer { items[index] = child }
+          do {
+            _ = try walk(rest, in: &child, create: create, leaf: leaf)
+          } catch let error as CrossingError {
+            throw error.adding(.index(index))
+          }
         }
       }
       for index in removed.sorted().reversed() { items.remove(at: index) }
@@ -120,15 +190,11 @@ enum PathEditor {
     }
   }
 
-  private static func crossing(_ value: Value, key: String, trail: String, create: Bool) throws
-    -> Bool
-  {
+  private static func crossing(_ value: Value, key: String, create: Bool) throws -> Bool {
     // Removing or rewriting what is not there is fine; creating through a scalar is not.
     if case .null = value { return false }
     guard create else { return false }
-    throw PathError(
-      message: "`\(trail.isEmpty ? "the object" : trail)` is \(article(value.typeName)), "
-        + "so it has no field `\(key)`")
+    throw CrossingError(problem: .noField(key: key, typeName: value.typeName))
   }
 
   static func article(_ typeName: String) -> String {

@@ -38,6 +38,8 @@ extension StreamApplier {
   private func readObject(_ reader: JSONStreamReader) throws {
     try reader.beginObject()
     var head: [Member] = []
+    // Objects have a handful of top-level members: one allocation instead of regrowing.
+    head.reserveCapacity(8)
     var tail: [Member] = []
     var isList = false
     while let key = try reader.nextKey() {

@@ -73,7 +73,7 @@ extension JSONScanner {
       guard byte == UInt8(ascii: ":") else { throw unexpected("expected ':' after object key") }
       pos += 1
       let value = try parseValue()
-      memberStack.append(Member(key: key, value: value))
+      memberStack.push(Member(key: key, value: value))
       try skipWhitespace()
       let c = byte
       if c == UInt8(ascii: ",") {
@@ -87,12 +87,7 @@ extension JSONScanner {
       }
     }
     depth -= 1
-    let count = memberStack.count - first
-    var members: [Member] = []
-    members.reserveCapacity(count)
-    members.append(contentsOf: memberStack[first...])
-    memberStack.removeLast(count)
-    return .object(ObjectValue(members: members))
+    return .object(ObjectValue(members: memberStack.popArray(from: first)))
   }
 
   mutating func parseArray() throws(JSONError) -> Value {
@@ -106,7 +101,7 @@ extension JSONScanner {
     }
     let first = valueStack.count
     while true {
-      valueStack.append(try parseValue())
+      valueStack.push(try parseValue())
       try skipWhitespace()
       let c = byte
       if c == UInt8(ascii: ",") {
@@ -119,12 +114,7 @@ extension JSONScanner {
       }
     }
     depth -= 1
-    let count = valueStack.count - first
-    var elements: [Value] = []
-    elements.reserveCapacity(count)
-    elements.append(contentsOf: valueStack[first...])
-    valueStack.removeLast(count)
-    return .array(elements)
+    return .array(valueStack.popArray(from: first))
   }
 
   /// Compares the next `length` bytes with `literal` (little-endian packed ASCII).
@@ -152,18 +142,34 @@ extension JSONScanner {
   mutating func parseString(interning: Bool) throws(JSONError) -> String {
     var start = pos
     var p = pos
-    var seen: UInt8 = 0
+    // All bytes of the string ORed together: a high bit means UTF-8 to validate.
+    var seen: UInt64 = 0
     while true {
-      var c = base[p]
-      while c != 0x22 && c != 0x5C && c >= 0x20 {
-        seen |= c
-        p &+= 1
-        c = base[p]
+      // Eight bytes at a time up to the first quote, backslash or control byte (the
+      // sentinel at `end` is one; the padding behind it keeps the load in bounds).
+      while true {
+        let word = UInt64(
+          littleEndian: UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self))
+        // The lowest flag of each test is exact; only flags above it can be spurious.
+        let special =
+          zeroBytes(word ^ 0x2222_2222_2222_2222) | zeroBytes(word ^ 0x5C5C_5C5C_5C5C_5C5C)
+          | ((word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080)
+        if special == 0 {
+          seen |= word
+          p &+= 8
+          continue
+        }
+        let plain = special.trailingZeroBitCount &>> 3
+        seen |= word & ((1 &<< UInt64(truncatingIfNeeded: plain &* 8)) &- 1)
+        p &+= plain
+        break
       }
+      let c = base[p]
       if c == 0x22 { break }
       if c == 0x5C {
         pos = p
-        return try parseEscapedString(from: start)
+        return try parseEscapedString(
+          from: start, seen: seen & 0x8080_8080_8080_8080 == 0 ? 0 : 0x80)
       }
       if p < end {
         throw error("control character \(describeByte(c)) in string must be escaped", at: p)
@@ -176,78 +182,92 @@ extension JSONScanner {
     }
     let count = p - start
     pos = p + 1
-    if seen >= 0x80, let bad = firstInvalidUTF8(base + start, count: count) {
+    if seen & 0x8080_8080_8080_8080 != 0, let bad = firstInvalidUTF8(base + start, count: count) {
       throw error("invalid UTF-8 in string", at: start + bad)
     }
     if interning { return keys.intern(base + start, count: count) }
-    return KeyInterner.makeString(base + start, count)
+    return values.string(base + start, count: count)
   }
 
   /// The slow path for strings with escapes: decodes into `stringScratch`.
-  mutating func parseEscapedString(from start: Int) throws(JSONError) -> String {
-    stringScratch.removeAll(keepingCapacity: true)
-    stringScratch.append(contentsOf: UnsafeBufferPointer(start: base + start, count: pos - start))
+  ///
+  /// `pos` is at the first backslash; the bytes from `start` to it are plain text, and
+  /// `seen` is all of them ORed together. kubectl's last-applied-configuration annotation
+  /// is a whole object in one string with an escape every few bytes, so this is one
+  /// tight loop writing through a pointer rather than an array append per piece.
+  mutating func parseEscapedString(from start: Int, seen plain: UInt8) throws(JSONError)
+    -> String
+  {
+    var used = pos - start
+    reserveStringScratch(used + 4, keeping: 0)
+    stringScratch.update(from: base + start, count: used)
+    // Locals, so the loop keeps them in registers: `out` and `room` change only when the
+    // scratch grows; one step writes at most 4 bytes (a surrogate pair).
+    var out = stringScratch
+    var room = stringScratchCapacity &- 4
+    var seen = plain  // raw bytes only: escapes always decode to well-formed UTF-8
+    var p = pos
     while true {
-      if pos == end {
-        var keep = pos
+      if used > room {
+        reserveStringScratch(used + 4, keeping: used)
+        out = stringScratch
+        room = stringScratchCapacity &- 4
+      }
+      let c = base[p]
+      if c == 0x5C {
+        if end - p < 2 {
+          pos = p
+          try ensureAvailable(2)
+          p = pos
+        }
+        let decoded: UInt8
+        switch base[p + 1] {
+        case UInt8(ascii: "\""): decoded = 0x22
+        case UInt8(ascii: "\\"): decoded = 0x5C
+        case UInt8(ascii: "/"): decoded = 0x2F
+        case UInt8(ascii: "b"): decoded = 0x08
+        case UInt8(ascii: "f"): decoded = 0x0C
+        case UInt8(ascii: "n"): decoded = 0x0A
+        case UInt8(ascii: "r"): decoded = 0x0D
+        case UInt8(ascii: "t"): decoded = 0x09
+        case UInt8(ascii: "u"):
+          pos = p
+          used = try parseUnicodeEscape(into: used)
+          p = pos
+          continue
+        default:
+          if p + 1 >= end { throw error("unexpected end of input in string", at: end) }
+          throw error("invalid escape sequence in string", at: p)
+        }
+        out[used] = decoded
+        used &+= 1
+        p &+= 2
+        continue
+      }
+      if c == 0x22 { break }
+      if c < 0x20 {
+        if p < end {
+          throw error("control character \(describeByte(c)) in string must be escaped", at: p)
+        }
+        pos = p
+        var keep = p  // everything before is decoded already
         if !(try refill(keeping: &keep)) {
           throw error("unexpected end of input in string", at: pos)
         }
-      }
-      let c = base[pos]
-      if c == 0x22 {
-        pos += 1
-        break
-      }
-      if c == 0x5C {
-        try parseEscape()
+        p = pos
         continue
       }
-      if c < 0x20 {
-        if pos == end { continue }
-        throw error("control character \(describeByte(c)) in string must be escaped", at: pos)
-      }
-      let run = pos
-      var p = pos + 1
-      while true {
-        let d = base[p]
-        if d == 0x22 || d == 0x5C || d < 0x20 { break }
-        p += 1
-      }
-      stringScratch.append(contentsOf: UnsafeBufferPointer(start: base + run, count: p - run))
-      pos = p
+      seen |= c
+      out[used] = c
+      used &+= 1
+      p &+= 1
     }
-    return try stringScratch.withUnsafeBufferPointer { buffer throws(JSONError) in
-      if firstInvalidUTF8(buffer.baseAddress!, count: buffer.count) != nil {
-        // The bad bytes may already be gone from the buffer; point at the string's end.
-        throw error("invalid UTF-8 in string", at: pos - 1)
-      }
-      return String(decoding: buffer, as: UTF8.self)
+    pos = p + 1
+    if seen >= 0x80 && firstInvalidUTF8(out, count: used) != nil {
+      // The bad bytes may already be gone from the buffer; point at the string's end.
+      throw error("invalid UTF-8 in string", at: pos - 1)
     }
-  }
-
-  private mutating func parseEscape() throws(JSONError) {
-    try ensureAvailable(2)
-    let escaped = base[pos + 1]
-    var decoded: UInt8
-    switch escaped {
-    case UInt8(ascii: "\""): decoded = 0x22
-    case UInt8(ascii: "\\"): decoded = 0x5C
-    case UInt8(ascii: "/"): decoded = 0x2F
-    case UInt8(ascii: "b"): decoded = 0x08
-    case UInt8(ascii: "f"): decoded = 0x0C
-    case UInt8(ascii: "n"): decoded = 0x0A
-    case UInt8(ascii: "r"): decoded = 0x0D
-    case UInt8(ascii: "t"): decoded = 0x09
-    case UInt8(ascii: "u"):
-      try parseUnicodeEscape()
-      return
-    default:
-      if pos + 1 >= end { throw error("unexpected end of input in string", at: end) }
-      throw error("invalid escape sequence in string", at: pos)
-    }
-    stringScratch.append(decoded)
-    pos += 2
+    return KeyInterner.makeString(out, used)
   }
 
   private func hexQuad(at index: Int) -> UInt32? {
@@ -266,8 +286,9 @@ extension JSONScanner {
     return value
   }
 
-  /// Decodes `\uXXXX`, and the low half that must follow a high surrogate.
-  private mutating func parseUnicodeEscape() throws(JSONError) {
+  /// Decodes `\uXXXX` at `pos`, and the low half that must follow a high surrogate, into
+  /// `stringScratch` at `used`; returns the new count of decoded bytes.
+  private mutating func parseUnicodeEscape(into used: Int) throws(JSONError) -> Int {
     try ensureAvailable(12)
     guard let unit = hexQuad(at: pos + 2) else {
       throw error("invalid \\u escape: expected four hex digits", at: pos)
@@ -285,25 +306,30 @@ extension JSONScanner {
     } else if unit >= 0xDC00 && unit < 0xE000 {
       throw error("invalid \\u escape: low surrogate without a high surrogate", at: pos)
     }
-    appendUTF8(scalar)
     pos += length
+    return used + appendUTF8(scalar, at: stringScratch + used)
   }
 
-  private mutating func appendUTF8(_ scalar: UInt32) {
+  /// Writes `scalar` as UTF-8 at `out`; returns the number of bytes.
+  private func appendUTF8(_ scalar: UInt32, at out: UnsafeMutablePointer<UInt8>) -> Int {
     if scalar < 0x80 {
-      stringScratch.append(UInt8(scalar))
+      out[0] = UInt8(scalar)
+      return 1
     } else if scalar < 0x800 {
-      stringScratch.append(UInt8(0xC0 | scalar >> 6))
-      stringScratch.append(UInt8(0x80 | scalar & 0x3F))
+      out[0] = UInt8(0xC0 | scalar >> 6)
+      out[1] = UInt8(0x80 | scalar & 0x3F)
+      return 2
     } else if scalar < 0x10000 {
-      stringScratch.append(UInt8(0xE0 | scalar >> 12))
-      stringScratch.append(UInt8(0x80 | scalar >> 6 & 0x3F))
-      stringScratch.append(UInt8(0x80 | scalar & 0x3F))
+      out[0] = UInt8(0xE0 | scalar >> 12)
+      out[1] = UInt8(0x80 | scalar >> 6 & 0x3F)
+      out[2] = UInt8(0x80 | scalar & 0x3F)
+      return 3
     } else {
-      stringScratch.append(UInt8(0xF0 | scalar >> 18))
-      stringScratch.append(UInt8(0x80 | scalar >> 12 & 0x3F))
-      stringScratch.append(UInt8(0x80 | scalar >> 6 & 0x3F))
-      stringScratch.append(UInt8(0x80 | scalar & 0x3F))
+      out[0] = UInt8(0xF0 | scalar >> 18)
+      out[1] = UInt8(0x80 | scalar >> 12 & 0x3F)
+      out[2] = UInt8(0x80 | scalar >> 6 & 0x3F)
+      out[3] = UInt8(0x80 | scalar & 0x3F)
+      return 4
     }
   }
 

@@ -38,21 +38,30 @@ struct JSONScanner {
   var chunkSize: Int
   var atEOF: Bool
 
-  // Error positions are computed only when an error is raised; these remember what we
-  // need of the bytes already dropped from the buffer.
+  /// Bytes dropped from the front of the buffer so far: buffer index + this = offset.
   var droppedBytes = 0
-  var droppedNewlines = 0
-  var lastDroppedNewline = -1
+  // Line numbers for error messages. JSON allows raw line feeds only between tokens, so
+  // every one of them passes through `skipWhitespace`, which counts it there (a line feed
+  // is rare next to the spaces around it). A second pass over every byte just for the
+  // rare error cost 6% of the instructions of a run.
+  /// Line feeds that `skipWhitespace` has passed.
+  var newlinesSkipped = 0
+  /// Input offset of the last of them; -1 before the first.
+  var lastSkippedNewline = -1
+  /// Input offset up to which `skipWhitespace` has counted line feeds.
+  var newlinesCountedTo = 0
 
   var depth = 0
   var maximumDepth = 512
 
   // Reusable scratch space: children of the containers being built, and decoded bytes
-  // of strings with escapes.
-  var valueStack: [Value] = []
-  var memberStack: [Member] = []
-  var stringScratch: [UInt8] = []
+  // of strings with escapes (never more than the bytes they were decoded from).
+  var valueStack = ScratchStack<Value>()
+  var memberStack = ScratchStack<Member>()
+  var stringScratch: UnsafeMutablePointer<UInt8>
+  var stringScratchCapacity: Int
   var keys = KeyInterner()
+  var values: ValueStringCache
 
   init(bytes: [UInt8]) {
     let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: bytes.count + Self.padding)
@@ -66,6 +75,9 @@ struct JSONScanner {
     source = .none
     chunkSize = capacity
     atEOF = true
+    stringScratchCapacity = 256
+    stringScratch = .allocate(capacity: stringScratchCapacity)
+    values = ValueStringCache(slots: ValueStringCache.slots(forDocumentOf: bytes.count))
   }
 
   init(source: JSONByteSource, chunkSize: Int) {
@@ -75,10 +87,28 @@ struct JSONScanner {
     base.initialize(repeating: 0, count: capacity + Self.padding)
     self.source = source
     atEOF = false
+    stringScratchCapacity = 4096
+    stringScratch = .allocate(capacity: stringScratchCapacity)
+    values = ValueStringCache(slots: 4096)
   }
 
   func deallocate() {
     base.deallocate()
+    valueStack.deallocate()
+    memberStack.deallocate()
+    stringScratch.deallocate()
+    values.deallocate()
+  }
+
+  /// Makes room for `count` bytes in `stringScratch`, keeping the first `used`.
+  mutating func reserveStringScratch(_ count: Int, keeping used: Int) {
+    if count <= stringScratchCapacity { return }
+    let newCapacity = max(count, stringScratchCapacity * 2)
+    let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+    grown.update(from: stringScratch, count: used)
+    stringScratch.deallocate()
+    stringScratch = grown
+    stringScratchCapacity = newCapacity
   }
 
   /// The byte at `pos`; the sentinel 0 at the end of the buffered data.
@@ -91,7 +121,6 @@ struct JSONScanner {
   mutating func refill(keeping keep: inout Int) throws(JSONError) -> Bool {
     if atEOF { return false }
     if keep > 0 {
-      countNewlines(before: keep)
       let kept = end - keep
       // Overlapping ranges: raw copyMemory is a memmove.
       UnsafeMutableRawPointer(base).copyMemory(from: base + keep, byteCount: kept)
@@ -151,29 +180,6 @@ struct JSONScanner {
     }
   }
 
-  /// Notes the newlines among the first `limit` bytes, which are about to be dropped.
-  private mutating func countNewlines(before limit: Int) {
-    // Eight bytes at a time: this runs over every byte of the input once.
-    let raw = UnsafeRawPointer(base)
-    var index = 0
-    while index + 8 <= limit {
-      let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-      let matches = zeroBytes(word ^ 0x0A0A_0A0A_0A0A_0A0A)
-      if matches != 0 {
-        droppedNewlines += matches.nonzeroBitCount
-        lastDroppedNewline = droppedBytes + index + (63 - matches.leadingZeroBitCount) >> 3
-      }
-      index += 8
-    }
-    while index < limit {
-      if base[index] == 0x0A {
-        droppedNewlines += 1
-        lastDroppedNewline = droppedBytes + index
-      }
-      index += 1
-    }
-  }
-
   /// Makes sure `count` bytes from `pos` are buffered unless the input ends sooner.
   @inline(__always)
   mutating func ensureAvailable(_ count: Int) throws(JSONError) {
@@ -195,6 +201,8 @@ struct JSONScanner {
   mutating func skipWhitespace() throws(JSONError) {
     while true {
       var p = pos
+      var newlines = 0
+      var lastNewline = -1
       while true {
         let c = base[p]
         if c == 0x20 {
@@ -207,13 +215,22 @@ struct JSONScanner {
           } else {
             p += others.trailingZeroBitCount &>> 3
           }
-        } else if c == 0x0A || c == 0x0D || c == 0x09 {
+        } else if c == 0x0A {
+          newlines &+= 1
+          lastNewline = p
+          p += 1
+        } else if c == 0x0D || c == 0x09 {
           p += 1
         } else {
           break
         }
       }
       pos = p
+      if newlines != 0 {
+        newlinesSkipped &+= newlines
+        lastSkippedNewline = droppedBytes &+ lastNewline
+      }
+      newlinesCountedTo = droppedBytes &+ p
       if p < end { return }
       var keep = p
       if !(try refill(keeping: &keep)) { return }
@@ -231,9 +248,13 @@ struct JSONScanner {
 
   /// An error at buffer index `index`, with line and column worked out now.
   func error(_ message: String, at index: Int) -> JSONError {
-    var line = droppedNewlines + 1
-    var lastNewline = lastDroppedNewline
-    var scan = 0
+    var line = newlinesSkipped + 1
+    var lastNewline = lastSkippedNewline
+    let offset = droppedBytes + index
+    // Errors are raised inside the token after the last whitespace skipped, so normally
+    // nothing is left to count; a read failure points at the end of the buffered bytes,
+    // past bytes no one has looked at yet.
+    var scan = max(newlinesCountedTo - droppedBytes, 0)
     let limit = min(index, end)
     while scan < limit {
       if base[scan] == 0x0A {
@@ -242,7 +263,6 @@ struct JSONScanner {
       }
       scan += 1
     }
-    let offset = droppedBytes + index
     return JSONError(message: message, line: line, column: offset - lastNewline, offset: offset)
   }
 

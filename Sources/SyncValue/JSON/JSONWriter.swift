@@ -162,12 +162,15 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
         return
       }
       out.append(UInt8(ascii: "["))
-      var first = true
-      for element in elements {
-        if !first { out.append(UInt8(ascii: ",")) }
-        first = false
-        if isPretty { newline(depth: depth + 1) }
-        writeValue(element, depth: depth + 1)
+      // Through a buffer pointer, so that visiting an element does not retain it.
+      elements.withUnsafeBufferPointer { elements in
+        var first = true
+        for element in elements {
+          if !first { out.append(UInt8(ascii: ",")) }
+          first = false
+          if isPretty { newline(depth: depth + 1) }
+          writeValue(element, depth: depth + 1)
+        }
       }
       if isPretty { newline(depth: depth) }
       out.append(UInt8(ascii: "]"))
@@ -177,14 +180,16 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
         return
       }
       out.append(UInt8(ascii: "{"))
-      var first = true
-      for member in object.members {
-        if !first { out.append(UInt8(ascii: ",")) }
-        first = false
-        if isPretty { newline(depth: depth + 1) }
-        writeString(member.key)
-        if isPretty { appendASCII(": ") } else { out.append(UInt8(ascii: ":")) }
-        writeValue(member.value, depth: depth + 1)
+      object.members.withUnsafeBufferPointer { members in
+        var first = true
+        for member in members {
+          if !first { out.append(UInt8(ascii: ",")) }
+          first = false
+          if isPretty { newline(depth: depth + 1) }
+          writeString(member.key)
+          if isPretty { appendASCII(": ") } else { out.append(UInt8(ascii: ":")) }
+          writeValue(member.value, depth: depth + 1)
+        }
       }
       if isPretty { newline(depth: depth) }
       out.append(UInt8(ascii: "}"))
@@ -232,6 +237,9 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
   }
 
   private mutating func writeString(_ text: String) {
+    // Native and small strings lend their bytes without the copy (a retain) that the
+    // mutating `withUTF8` needs.
+    if text.utf8.withContiguousStorageIfAvailable({ appendQuoted($0) }) != nil { return }
     var text = text
     text.withUTF8 { appendQuoted($0) }
   }
@@ -246,40 +254,43 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
       out.appendUnchecked(0x22)
       return
     }
-    out.append(UInt8(ascii: "\""))
-    var runStart = 0
-    var index = 0
+    // At most six bytes out per byte in (`\u00XX`): reserve once, then write through a
+    // pointer without a capacity check per byte. kubectl's last-applied-configuration
+    // annotation has an escape every few bytes.
     let count = utf8.count
-    while index < count {
-      let c = utf8[index]
+    out.reserve(count &* 6 &+ 2)
+    var dst = out.start + out.count
+    dst[0] = 0x22
+    dst += 1
+    let hex = Self.hexDigits.utf8Start
+    for c in utf8 {
       if c >= 0x20 && c != 0x22 && c != 0x5C {
-        index += 1
+        dst[0] = c
+        dst += 1
         continue
       }
-      if runStart < index {
-        out.append(UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
-      }
-      out.append(UInt8(ascii: "\\"))
+      dst[0] = 0x5C
       switch c {
-      case 0x22: out.append(0x22)
-      case 0x5C: out.append(0x5C)
-      case 0x0A: out.append(UInt8(ascii: "n"))
-      case 0x09: out.append(UInt8(ascii: "t"))
-      case 0x0D: out.append(UInt8(ascii: "r"))
-      case 0x08: out.append(UInt8(ascii: "b"))
-      case 0x0C: out.append(UInt8(ascii: "f"))
+      case 0x22: dst[1] = 0x22
+      case 0x5C: dst[1] = 0x5C
+      case 0x0A: dst[1] = UInt8(ascii: "n")
+      case 0x09: dst[1] = UInt8(ascii: "t")
+      case 0x0D: dst[1] = UInt8(ascii: "r")
+      case 0x08: dst[1] = UInt8(ascii: "b")
+      case 0x0C: dst[1] = UInt8(ascii: "f")
       default:
-        appendASCII("u00")
-        out.append(Self.hexDigits.utf8Start[Int(c >> 4)])
-        out.append(Self.hexDigits.utf8Start[Int(c & 0xF)])
+        dst[1] = UInt8(ascii: "u")
+        dst[2] = UInt8(ascii: "0")
+        dst[3] = UInt8(ascii: "0")
+        dst[4] = hex[Int(c >> 4)]
+        dst[5] = hex[Int(c & 0xF)]
+        dst += 4
       }
-      index += 1
-      runStart = index
+      dst += 2
     }
-    if runStart < count {
-      out.append(UnsafeBufferPointer(rebasing: utf8[runStart..<count]))
-    }
-    out.append(UInt8(ascii: "\""))
+    dst[0] = 0x22
+    dst += 1
+    out.count = dst - out.start
   }
 }
 

@@ -85,3 +85,68 @@ struct KeyInterner {
     return hash
   }
 }
+
+/// Remembers the `String`s of recently read short values, by their raw bytes.
+///
+/// Kubernetes objects repeat short values within an object (an app's name in its labels,
+/// selector, template and containers) and across objects (`TCP`, `IfNotPresent`,
+/// namespaces, image registries). A hit costs a hash and a compare instead of a UTF-8
+/// validation and, above 15 bytes, a heap allocation that must be freed again with the
+/// object. Unlike ``KeyInterner`` it replaces entries (one per slot, the latest wins), so
+/// it keeps up with a stream whose values change (namespace after namespace) in a fixed
+/// amount of memory.
+struct ValueStringCache {
+  /// Longer values (UIDs, timestamps, images with digests) rarely repeat.
+  static let maximumLength = 32
+
+  private struct Slot {
+    var hash: UInt64 = 0
+    var length = -1
+    var string = ""
+  }
+
+  private let slotMask: Int
+  private var slots: [Slot]
+  /// The bytes of each slot's string, `maximumLength` per slot; freed by ``deallocate()``.
+  private let bytes: UnsafeMutablePointer<UInt8>
+
+  /// - Parameter slots: a power of two; small for a small document parsed whole, so that
+  ///   parsing one watch frame does not set up a table for a whole cluster.
+  init(slots slotCount: Int) {
+    precondition(slotCount > 0 && slotCount & (slotCount - 1) == 0)
+    slotMask = slotCount - 1
+    slots = [Slot](repeating: Slot(), count: slotCount)
+    bytes = .allocate(capacity: slotCount * Self.maximumLength)
+  }
+
+  /// The slot count for a document of `byteCount` bytes: about one slot per 128 bytes,
+  /// between 64 and 4096.
+  static func slots(forDocumentOf byteCount: Int) -> Int {
+    var slots = 64
+    while slots < 4096 && slots * 128 < byteCount { slots *= 2 }
+    return slots
+  }
+
+  func deallocate() {
+    bytes.deallocate()
+  }
+
+  /// The string for `count` bytes at `start`, which must be valid UTF-8 and followed by
+  /// at least 8 readable bytes (the scanner's padding).
+  @inline(__always)
+  mutating func string(_ start: UnsafePointer<UInt8>, count: Int) -> String {
+    if count > Self.maximumLength { return KeyInterner.makeString(start, count) }
+    let hash = KeyInterner.hash(start, count)
+    let index = Int(truncatingIfNeeded: hash) & slotMask
+    let stored = bytes + index &* Self.maximumLength
+    if slots[index].hash == hash && slots[index].length == count
+      && memcmp(stored, start, count) == 0
+    {
+      return slots[index].string
+    }
+    let string = KeyInterner.makeString(start, count)
+    stored.update(from: start, count: count)
+    slots[index] = Slot(hash: hash, length: count, string: string)
+    return string
+  }
+}
