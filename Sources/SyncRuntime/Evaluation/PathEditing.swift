@@ -199,7 +199,9 @@ enum PathEditor {
 
   static func article(_ typeName: String) -> String {
     switch typeName {
-    case "integer", "object", "array": return "an \(typeName == "array" ? "list" : typeName)"
+    case "integer": return "an integer"
+    case "object": return "a map"
+    case "array": return "a list"
     default: return "a \(typeName)"
     }
   }
