@@ -54,6 +54,15 @@ struct SyncCommandTests {
     #expect(production.nonReadRequests.isEmpty)
   }
 
+  @Test func theDemoSyncsFollowsAChangeAndWritesNothingToProduction() throws {
+    let demo = try CLI.run(["sync", "--demo"])
+    #expect(demo.status == 0, "\(demo.stderr)")
+    #expect(demo.stdout.contains("Deployment: shop/api, shop/web, shop/worker"))
+    #expect(demo.stdout.contains("apply apps/Deployment:shop/canary"))
+    #expect(demo.stdout.contains("prune apps/Deployment:shop/canary"))
+    #expect(demo.stdout.contains("production received 0 write requests from syncrules"))
+  }
+
   @Test func sameClusterOnBothSidesIsRefused() async throws {
     let server = try await KubeAPIServer.start()
     defer { Task { await server.shutdown() } }
