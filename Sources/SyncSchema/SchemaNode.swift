@@ -217,21 +217,11 @@ struct Facets: Sendable {
   }
 }
 
-/// A `$ref` to a named definition, resolved through a table filled while loading.
+/// A `$ref` to a named definition, resolved through its table on use.
 struct Reference: Sendable {
   let table: DefinitionTable
   let index: Int
   let name: String
 
-  var node: SchemaNode { table.nodes[index] }
-}
-
-/// The named definitions of one schema document.
-///
-/// `$ref` nodes point into this table and definitions point at each other, so the
-/// table has to exist before its nodes do. It is filled once by the loader, before
-/// any node escapes; after that it is only read, which is why sharing it is safe.
-final class DefinitionTable: @unchecked Sendable {
-  var nodes: [SchemaNode] = []
-  var indexByName: [String: Int] = [:]
+  var node: SchemaNode { table.node(index) }
 }

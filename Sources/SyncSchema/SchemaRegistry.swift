@@ -6,15 +6,38 @@ public struct KindInfo: Sendable {
   /// False for cluster-scoped kinds (Namespace, ClusterRole, ...).
   public var namespaced: Bool
   /// The schema of the whole object, with `apiVersion`, `kind` and `metadata`.
-  public var schema: SchemaNode
+  ///
+  /// A built-in kind's schema is built on first use (see ``DefinitionTable``).
+  public var schema: SchemaNode {
+    get { storedSchema.node }
+    set { storedSchema = .node(newValue) }
+  }
   /// Where the schema came from: `built-in (Kubernetes v1.34)` or a CRD file path.
   public var source: String
+  private var storedSchema: LazySchema
 
   public init(gvk: GroupVersionKind, namespaced: Bool, schema: SchemaNode, source: String) {
+    self.init(gvk: gvk, namespaced: namespaced, lazySchema: .node(schema), source: source)
+  }
+
+  init(gvk: GroupVersionKind, namespaced: Bool, lazySchema: LazySchema, source: String) {
     self.gvk = gvk
     self.namespaced = namespaced
-    self.schema = schema
+    self.storedSchema = lazySchema
     self.source = source
+  }
+}
+
+/// A schema node, or a definition whose node is built when first asked for.
+enum LazySchema: Sendable {
+  case node(SchemaNode)
+  case definition(DefinitionTable, Int)
+
+  var node: SchemaNode {
+    switch self {
+    case .node(let node): node
+    case .definition(let table, let index): table.node(index)
+    }
   }
 }
 
@@ -31,12 +54,13 @@ public final class SchemaRegistry: Sendable {
   /// Every kind, sorted by group, version and kind.
   public let kinds: [KindInfo]
   /// `io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta`, put into CRD schemas.
-  let objectMeta: SchemaNode?
+  var objectMeta: SchemaNode? { objectMetaSchema?.node }
+  private let objectMetaSchema: LazySchema?
   private let indexByGVK: [GroupVersionKind: Int]
 
-  init(kubernetesVersion: String, kinds: [KindInfo], objectMeta: SchemaNode?) {
+  init(kubernetesVersion: String, kinds: [KindInfo], objectMeta: LazySchema?) {
     self.kubernetesVersion = kubernetesVersion
-    self.objectMeta = objectMeta
+    self.objectMetaSchema = objectMeta
     // Later entries replace earlier ones with the same identity: a CRD file read
     // last wins, as it would when applied last.
     var byGVK: [GroupVersionKind: KindInfo] = [:]
@@ -77,7 +101,7 @@ public final class SchemaRegistry: Sendable {
   /// A registry with `added` kinds on top of these.
   func adding(_ added: [KindInfo]) -> SchemaRegistry {
     SchemaRegistry(
-      kubernetesVersion: kubernetesVersion, kinds: kinds + added, objectMeta: objectMeta)
+      kubernetesVersion: kubernetesVersion, kinds: kinds + added, objectMeta: objectMetaSchema)
   }
 }
 
@@ -87,38 +111,78 @@ enum BuiltInSchemas {
 
   static func load() -> SchemaRegistry {
     do {
-      return try read(JSON.parse(BuiltInSchemaData.json))
+      let bytes = Array(BuiltInSchemaData.json.utf8)
+      if let registry = try readByLine(bytes) { return registry }
+      return try read(JSON.parse(bytes))
     } catch {
       // The data is generated and covered by tests; failing here is a build defect.
       fatalError("embedded Kubernetes schemas are unreadable: \(error)")
     }
   }
 
+  /// Reads the generated layout without parsing the definitions: the first line holds
+  /// everything but them and ends in `"definitions":{`, then each definition is a line
+  /// `"name":{…},`, then `}}`. Only the first line is parsed now; a definition's line
+  /// when a lookup reaches it. Nil when the text is laid out otherwise.
+  static func readByLine(_ bytes: [UInt8]) throws -> SchemaRegistry? {
+    let lines = lineRanges(bytes)
+    let opening = Array(#""definitions":{"#.utf8)
+    guard let first = lines.first, bytes[first].starts(with: Array(#"{"kinds":"#.utf8)),
+      bytes[first].reversed().starts(with: opening.reversed()), lines.count >= 2,
+      bytes[lines[lines.count - 1]].elementsEqual(Array("}}".utf8))
+    else { return nil }
+    var names: [String] = []
+    var definitions: [Range<Int>] = []
+    names.reserveCapacity(lines.count - 2)
+    definitions.reserveCapacity(lines.count - 2)
+    for line in lines[1..<(lines.count - 1)] {
+      // `"name":` — names are plain ASCII, never escaped.
+      guard bytes[line.lowerBound] == 0x22,
+        let close = bytes[(line.lowerBound + 1)..<line.upperBound].firstIndex(of: 0x22),
+        close + 1 < line.upperBound, bytes[close + 1] == 0x3A,
+        !bytes[(line.lowerBound + 1)..<close].contains(0x5C)
+      else { return nil }
+      let last = line.upperBound - 1
+      let valueEnd = bytes[last] == 0x2C ? last : line.upperBound
+      names.append(String(decoding: bytes[(line.lowerBound + 1)..<close], as: UTF8.self))
+      definitions.append((close + 2)..<valueEnd)
+    }
+    let header = try JSON.parse(Array(bytes[first]) + Array("}}".utf8))
+    let ranges = definitions
+    let table = DefinitionTable(names: names) { table, index in
+      let text = Array(bytes[ranges[index]])
+      do {
+        return try definition(JSON.parse(text), named: table.name(index), in: table)
+      } catch {
+        fatalError("embedded Kubernetes schemas are unreadable: \(error)")
+      }
+    }
+    return try registry(header, table)
+  }
+
+  /// Reads the whole document, already parsed; definitions are still built on use.
   static func read(_ data: Value) throws -> SchemaRegistry {
-    guard let definitions = data["definitions"]?.objectValue,
-      let kindList = data["kinds"]?.arrayValue,
+    guard let definitions = data["definitions"]?.objectValue else {
+      throw SchemaBuildError(path: "", message: "missing definitions, kinds or version")
+    }
+    let values = definitions.members.map(\.value)
+    let table = DefinitionTable(names: definitions.members.map(\.key)) { table, index in
+      do {
+        return try definition(values[index], named: table.name(index), in: table)
+      } catch {
+        fatalError("embedded Kubernetes schemas are unreadable: \(error)")
+      }
+    }
+    return try registry(data, table)
+  }
+
+  /// The registry of the kinds listed in `data`, with schemas from `table`.
+  private static func registry(_ data: Value, _ table: DefinitionTable) throws -> SchemaRegistry {
+    guard let kindList = data["kinds"]?.arrayValue,
       let version = data["kubernetesVersion"]?.stringValue
     else {
       throw SchemaBuildError(path: "", message: "missing definitions, kinds or version")
     }
-    let table = DefinitionTable()
-    for (index, member) in definitions.members.enumerated() {
-      table.indexByName[member.key] = index
-    }
-    let builder = SchemaBuilder(definitions: table)
-    var nodes: [SchemaNode] = []
-    nodes.reserveCapacity(definitions.count)
-    for member in definitions.members {
-      var node = try builder.node(from: member.value, path: member.key)
-      if node.reference != nil {
-        throw SchemaBuildError(path: member.key, message: "a definition cannot be a bare $ref")
-      }
-      var facets = node.own
-      facets.definitionName = member.key
-      node = SchemaNode(facets)
-      nodes.append(node)
-    }
-    table.nodes = nodes
     let source = "built-in (Kubernetes v\(version))"
     var kinds: [KindInfo] = []
     for entry in kindList {
@@ -130,9 +194,23 @@ enum BuiltInSchemas {
       }
       let gvk = GroupVersionKind(group: group, version: version, kind: kind)
       kinds.append(
-        KindInfo(gvk: gvk, namespaced: namespaced, schema: table.nodes[index], source: source))
+        KindInfo(
+          gvk: gvk, namespaced: namespaced, lazySchema: .definition(table, index), source: source))
     }
-    let objectMeta = table.indexByName[objectMetaName].map { table.nodes[$0] }
+    let objectMeta = table.indexByName[objectMetaName].map { LazySchema.definition(table, $0) }
     return SchemaRegistry(kubernetesVersion: version, kinds: kinds, objectMeta: objectMeta)
+  }
+
+  /// The node of one definition: its schema, named after it.
+  private static func definition(
+    _ value: Value, named name: String, in table: DefinitionTable
+  ) throws(SchemaBuildError) -> SchemaNode {
+    let node = try SchemaBuilder(definitions: table).node(from: value, path: name)
+    if node.reference != nil {
+      throw SchemaBuildError(path: name, message: "a definition cannot be a bare $ref")
+    }
+    var facets = node.own
+    facets.definitionName = name
+    return SchemaNode(facets)
   }
 }

@@ -102,14 +102,22 @@ public struct ObjectValue: Sendable, Hashable {
   public var keys: [String] { members.map(\.key) }
 
   public func index(of key: String) -> Int? {
-    members.firstIndex { $0.key == key }
+    // Lengths first: equal strings of different storage (a key parsed from input, one
+    // compiled from a rule) take the slow comparison path, and in a scan for one key
+    // nearly every other key differs in length. A UTF-8 count is O(1) for native and
+    // small strings.
+    let count = key.utf8.count
+    return members.firstIndex { $0.key.utf8.count == count && $0.key == key }
   }
 
   /// Reading returns the value for `key`; writing `nil` removes it, writing a value
   /// replaces it in place or appends it at the end.
   public subscript(key: String) -> Value? {
     get {
-      for member in members where member.key == key { return member.value }
+      let count = key.utf8.count
+      for member in members where member.key.utf8.count == count && member.key == key {
+        return member.value
+      }
       return nil
     }
     set {

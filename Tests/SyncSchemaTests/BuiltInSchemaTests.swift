@@ -45,6 +45,26 @@ let service = GroupVersionKind(group: "", version: "v1", kind: "Service")
     #expect(registry.kinds.map(\.gvk) == registry.kinds.map(\.gvk).sorted())
   }
 
+  /// Definitions are built on first lookup, so a defect in one would only show when a
+  /// rule reached it: build every definition any kind reaches, and check that the lazy
+  /// loader agrees with reading the whole document.
+  @Test func everyReachableDefinitionBuilds() throws {
+    var seen = Set<ObjectIdentifier>()
+    var definitions = Set<String>()
+    var pending = registry.kinds.map(\.schema)
+    while let node = pending.popLast() {
+      guard seen.insert(ObjectIdentifier(node)).inserted else { continue }
+      if let name = node.definitionName { definitions.insert(name) }
+      pending += node.propertyNames.compactMap { node.property($0) }
+      pending += [node.items, node.additionalProperties].compactMap { $0 }
+    }
+    #expect(definitions.count > 300)
+    let whole = try BuiltInSchemas.read(JSON.parse(BuiltInSchemaData.json))
+    #expect(whole.kinds.map(\.gvk) == registry.kinds.map(\.gvk))
+    #expect(whole.kinds.map(\.namespaced) == registry.kinds.map(\.namespaced))
+    #expect(whole.objectMeta?.propertyNames == registry.objectMeta?.propertyNames)
+  }
+
   @Test func containersAreAListMapKeyedByName() throws {
     let containers = try #require(node(registry, deployment, "spec.template.spec.containers"))
     #expect(containers.types == .array)

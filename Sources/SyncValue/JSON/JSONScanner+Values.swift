@@ -206,12 +206,36 @@ extension JSONScanner {
     var out = stringScratch
     var room = stringScratchCapacity &- 4
     var seen = plain  // raw bytes only: escapes always decode to well-formed UTF-8
+    var seenWords: UInt64 = 0  // the same for runs copied eight bytes at a time
     var p = pos
     while true {
       if used > room {
         reserveStringScratch(used + 4, keeping: used)
         out = stringScratch
         room = stringScratchCapacity &- 4
+      }
+      // Runs between escapes eight bytes at a time, as in `parseString`: the padding
+      // behind `end` keeps the load in bounds, and a word is stored whole only when the
+      // scratch has room for all eight bytes (only the plain ones are counted).
+      while used &+ 8 <= stringScratchCapacity {
+        let word = UInt64(
+          littleEndian: UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self))
+        let special =
+          zeroBytes(word ^ 0x2222_2222_2222_2222) | zeroBytes(word ^ 0x5C5C_5C5C_5C5C_5C5C)
+          | ((word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080)
+        UnsafeMutableRawPointer(out + used).storeBytes(
+          of: word.littleEndian, toByteOffset: 0, as: UInt64.self)
+        if special == 0 {
+          seenWords |= word
+          used &+= 8
+          p &+= 8
+          continue
+        }
+        let run = special.trailingZeroBitCount &>> 3
+        seenWords |= word & ((1 &<< UInt64(truncatingIfNeeded: run &* 8)) &- 1)
+        used &+= run
+        p &+= run
+        break
       }
       let c = base[p]
       if c == 0x5C {
@@ -263,6 +287,7 @@ extension JSONScanner {
       p &+= 1
     }
     pos = p + 1
+    if seenWords & 0x8080_8080_8080_8080 != 0 { seen |= 0x80 }
     if seen >= 0x80 && firstInvalidUTF8(out, count: used) != nil {
       // The bad bytes may already be gone from the buffer; point at the string's end.
       throw error("invalid UTF-8 in string", at: pos - 1)

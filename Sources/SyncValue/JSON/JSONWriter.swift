@@ -247,10 +247,38 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
   private static let hexDigits: StaticString = "0123456789abcdef"
 
   private mutating func appendQuoted(_ utf8: UnsafeBufferPointer<UInt8>) {
-    if !Self.needsEscaping(utf8) {
-      out.reserve(utf8.count + 2)
+    if let src = utf8.baseAddress {
+      // Most strings need no escaping: copy and test in one pass, eight bytes at a time
+      // (the last word overlapping the one before it), instead of testing every string
+      // and then calling memcpy for its ~11 bytes. Only if a byte needs escaping is the
+      // copy thrown away, for the loop below.
+      let count = utf8.count
+      out.reserve(count &+ 2)
+      let dst = out.start + out.count + 1
+      var special: UInt64 = 0
+      if count >= 8 {
+        var index = 0
+        while index &+ 8 < count {
+          special |= Self.copyWord(from: src + index, to: dst + index)
+          index &+= 8
+        }
+        special |= Self.copyWord(from: src + (count &- 8), to: dst + (count &- 8))
+      } else {
+        for index in 0..<count {
+          let c = src[index]
+          dst[index] = c
+          if c < 0x20 || c == 0x22 || c == 0x5C { special = 1 }
+        }
+      }
+      if special == 0 {
+        dst[-1] = 0x22
+        dst[count] = 0x22
+        out.count &+= count &+ 2
+        return
+      }
+    } else {
+      out.reserve(2)
       out.appendUnchecked(0x22)
-      out.appendUnchecked(utf8)
       out.appendUnchecked(0x22)
       return
     }
@@ -295,31 +323,16 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
 }
 
 extension JSONWriter {
-  /// Whether any byte is a quote, a backslash or a control character; eight at a time,
-  /// since most strings need no escaping.
+  /// Copies eight bytes; nonzero when any of them is a quote, a backslash or a control
+  /// character (flags above the lowest can be spurious, so only zero is exact).
   @inline(__always)
-  fileprivate static func needsEscaping(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
-    guard let start = utf8.baseAddress else { return false }
-    let raw = UnsafeRawPointer(start)
-    let count = utf8.count
-    var index = 0
-    while index + 8 <= count {
-      let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-      let controls = (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080
-      if controls | zeroBytes(word ^ 0x2222_2222_2222_2222)
-        | zeroBytes(word ^ 0x5C5C_5C5C_5C5C_5C5C)
-        != 0
-      {
-        return true
-      }
-      index += 8
-    }
-    while index < count {
-      let c = start[index]
-      if c < 0x20 || c == 0x22 || c == 0x5C { return true }
-      index += 1
-    }
-    return false
+  fileprivate static func copyWord(
+    from source: UnsafePointer<UInt8>, to destination: UnsafeMutablePointer<UInt8>
+  ) -> UInt64 {
+    let word = UnsafeRawPointer(source).loadUnaligned(as: UInt64.self)
+    UnsafeMutableRawPointer(destination).storeBytes(of: word, as: UInt64.self)
+    return ((word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080)
+      | zeroBytes(word ^ 0x2222_2222_2222_2222) | zeroBytes(word ^ 0x5C5C_5C5C_5C5C_5C5C)
   }
 }
 
