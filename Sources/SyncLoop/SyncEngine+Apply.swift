@@ -97,7 +97,13 @@ extension SyncEngine {
 
   /// Deletes a target object after re-reading it, only when it carries our marks for
   /// exactly this source object. Returns false when a retry may help.
-  func prune(_ targetKey: ObjectKey, resource: ResourceType, source key: ObjectKey) async -> Bool {
+  ///
+  /// `sweeping`: the orphan sweep, which runs beside the workers. It deletes only if,
+  /// after the re-read, the source has no change waiting or in progress and is still not
+  /// wanted — so it does not race a worker re-applying the same object.
+  func prune(
+    _ targetKey: ObjectKey, resource: ResourceType, source key: ObjectKey, sweeping: Bool = false
+  ) async -> Bool {
     guard options.prune, !(resource.group.isEmpty && resource.kind == "Namespace") else {
       return true
     }
@@ -107,6 +113,9 @@ extension SyncEngine {
           resource, namespace: targetKey.namespace, name: targetKey.name),
         ownership.owns(live, expectedSource: key)
       else { return true }
+      if sweeping {
+        guard !(await queue.isPending(key)), isOrphan(targetKey, of: key) else { return true }
+      }
       if !options.dryRun {
         try await target.delete(
           resource, namespace: targetKey.namespace, name: targetKey.name,

@@ -55,19 +55,24 @@ extension SyncEngine {
       for object in objects {
         guard let sourceKey = ownership.source(of: object), let targetKey = ObjectKey(of: object)
         else { continue }
-        switch decisions[sourceKey] {
-        case .desired(let wanted, _, _)? where wanted == targetKey:
-          continue
-        case .failed?:
-          continue
-        default:
-          if sourceObjects[sourceKey] != nil, decisions[sourceKey] == nil { continue }
-          let stillSelected = evaluator.program.mayMatch(
-            group: sourceKey.group, version: resource.version, kind: sourceKey.kind)
-          if stillSelected && !listed.contains(sourceKey.group + "/" + sourceKey.kind) { continue }
-          _ = await prune(targetKey, resource: resource, source: sourceKey)
-        }
+        guard isOrphan(targetKey, of: sourceKey) else { continue }
+        let stillSelected = evaluator.program.mayMatch(
+          group: sourceKey.group, version: resource.version, kind: sourceKey.kind)
+        if stillSelected && !listed.contains(sourceKey.group + "/" + sourceKey.kind) { continue }
+        _ = await prune(targetKey, resource: resource, source: sourceKey, sweeping: true)
       }
+    }
+  }
+
+  /// Whether the decisions say nobody wants `target` for `source` any more. The sweep
+  /// asks again right before deleting: between its listing and its delete, a watch event
+  /// may have made the source wanted again.
+  func isOrphan(_ target: ObjectKey, of source: ObjectKey) -> Bool {
+    switch decisions[source] {
+    case .desired(let wanted, _, _)? where wanted == target: return false
+    case .failed?: return false
+    case nil where sourceObjects[source] != nil: return false  // not evaluated yet
+    default: return true
     }
   }
 

@@ -82,6 +82,11 @@ actor WorkQueue<Key: Hashable & Sendable> {
     return nil
   }
 
+  /// Whether the key is waiting, being processed, or due to be retried soon.
+  func isPending(_ key: Key) -> Bool {
+    queued.contains(key) || processing.contains(key) || dirty[key] != nil
+  }
+
   /// Marks a key processed; it runs again if it was added meanwhile.
   func done(_ key: Key) {
     processing.remove(key)
