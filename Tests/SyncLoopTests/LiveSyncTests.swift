@@ -116,7 +116,7 @@ struct LiveSyncTests {
   }
 
   static func eventually(
-    _ what: String, timeout: Duration = .seconds(20), _ condition: @Sendable () async -> Bool
+    _ what: String, timeout: Duration = .seconds(60), _ condition: @Sendable () async -> Bool
   ) async throws {
     let deadline = ContinuousClock.now + timeout
     while !(await condition()) {

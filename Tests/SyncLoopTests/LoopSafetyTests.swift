@@ -63,7 +63,7 @@ struct LoopSafetyTests {
     target.failingApplies = 1  // the namespace, created first
     let loop = try Running(source, target)
     defer { Task { await loop.stop() } }
-    try await SyncEngineTests.waitUntil({ target.object(Self.web) != nil }, timeout: .seconds(5))
+    try await SyncEngineTests.waitUntil({ target.object(Self.web) != nil })
   }
 
   @Test func anOutageLongerThanTheQuickRetriesLosesNoChange() async throws {
@@ -76,9 +76,9 @@ struct LoopSafetyTests {
     target.failingApplies = 8  // more than the 5 quick attempts
     let loop = try Running(source, target)
     defer { Task { await loop.stop() } }
-    try await SyncEngineTests.waitUntil({ target.object(Self.web) != nil }, timeout: .seconds(5))
+    try await SyncEngineTests.waitUntil({ target.object(Self.web) != nil })
     // An object that keeps failing holds up neither readiness nor reloads.
-    try await SyncEngineTests.waitUntil({ await loop.engine.isReady }, timeout: .seconds(5))
+    try await SyncEngineTests.waitUntil({ await loop.engine.isReady })
     await loop.engine.reload(try SyncEngineTests.program())
   }
 
@@ -105,7 +105,7 @@ struct LoopSafetyTests {
     try await SyncEngineTests.waitUntil { await loop.engine.isReady }
     target.failingDeletes = 2
     source.unpublish(Self.web)
-    try await SyncEngineTests.waitUntil({ target.object(Self.web) == nil }, timeout: .seconds(5))
+    try await SyncEngineTests.waitUntil({ target.object(Self.web) == nil })
   }
 
   @Test func aCopyWhoseLatestChangeFailedIsPrunedWhenItsSourceGoes() async throws {
@@ -127,7 +127,7 @@ struct LoopSafetyTests {
     // The standby holds the previous version, which is not the source after the rules.
     #expect(Self.gauge("syncrules_objects_in_sync", in: loop.metrics) == 0)
     source.unpublish(Self.web)
-    try await SyncEngineTests.waitUntil({ target.object(Self.web) == nil }, timeout: .seconds(5))
+    try await SyncEngineTests.waitUntil({ target.object(Self.web) == nil })
   }
 
   @Test func aReloadDoesNotPruneAKindWhoseFirstListHasNotArrived() async throws {

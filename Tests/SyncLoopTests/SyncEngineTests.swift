@@ -212,7 +212,7 @@ struct SyncEngineTests {
   }
 
   static func waitUntil(
-    _ condition: @Sendable () async -> Bool, timeout: Duration = .seconds(10)
+    _ condition: @Sendable () async -> Bool, timeout: Duration = .seconds(60)
   ) async throws {
     let deadline = ContinuousClock.now + timeout
     while !(await condition()) {
