@@ -42,7 +42,7 @@ struct FaultTests {
     let watch = try Connection(port: server.port)
     try watch.send("GET", "/api/v1/configmaps?watch=1&resourceVersion=\(server.resourceVersion)")
     _ = try watch.readHead()
-    let deadline = ContinuousClock.now + .seconds(5)
+    let deadline = ContinuousClock.now + .seconds(30)
     while server.openWatchCount == 0, ContinuousClock.now < deadline {
       try await Task.sleep(for: .milliseconds(10))
     }

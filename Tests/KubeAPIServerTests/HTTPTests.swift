@@ -387,7 +387,7 @@ struct HTTPTests {
   }
 
   private func waitForWatches(_ server: KubeAPIServer, _ count: Int) async throws {
-    let deadline = ContinuousClock.now + .seconds(5)
+    let deadline = ContinuousClock.now + .seconds(30)
     while server.openWatchCount < count, ContinuousClock.now < deadline {
       try await Task.sleep(for: .milliseconds(10))
     }

@@ -233,7 +233,7 @@ func configMap(_ name: String, namespace: String = "shop", data: Value = ["k": "
         }
       }
       // Leaving the loop cancelled the reflector, which closed its watch.
-      let deadline = ContinuousClock.now + .seconds(5)
+      let deadline = ContinuousClock.now + .seconds(30)
       while server.openWatchCount > 0, ContinuousClock.now < deadline {
         try await Task.sleep(for: .milliseconds(20))
       }

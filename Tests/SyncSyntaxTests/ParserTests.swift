@@ -80,19 +80,19 @@ import Testing
     #expect(codes.map(\.rawValue).filter { !seen.contains($0) } == [])
   }
 
-  /// Parsing stays cheap: the whole corpus, many times over, well under a second.
-  @Test func parsingIsFast() throws {
+  /// The same text always gives the same tree and diagnostics.
+  @Test func parsingIsDeterministic() throws {
     var files: [SourceFile] = []
     for name in CorpusFile.files(in: "valid") {
       let text = try CorpusFile.read(CorpusFile.directory + "/valid/" + name)
       files.append(SourceFile(id: 0, path: name, text: text))
     }
-    let clock = ContinuousClock()
-    let elapsed = clock.measure {
-      for _ in 0..<100 {
-        for file in files { _ = Parser.parse(file) }
-      }
+    // Speed is measured by the benchmarks, not asserted here (timed tests flake on shared
+    // machines); what a test can pin is that parsing is deterministic.
+    for file in files {
+      let first = Parser.parse(file)
+      let second = Parser.parse(file)
+      #expect(first.0 == second.0 && first.1 == second.1, "\(file.path) parses differently twice")
     }
-    #expect(elapsed < .seconds(2), "100 passes over the corpus took \(elapsed)")
   }
 }
