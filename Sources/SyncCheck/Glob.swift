@@ -85,6 +85,23 @@ public struct Glob: Sendable, Hashable {
   }
 
   public func matches(_ text: String) -> Bool {
+    // Namespace and name globs are nearly always `prefix*`, `*suffix` or `*part*`; they
+    // run per object, so they skip the general matcher and its scalar array.
+    switch pieces.count {
+    case 1:
+      if case .literal(let literal) = pieces[0] {
+        return text.unicodeScalars.elementsEqual(literal)
+      }
+    case 2:
+      if case .literal(let literal) = pieces[0], case .anyRun = pieces[1] {
+        return text.unicodeScalars.starts(with: literal)
+      }
+      if case .anyRun = pieces[0], case .literal(let literal) = pieces[1] {
+        return text.unicodeScalars.reversed().starts(with: literal.reversed())
+      }
+    default:
+      break
+    }
     let scalars = Array(text.unicodeScalars)
     return Glob.match(pieces[...], scalars[...])
   }

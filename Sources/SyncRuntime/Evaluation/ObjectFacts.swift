@@ -16,13 +16,7 @@ struct ObjectFacts {
       case .string(let kind)? = root["kind"]
     else { return nil }
     self.object = object
-    if let slash = apiVersion.lastIndex(of: "/") {
-      group = String(apiVersion[..<slash])
-      version = String(apiVersion[apiVersion.index(after: slash)...])
-    } else {
-      group = ""
-      version = apiVersion
-    }
+    (group, version) = Self.split(apiVersion)
     self.kind = kind
     metadata = root["metadata"]?.objectValue ?? ObjectValue()
     if case .string(let namespace)? = metadata["namespace"], !namespace.isEmpty {
