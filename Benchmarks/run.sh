@@ -11,8 +11,11 @@
 #    outputs object for object (Benchmarks/compare.py): a mismatch prints the first
 #    differing object and stops the run before any table;
 # 4. runs each command --runs more times (output to /dev/null) and prints a table:
-#    median wall seconds, MB/s and objects/s of input, peak RSS (/usr/bin/time %M, the
-#    largest of the runs), and speed relative to the peer (jq, or yq for YAML);
+#    median wall seconds, median CPU seconds (user + system), MB/s and objects/s of
+#    input, peak RSS (/usr/bin/time %M, the largest of the runs), and speed relative to
+#    the peer (jq, or yq for YAML). syncrules runs with its default --jobs (the
+#    processors online), which NDJSON and watch streams use; the `syncrules-j1` rows
+#    run the same on one thread;
 # 5. checks the targets of issue 4 and prints PASS/FAIL for each.
 # --profile instead counts instructions with callgrind on 1,000 objects (JSON List,
 # NDJSON, YAML; DR vs DR+100 rules vs pass-through) and writes annotated profiles.
@@ -112,7 +115,8 @@ if [ "$profile" = 1 ]; then
     irs list "$prefix.list.json" -f "$rules"
     irs list-100 "$prefix.list.json" -f "$rules" -f "$here/rules/extra-100.sync"
     irs list-pass "$prefix.list.json" -f "$here/rules/passthrough.sync"
-    irs ndjson "$prefix.ndjson" -f "$rules"
+    # one thread: comparable with the earlier counts (valgrind runs threads one at a time)
+    irs ndjson "$prefix.ndjson" -f "$rules" -j 1
     irs yaml "$prefix.yaml" -f "$rules"
   } | tee "$out/callgrind.summary"
   valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.libyaml.out" "$yaml_events" "$prefix.yaml" \
@@ -157,10 +161,12 @@ fi
 if want ndjson; then
   add ndjson "$prefix.ndjson" "$size" jq "" "jq -c -f $jqprog"
   add ndjson "$prefix.ndjson" "$size" syncrules "$out/ndjson.jq" "$apply"
+  add ndjson "$prefix.ndjson" "$size" syncrules-j1 "$out/ndjson.jq" "$apply -j 1"
 fi
 if want watch; then
   add watch "$prefix.watch.ndjson" "$size" jq "" "jq -c -f $jqprog"
   add watch "$prefix.watch.ndjson" "$size" syncrules "$out/watch.jq" "$apply"
+  add watch "$prefix.watch.ndjson" "$size" syncrules-j1 "$out/watch.jq" "$apply -j 1"
 fi
 if want yaml; then
   add yaml "$yprefix.yaml" "$yaml_size" yq "" "yq -y -f $jqprog"
@@ -178,16 +184,16 @@ fi
 mb() { python3 -c "import os,sys; print(os.path.getsize(sys.argv[1]) / 1e6)" "$1"; }
 now_ns() { date +%s%N; }
 
-# One run: wall seconds and peak RSS (KB) on stdout, output to $2.
+# One run: wall µs, peak RSS (KB) and CPU µs (user + system) on stdout, output to $3.
 run_once() { # cmd input output
   local t0 t1 rssf
   rssf=$(mktemp)
   t0=$(now_ns)
-  if ! /usr/bin/time -f %M -o "$rssf" bash -c "$1" < "$2" > "$3"; then
+  if ! /usr/bin/time -f '%M %U %S' -o "$rssf" bash -c "$1" < "$2" > "$3"; then
     echo "run.sh: failed: $1 < $2" >&2; cat "$rssf" >&2; rm -f "$rssf"; return 1
   fi
   t1=$(now_ns)
-  echo "$(( (t1 - t0) / 1000 )) $(tail -1 "$rssf")"
+  echo "$(( (t1 - t0) / 1000 )) $(tail -1 "$rssf" | awk '{printf "%d %d", $1, ($2 + $3) * 1e6}')"
   rm -f "$rssf"
 }
 
@@ -211,19 +217,21 @@ done
 # --- time -----------------------------------------------------------------------------
 # Rounds: every command once per round, so that load from other processes on a shared
 # machine falls on all of them alike.
-declare -A med rss walls_of
+declare -A med rss walls_of cpus_of cpu
 echo "timing ($runs rounds)…" >&2
-for i in "${!case_name[@]}"; do walls_of[$i]=""; rss[$i]=0; done
+for i in "${!case_name[@]}"; do walls_of[$i]=""; cpus_of[$i]=""; rss[$i]=0; done
 for round in $(seq "$runs"); do
   for i in "${!case_name[@]}"; do
-    read -r us kb < <(run_once "${case_cmd[$i]}" "${case_input[$i]}" /dev/null)
+    read -r us kb cpu_us < <(run_once "${case_cmd[$i]}" "${case_input[$i]}" /dev/null)
     walls_of[$i]="${walls_of[$i]} $us"
+    cpus_of[$i]="${cpus_of[$i]} $cpu_us"
     [ "$kb" -gt "${rss[$i]}" ] && rss[$i]=$kb
   done
   echo "  round $round done" >&2
 done
 for i in "${!case_name[@]}"; do
   med[$i]=$(printf '%s\n' ${walls_of[$i]} | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  cpu[$i]=$(printf '%s\n' ${cpus_of[$i]} | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
   echo "  ${case_name[$i]} ${case_tool[$i]}: $(awk -v u="${med[$i]}" 'BEGIN{printf "%.3f s", u/1e6}') (runs:${walls_of[$i]} µs)" >&2
 done
 
@@ -243,10 +251,10 @@ peer_of() { # case index → index of the jq/yq row of the same case, or of list
 swift_version=$(swift --version 2>/dev/null | head -1 || true)
 {
   echo "syncrules $(cd "$root" && git rev-parse --short HEAD) · $(date -u +%Y-%m-%dT%H:%MZ) · $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p') · load $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "rules: ${rules#"$root/"} · mix $mix, seed $seed · median of $runs runs · peak RSS is the largest of the runs"
+  echo "rules: ${rules#"$root/"} · mix $mix, seed $seed · median of $runs runs · peak RSS is the largest of the runs · syncrules --jobs default: $(nproc)"
   echo
-  echo "| case | tool | input | objects | wall s | MB/s | objects/s | peak RSS MB | × peer |"
-  echo "|---|---|---|---:|---:|---:|---:|---:|---:|"
+  echo "| case | tool | input | objects | wall s | CPU s | MB/s | objects/s | peak RSS MB | × peer |"
+  echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"
   for i in "${!case_name[@]}"; do
     p=$(peer_of "$i")
     input=${case_input[$i]}
@@ -256,8 +264,8 @@ swift_version=$(swift --version 2>/dev/null | head -1 || true)
       ratio=$(awk -v a="${med[$p]}" -v b="${med[$i]}" 'BEGIN{printf "%.1f×", a/b}')
     fi
     awk -v n="${case_name[$i]}" -v t="${case_tool[$i]}" -v f="$(basename "$input")" \
-      -v c="${case_count[$i]}" -v u="${med[$i]}" -v mb="$size_mb" -v r="${rss[$i]}" -v x="$ratio" \
-      'BEGIN{s=u/1e6; printf "| %s | %s | %s (%.0f MB) | %d | %.3f | %.0f | %.0f | %.1f | %s |\n", n, t, f, mb, c, s, mb/s, c/s, r/1024, x}'
+      -v c="${case_count[$i]}" -v u="${med[$i]}" -v cu="${cpu[$i]}" -v mb="$size_mb" -v r="${rss[$i]}" -v x="$ratio" \
+      'BEGIN{s=u/1e6; printf "| %s | %s | %s (%.0f MB) | %d | %.3f | %.2f | %.0f | %.0f | %.1f | %s |\n", n, t, f, mb, c, s, cu/1e6, mb/s, c/s, r/1024, x}'
   done
 } | tee "$out/table.md"
 
@@ -277,6 +285,11 @@ verdict() { # label, value, op, limit, unit
     if [ -n "$s" ] && [ -n "$p" ]; then
       verdict "$c: throughput vs jq" "$(awk -v a="${med[$p]}" -v b="${med[$s]}" 'BEGIN{print a/b}')" ">=" 10 "×"
       verdict "$c: peak RSS" "$(awk -v r="${rss[$s]}" 'BEGIN{print r/1024}')" "<=" 100 " MB"
+    fi
+    s1=$(idx "$c" syncrules-j1)
+    if [ -n "$s1" ] && [ -n "$p" ]; then
+      awk -v c="$c" -v a="${med[$p]}" -v b="${med[$s1]}" -v w="${med[$s]}" -v cj="${cpu[$p]}" -v c1="${cpu[$s1]}" -v cs="${cpu[$s]}" \
+        'BEGIN{printf "  (%s on one thread, -j 1: %.2f× jq; CPU time vs jq: %.2f× on one thread, %.2f× with the default jobs)\n", c, a/b, cj/c1, cj/cs}'
     fi
   done
   s=$(idx yaml syncrules) p=$(idx yaml yq) l=$(idx yaml libyaml-parse)

@@ -53,6 +53,14 @@ struct Apply: ParsableCommand {
   @Option(help: "Input format: json or yaml (default: detected from the first bytes).")
   var inputFormat: InputFormat?
 
+  @Option(
+    name: [.customShort("j"), .long],
+    help: ArgumentHelp(
+      "Threads for JSON that comes one value per line (NDJSON, watch streams); the "
+        + "output keeps the input's order (default: the processors online, at most 8).",
+      valueName: "N"))
+  var jobs: Int?
+
   @Argument(help: ArgumentHelp("Input files; standard input when none or `-`.", valueName: "FILE"))
   var files: [String] = []
 
@@ -63,6 +71,12 @@ struct Apply: ParsableCommand {
 
   func validate() throws {
     if rulePaths.isEmpty { throw ValidationError("Missing rule files: pass -f RULES.") }
+    if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+  }
+
+  /// The processors online, at most 8 (each job keeps its own buffers and caches).
+  static func defaultJobs() -> Int {
+    return min(max(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), 1), 8)
   }
 
   func run() throws {
@@ -84,7 +98,8 @@ struct Apply: ParsableCommand {
     let sink = OutputSink(fileDescriptor: 1)
     let applier = StreamApplier(
       options: StreamApplier.Options(
-        inputFormat: inputFormat, outputFormat: output, passthrough: passthrough, diff: diff),
+        inputFormat: inputFormat, outputFormat: output, passthrough: passthrough, diff: diff,
+        jobs: jobs ?? Self.defaultJobs()),
       output: sink, evaluator: Evaluator(program: program),
       problem: { Terminal.write($0, to: 2) })
     do {

@@ -74,6 +74,51 @@ struct StreamCorpusTests {
     #expect(result.hasFailures == expectsFailure, "exit status of \(name)")
   }
 
+  /// The cases of which the parallel reader does some objects (JSON one value per line,
+  /// up to where it is not); the others go to the sequential reader at once (indented
+  /// JSON, YAML, output as YAML) or after the first value is found to be a List.
+  static let lineCases = [
+    "ndjson", "ndjson-malformed", "ndjson-to-yaml", "ndjson-mixed-shapes", "ndjson-bom-crlf",
+    "ndjson-malformed-late", "watch-frames", "watch-frames-bookmarks",
+    "concatenated-no-separator", "top-level-number",
+  ]
+
+  /// Every case again on two threads, cut into batches of many sizes (down to one byte,
+  /// which puts a cut inside every line): output, messages, report and exit status must
+  /// be the expected ones, which the sequential reader produced.
+  @Test(arguments: cases)
+  func corpusCaseInParallel(_ name: String) throws {
+    let folder = Self.directory.appendingPathComponent(name)
+    func read(_ file: String) -> String? {
+      try? String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+    }
+    let shared = try String(
+      contentsOf: Self.directory.appendingPathComponent("rules.sync"), encoding: .utf8)
+    let inputName = try #require(
+      ["input.json", "input.yaml", "input.txt"].first { read($0) != nil }, "no input file")
+    let input = try Data(contentsOf: folder.appendingPathComponent(inputName))
+    let expectedOutput = try #require(read("expected.out"))
+    let expectedProblems = read("expected.err") ?? ""
+    for batchBytes in [1, 7, 64, 300, 4096, 256 * 1024] {
+      var options = try Self.options(from: read("args") ?? "")
+      options.jobs = 2
+      options.batchBytes = batchBytes
+      let result = try StreamRun.run(
+        rules: read("rules.sync") ?? shared, input: [UInt8](input), inputName: inputName,
+        options: options)
+      #expect(result.output == expectedOutput, "\(name), batches of \(batchBytes) bytes")
+      #expect(result.problems == expectedProblems, "\(name), batches of \(batchBytes) bytes")
+      if let report = read("expected.report") {
+        #expect(result.report.renderText() == report, "\(name), batches of \(batchBytes)")
+      }
+      #expect(result.hasFailures == !expectedProblems.isEmpty)
+      let parallel = Self.lineCases.contains(name) && options.outputFormat != .yaml
+      #expect(
+        (result.objectsDoneInParallel > 0) == parallel,
+        "\(name): \(result.objectsDoneInParallel) objects done in parallel")
+    }
+  }
+
   static func options(from args: String) throws -> StreamApplier.Options {
     var options = StreamApplier.Options(flushEachObject: false)
     var words = args.split(whereSeparator: \.isWhitespace).map(String.init)[...]
@@ -97,6 +142,7 @@ enum StreamRun {
     var problems: String
     var report: ApplyReport
     var hasFailures: Bool
+    var objectsDoneInParallel = 0
   }
 
   static func run(
@@ -104,14 +150,15 @@ enum StreamRun {
   ) throws -> Result {
     let ruleSet = RuleSet.load(text: rules, path: "rules.sync")
     let program = try #require(ruleSet.program, "rules do not check: \(ruleSet.diagnostics)")
-    let evaluator = Evaluator(program: program)
     return try run(
-      input: input, inputName: inputName, options: options, evaluate: evaluator.evaluate)
+      input: input, inputName: inputName, options: options,
+      evaluator: Evaluator(program: program))
   }
 
+  /// Runs `evaluate` on the calling thread, or an evaluator on `options.jobs` threads.
   static func run(
     input: [UInt8], inputName: String, options: StreamApplier.Options,
-    evaluate: @escaping (Value) -> Outcome
+    evaluate: ((Value) -> Outcome)? = nil, evaluator: Evaluator? = nil
   ) throws -> Result {
     let url = FileManager.default.temporaryDirectory
       .appendingPathComponent("syncrules-stream-\(UUID().uuidString)")
@@ -120,14 +167,21 @@ enum StreamRun {
     let handle = try FileHandle(forWritingTo: url)
     let sink = OutputSink(fileDescriptor: handle.fileDescriptor)
     var problems = ""
-    let applier = StreamApplier(
-      options: options, output: sink, evaluate: evaluate, problem: { problems += $0 })
+    let applier: StreamApplier
+    if let evaluator {
+      applier = StreamApplier(
+        options: options, output: sink, evaluator: evaluator, problem: { problems += $0 })
+    } else {
+      applier = StreamApplier(
+        options: options, output: sink, evaluate: try #require(evaluate),
+        problem: { problems += $0 })
+    }
     try applier.apply(StreamInput(bytes: input, name: inputName))
     try applier.finish()
     try handle.close()
     let output = try String(contentsOf: url, encoding: .utf8)
     return Result(
       output: output, problems: problems, report: applier.report,
-      hasFailures: applier.hasFailures)
+      hasFailures: applier.hasFailures, objectsDoneInParallel: applier.objectsDoneInParallel)
   }
 }

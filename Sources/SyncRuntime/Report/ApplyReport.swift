@@ -80,17 +80,30 @@ public struct ApplyReport: Sendable, Equatable {
 
   /// Counts one object.
   public mutating func record(apiVersion: String, kind: String, _ disposition: Disposition) {
-    let key = apiVersion + "\u{0}" + kind
-    let index: Int
-    if let known = rowIndex[key] {
-      index = known
-    } else {
-      index = rows.count
-      rowIndex[key] = index
-      rows.append(Row(apiVersion: apiVersion, kind: kind, counts: Counts()))
-    }
+    let index = indexOfRow(apiVersion: apiVersion, kind: kind)
     rows[index].counts[disposition] += 1
     total[disposition] += 1
+  }
+
+  /// Adds the counts of `other`; kinds new to this report come after its own, in the
+  /// order `other` saw them.
+  public mutating func merge(_ other: ApplyReport) {
+    for row in other.rows {
+      let index = indexOfRow(apiVersion: row.apiVersion, kind: row.kind)
+      for disposition in Disposition.allCases {
+        rows[index].counts[disposition] += row.counts[disposition]
+        total[disposition] += row.counts[disposition]
+      }
+    }
+  }
+
+  /// The index of the row of a kind, added when new.
+  private mutating func indexOfRow(apiVersion: String, kind: String) -> Int {
+    let key = apiVersion + "\u{0}" + kind
+    if let known = rowIndex[key] { return known }
+    rowIndex[key] = rows.count
+    rows.append(Row(apiVersion: apiVersion, kind: kind, counts: Counts()))
+    return rows.count - 1
   }
 
   /// Counts `object` under its own apiVersion and kind.

@@ -136,7 +136,7 @@ extension StreamApplier {
   /// frame is written (around the rewritten object) exactly when the object would be.
   /// BOOKMARK and ERROR frames carry no object to rewrite and pass through unchanged
   /// and uncounted.
-  private func processTopLevel(_ value: Value) throws(OutputSinkError) {
+  func processTopLevel(_ value: Value) throws(OutputSinkError) {
     guard case .object(let frame) = value, frame.count == 2,
       let type = frame["type"]?.stringValue, watchEventTypes.contains(type),
       let object = frame["object"]

@@ -24,23 +24,40 @@ public final class StreamApplier {
     /// Write out each object as soon as it is done; nil: when the input is not a regular
     /// file (a pipe or terminal, where objects may arrive slowly).
     public var flushEachObject: Bool?
+    /// Threads that parse, evaluate and write JSON values that come one per line (NDJSON,
+    /// watch frames) at the same time, the results written in input order; 1 reads
+    /// everything on the calling thread. Needs an applier made with an ``Evaluator``.
+    public var jobs: Int
+    /// Bytes read at a time and handed to one of the `jobs` threads (whole lines);
+    /// tests make it small to put the cuts everywhere.
+    public var batchBytes: Int
 
     public init(
       inputFormat: InputFormat? = nil, outputFormat: OutputFormat? = nil,
-      passthrough: Bool = false, diff: Bool = false, flushEachObject: Bool? = nil
+      passthrough: Bool = false, diff: Bool = false, flushEachObject: Bool? = nil,
+      jobs: Int = 1, batchBytes: Int = 256 * 1024
     ) {
       self.inputFormat = inputFormat
       self.outputFormat = outputFormat
       self.passthrough = passthrough
       self.diff = diff
       self.flushEachObject = flushEachObject
+      self.jobs = max(1, jobs)
+      self.batchBytes = max(1, batchBytes)
     }
   }
 
   let options: Options
-  private let sink: OutputSink
-  private let evaluate: (Value) -> Outcome
+  let sink: OutputSink
+  let evaluate: (Value) -> Outcome
+  /// The same rules, callable from other threads; nil when made with a plain closure.
+  let concurrentEvaluate: (@Sendable (Value) -> Outcome)?
   let problem: (String) -> Void
+  /// Set on the appliers of parallel workers: failures are kept here, to be numbered and
+  /// reported in input order, instead of going to `problem`.
+  var heldFailures: [HeldFailure]?
+  /// Parallel workers, made on first use and kept for later inputs.
+  var workers: [LineWorker] = []
   var emitter: ObjectEmitter?
   var flushesEachObject = false
   var inputName = ""
@@ -53,6 +70,9 @@ public final class StreamApplier {
   public internal(set) var failureCount = 0
   /// Inputs that stopped at malformed text.
   public internal(set) var malformedInputCount = 0
+  /// Objects that `options.jobs` threads read, evaluated and wrote (the rest were done on
+  /// the calling thread): tells whether an input took the parallel path.
+  public internal(set) var objectsDoneInParallel = 0
 
   /// True when the run should exit with status 1.
   public var hasFailures: Bool { failureCount > 0 || malformedInputCount > 0 }
@@ -61,22 +81,36 @@ public final class StreamApplier {
   ///   - output: where objects (or diffs) go.
   ///   - evaluate: the rules, usually ``Evaluator/evaluate(_:)``.
   ///   - problem: receives each failure message, one or more complete lines.
-  public init(
+  ///
+  /// A plain closure runs on the calling thread only: `options.jobs` is not used.
+  public convenience init(
     options: Options, output: OutputSink, evaluate: @escaping (Value) -> Outcome,
     problem: @escaping (String) -> Void
   ) {
-    self.options = options
-    sink = output
-    self.evaluate = evaluate
-    self.problem = problem
+    self.init(
+      options: options, output: output, evaluate: evaluate, concurrentEvaluate: nil,
+      problem: problem)
   }
 
-  /// Runs a compiled program.
+  /// Runs a compiled program (on `options.jobs` threads where the input allows).
   public convenience init(
     options: Options, output: OutputSink, evaluator: Evaluator,
     problem: @escaping (String) -> Void
   ) {
-    self.init(options: options, output: output, evaluate: evaluator.evaluate, problem: problem)
+    self.init(
+      options: options, output: output, evaluate: evaluator.evaluate,
+      concurrentEvaluate: evaluator.evaluate, problem: problem)
+  }
+
+  init(
+    options: Options, output: OutputSink, evaluate: @escaping (Value) -> Outcome,
+    concurrentEvaluate: (@Sendable (Value) -> Outcome)?, problem: @escaping (String) -> Void
+  ) {
+    self.options = options
+    sink = output
+    self.evaluate = evaluate
+    self.concurrentEvaluate = concurrentEvaluate
+    self.problem = problem
   }
 
   /// Reads `input` to its end (or to malformed text) and writes the results.
@@ -85,7 +119,7 @@ public final class StreamApplier {
   /// - Throws: only when the output cannot be written.
   @discardableResult
   public func apply(_ input: StreamInput) throws(OutputSinkError) -> Bool {
-    let (detected, reader) = input.open(forcing: options.inputFormat)
+    let (detected, raw) = input.openRaw(forcing: options.inputFormat)
     if emitter == nil {
       let layout = options.outputFormat.map(OutputLayout.init) ?? OutputLayout(matching: detected)
       emitter = ObjectEmitter(layout: layout, sink: sink)
@@ -93,9 +127,15 @@ public final class StreamApplier {
     flushesEachObject = options.flushEachObject ?? input.isInteractive
     inputName = input.name
     objectNumber = 0
-    switch reader {
-    case .json(let json): return try applyJSON(json)
-    case .yaml(let yaml): return try applyYAML(yaml)
+    switch (detected.format, raw.descriptor) {
+    case (.json, _) where runsInParallel(raw):
+      return try applyLinesInParallel(raw, interactive: input.isInteractive)
+    case (.json, nil): return try applyJSON(JSONStreamReader(bytes: raw.prefix))
+    case (.json, let descriptor?):
+      return try applyJSON(JSONStreamReader(fileDescriptor: descriptor, prefix: raw.prefix))
+    case (.yaml, nil): return try applyYAML(YAMLStreamReader(bytes: raw.prefix))
+    case (.yaml, let descriptor?):
+      return try applyYAML(YAMLStreamReader(fileDescriptor: descriptor, prefix: raw.prefix))
     }
   }
 
@@ -132,7 +172,12 @@ public final class StreamApplier {
       if options.diff { try writeDiff(object, nil) }
     case .failed(let failure):
       failureCount += 1
-      problem(message(for: failure, object: object))
+      if heldFailures != nil {
+        heldFailures?.append(
+          HeldFailure(objectNumber: objectNumber, failure: failure, identity: identity(of: object)))
+      } else {
+        problem(message(for: failure, objectNumber: objectNumber, identity: identity(of: object)))
+      }
     }
     if flushesEachObject { try emitter?.flush() }
   }
@@ -188,23 +233,23 @@ public final class StreamApplier {
 
   // MARK: - Messages
 
-  /// `object 3 (apps/v1 Deployment prod/web)`, or `object 3` when it has no identity.
-  func describeObject(_ object: Value) -> String {
-    var text = "\(inputName): object \(objectNumber)"
-    guard let kind = object["kind"]?.stringValue else { return text }
+  /// ` (apps/v1 Deployment prod/web)`, or nothing when the object has no kind.
+  func identity(of object: Value) -> String {
+    guard let kind = object["kind"]?.stringValue else { return "" }
     let apiVersion = object["apiVersion"]?.stringValue.map { $0 + " " } ?? ""
     let metadata = object["metadata"]
     var name = metadata?["name"]?.stringValue ?? "(no name)"
     if let namespace = metadata?["namespace"]?.stringValue, !namespace.isEmpty {
       name = namespace + "/" + name
     }
-    text += " (\(apiVersion)\(kind) \(name))"
-    return text
+    return " (\(apiVersion)\(kind) \(name))"
   }
 
-  /// Two lines: the error and object, then the rule and where it is written.
-  func message(for failure: ObjectFailure, object: Value) -> String {
-    var text = "error[\(failure.code.rawValue)]: \(describeObject(object)): \(failure.message)\n"
+  /// Two lines: the error and object (`object 3 (apps/v1 Deployment prod/web)`), then the
+  /// rule and where it is written.
+  func message(for failure: ObjectFailure, objectNumber: Int, identity: String) -> String {
+    let object = "\(inputName): object \(objectNumber)\(identity)"
+    var text = "error[\(failure.code.rawValue)]: \(object): \(failure.message)\n"
     if let location = failure.location {
       let rule = failure.rule.map { " in rule `\($0)`" } ?? ""
       text += "  --> \(location)\(rule): \(location.excerpt)\n"

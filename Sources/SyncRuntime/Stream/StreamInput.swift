@@ -43,25 +43,28 @@ public struct StreamInput {
   /// Reads the first bytes, decides the format, and returns a reader positioned at the
   /// start (the bytes read to decide are handed to it).
   func open(forcing forced: InputFormat?) -> (DetectedFormat, ObjectReader) {
-    switch source {
-    case .bytes(let bytes):
-      var detected = DetectedFormat.detect(bytes)
-      if let forced { detected.format = forced }
-      switch detected.format {
-      case .json: return (detected, .json(JSONStreamReader(bytes: bytes)))
-      case .yaml: return (detected, .yaml(YAMLStreamReader(bytes: bytes)))
-      }
-    case .fileDescriptor(let descriptor):
-      let prefix = Self.peek(descriptor)
-      var detected = DetectedFormat.detect(prefix)
-      if let forced { detected.format = forced }
-      switch detected.format {
-      case .json:
-        return (detected, .json(JSONStreamReader(fileDescriptor: descriptor, prefix: prefix)))
-      case .yaml:
-        return (detected, .yaml(YAMLStreamReader(fileDescriptor: descriptor, prefix: prefix)))
-      }
+    let (detected, raw) = openRaw(forcing: forced)
+    switch (detected.format, raw.descriptor) {
+    case (.json, nil): return (detected, .json(JSONStreamReader(bytes: raw.prefix)))
+    case (.yaml, nil): return (detected, .yaml(YAMLStreamReader(bytes: raw.prefix)))
+    case (.json, let descriptor?):
+      return (detected, .json(JSONStreamReader(fileDescriptor: descriptor, prefix: raw.prefix)))
+    case (.yaml, let descriptor?):
+      return (detected, .yaml(YAMLStreamReader(fileDescriptor: descriptor, prefix: raw.prefix)))
     }
+  }
+
+  /// Reads the first bytes and decides the format, leaving the reading to the caller.
+  func openRaw(forcing forced: InputFormat?) -> (DetectedFormat, RawInput) {
+    let raw: RawInput
+    switch source {
+    case .bytes(let bytes): raw = RawInput(prefix: bytes, descriptor: nil)
+    case .fileDescriptor(let descriptor):
+      raw = RawInput(prefix: Self.peek(descriptor), descriptor: descriptor)
+    }
+    var detected = DetectedFormat.detect(raw.prefix)
+    if let forced { detected.format = forced }
+    return (detected, raw)
   }
 
   /// Reads until the format can be told or the input ends. Read errors are left for the
@@ -92,6 +95,14 @@ public struct StreamInput {
     }
     return prefix
   }
+}
+
+/// An input whose first bytes have been read.
+struct RawInput {
+  /// Bytes read so far; all of them when there is no descriptor.
+  var prefix: [UInt8]
+  /// Where the rest comes from; nil for input held in memory.
+  var descriptor: Int32?
 }
 
 /// The reader an input was opened with.

@@ -100,6 +100,33 @@ struct JSONScanner {
     values.deallocate()
   }
 
+  /// Takes the counters of an input of which everything before `position` was read
+  /// elsewhere; the buffered bytes are the ones from there on.
+  mutating func resume(at position: JSONPosition) {
+    droppedBytes = position.offset
+    newlinesSkipped = position.line - 1
+    lastSkippedNewline = position.lineStart - 1
+    newlinesCountedTo = position.offset
+    depth = 0
+  }
+
+  /// Replaces the buffered bytes with `bytes`, which are all there is; the buffer is
+  /// kept when large enough.
+  mutating func replaceBytes(with bytes: UnsafeBufferPointer<UInt8>) {
+    if bytes.count > capacity {
+      base.deallocate()
+      capacity = max(bytes.count, capacity * 2)
+      base = .allocate(capacity: capacity + Self.padding)
+    }
+    if let address = bytes.baseAddress { base.update(from: address, count: bytes.count) }
+    // The sentinel and the padding behind it: the scanning loops rely on zeros there.
+    (base + bytes.count).initialize(repeating: 0, count: Self.padding)
+    pos = 0
+    end = bytes.count
+    source = .none
+    atEOF = true
+  }
+
   /// Makes room for `count` bytes in `stringScratch`, keeping the first `used`.
   mutating func reserveStringScratch(_ count: Int, keeping used: Int) {
     if count <= stringScratchCapacity { return }

@@ -12,6 +12,26 @@ public enum JSONToken: Sendable, Equatable {
   case endOfInput
 }
 
+/// A place in a JSON input: for readers that resume where another stopped, so that their
+/// errors still name the line and column of the whole input.
+public struct JSONPosition: Sendable, Equatable {
+  /// Bytes from the start of the input.
+  public var offset: Int
+  /// 1-based line of `offset`.
+  public var line: Int
+  /// The offset of the first byte of that line.
+  public var lineStart: Int
+
+  public init(offset: Int, line: Int, lineStart: Int) {
+    self.offset = offset
+    self.line = line
+    self.lineStart = lineStart
+  }
+
+  /// The start of an input.
+  public static let start = JSONPosition(offset: 0, line: 1, lineStart: 0)
+}
+
 /// A pull reader of JSON text from a file descriptor or memory.
 ///
 /// It reads the input in chunks and hands out each value as soon as its last byte has
@@ -95,6 +115,54 @@ public final class JSONStreamReader {
 
   deinit {
     scanner.deallocate()
+  }
+
+  /// Reads `prefix`, then the rest of a file descriptor, as the continuation of an input
+  /// of which everything before `position` was read elsewhere: offsets, lines and
+  /// columns in errors count from the start of the whole input.
+  public convenience init(
+    fileDescriptor: Int32, prefix: [UInt8], resumingAt position: JSONPosition,
+    chunkSize: Int = 128 * 1024, limits: JSONReaderLimits = .init()
+  ) {
+    self.init(
+      fileDescriptor: fileDescriptor, prefix: prefix, chunkSize: chunkSize, limits: limits)
+    scanner.resume(at: position)
+  }
+
+  /// Reads `bytes`, the rest of an input of which everything before `position` was read
+  /// elsewhere (see ``init(fileDescriptor:prefix:resumingAt:chunkSize:limits:)``).
+  public convenience init(
+    bytes: [UInt8], resumingAt position: JSONPosition, limits: JSONReaderLimits = .init()
+  ) {
+    self.init(bytes: bytes, limits: limits)
+    scanner.resume(at: position)
+  }
+
+  /// A reader for ``load(_:at:)``: one reader reads many pieces of one input in turn,
+  /// keeping its buffer and the keys and short strings it has seen.
+  public init(reusable limits: JSONReaderLimits = .init()) {
+    scanner = JSONScanner(source: .none, chunkSize: 64 * 1024)
+    scanner.atEOF = true
+    scanner.maximumDepth = limits.maximumDepth
+  }
+
+  /// Starts over on `bytes`, which sit at `position` of the input: the reader forgets
+  /// open containers and errors, and ends where `bytes` end.
+  public func load(_ bytes: UnsafeBufferPointer<UInt8>, at position: JSONPosition) {
+    scanner.replaceBytes(with: bytes)
+    scanner.resume(at: position)
+    frames.removeAll(keepingCapacity: true)
+    atFirstEntry = false
+    valuePending = false
+    failure = nil
+  }
+
+  /// Where the next token starts, right after ``peekToken()`` (which skips the whitespace
+  /// before it, counting its line feeds).
+  public var position: JSONPosition {
+    JSONPosition(
+      offset: scanner.droppedBytes + scanner.pos, line: scanner.newlinesSkipped + 1,
+      lineStart: scanner.lastSkippedNewline + 1)
   }
 
   /// The byte offset of the next unread byte from the start of the input.

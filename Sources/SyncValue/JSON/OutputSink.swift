@@ -34,7 +34,20 @@ public final class OutputSink {
     self.fileDescriptor = fileDescriptor
     self.bufferSize = max(1, bufferSize)
     buffer = []
-    buffer.reserveCapacity(self.bufferSize)
+    if fileDescriptor >= 0 { buffer.reserveCapacity(self.bufferSize) }
+  }
+
+  /// A sink that keeps everything in memory until ``takeBytes()``; ``flush()`` does
+  /// nothing. For output produced on one thread and written out on another.
+  public static func inMemory() -> OutputSink {
+    OutputSink(fileDescriptor: -1, bufferSize: Int.max)
+  }
+
+  /// Everything queued so far, which the sink then forgets.
+  public func takeBytes() -> [UInt8] {
+    var taken: [UInt8] = []
+    swap(&taken, &buffer)
+    return taken
   }
 
   /// Queues `bytes`, writing out when the buffer is full.
@@ -61,7 +74,7 @@ public final class OutputSink {
 
   /// Writes out everything queued.
   public func flush() throws(OutputSinkError) {
-    if buffer.isEmpty { return }
+    if buffer.isEmpty || fileDescriptor < 0 { return }
     try buffer.withUnsafeBufferPointer { (chunk) throws(OutputSinkError) in try writeAll(chunk) }
     buffer.removeAll(keepingCapacity: true)
   }
