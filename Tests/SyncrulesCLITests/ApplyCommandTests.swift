@@ -112,11 +112,26 @@ struct ApplyCommandTests {
     ["apply", "-f", rules, "--input-format", "toml"],
     ["apply", "-f", rules, "no/such/input.json"],
     ["apply", "-f", "no/such/rules.sync"],
+    ["apply", "-f", rules, "-j", "0"],
+    ["apply", "-f", rules, "--jobs", "many"],
   ])
   func usageErrorsExitTwo(_ arguments: [String]) throws {
     let result = try CLI.run(arguments, stdin: Data())
     #expect(result.status == 2, "\(result.stderr)")
     #expect(result.stdout.isEmpty)
+  }
+
+  /// A file of one value per line read on three threads: the same bytes, messages and
+  /// exit status as on one thread, through every shape that hands over to one thread.
+  @Test(arguments: ["ndjson-mixed-shapes", "ndjson-malformed-late", "watch-frames-bookmarks"])
+  func jobsDoNotChangeTheResult(_ name: String) throws {
+    let path = "\(Self.corpus)/\(name)/input.json"
+    let one = try CLI.run(["apply", "-f", Self.rules, "-j", "1", path])
+    let three = try CLI.run(["apply", "-f", Self.rules, "--jobs", "3", path])
+    #expect(one.stdout == (try Self.expected(name)))
+    #expect(three.stdout == one.stdout)
+    #expect(three.stderr == one.stderr)
+    #expect(three.status == 1 && one.status == 1)
   }
 
   /// Objects come out while the input is still open: what `kubectl get -w` needs.
