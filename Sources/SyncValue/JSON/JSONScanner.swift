@@ -98,6 +98,7 @@ struct JSONScanner {
     memberStack.deallocate()
     stringScratch.deallocate()
     values.deallocate()
+    keys.deallocate()
   }
 
   /// Takes the counters of an input of which everything before `position` was read

@@ -26,7 +26,29 @@ struct KeyInterner {
 
   private var slots = [Slot](repeating: Slot(), count: slotCount)
   private var strings: [String] = []
-  private var arena: [UInt8] = []
+  /// The bytes of entry `i` at `i * maximumKeyLength`, so that ``sameBytes(_:_:count:)``
+  /// may read whole words of a short key; grown as entries come, freed by
+  /// ``deallocate()``.
+  private var arena: UnsafeMutablePointer<UInt8>?
+  private var arenaEntries = 0
+
+  init() {}
+
+  func deallocate() {
+    arena?.deallocate()
+  }
+
+  private mutating func growArena() {
+    let entries = min(max(arenaEntries * 2, 64), Self.maximumEntries)
+    let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: entries * Self.maximumKeyLength)
+    grown.initialize(repeating: 0, count: entries * Self.maximumKeyLength)
+    if let arena {
+      grown.update(from: arena, count: arenaEntries * Self.maximumKeyLength)
+      arena.deallocate()
+    }
+    arena = grown
+    arenaEntries = entries
+  }
 
   /// The string for `count` bytes at `start`, which must be valid UTF-8.
   ///
@@ -40,20 +62,22 @@ struct KeyInterner {
     while true {
       let slot = slots[index]
       if slot.length < 0 { break }
-      if slot.hash == hash && Int(slot.length) == count {
-        let same = arena.withUnsafeBufferPointer { stored in
-          memcmp(stored.baseAddress! + Int(slot.offset), start, count) == 0
-        }
-        if same { return strings[Int(slot.stringIndex)] }
+      // An entry exists, so the arena does.
+      if slot.hash == hash && Int(slot.length) == count
+        && sameBytes(arena.unsafelyUnwrapped + Int(slot.offset), start, count: count)
+      {
+        return strings[Int(slot.stringIndex)]
       }
       index = (index + 1) & (Self.slotCount - 1)
     }
     let string = Self.makeString(start, count)
     if strings.count < Self.maximumEntries {
+      if strings.count == arenaEntries { growArena() }
+      let offset = strings.count * Self.maximumKeyLength
       slots[index] = Slot(
-        hash: hash, offset: Int32(arena.count), length: Int32(count),
+        hash: hash, offset: Int32(offset), length: Int32(count),
         stringIndex: Int32(strings.count))
-      arena.append(contentsOf: UnsafeBufferPointer(start: start, count: count))
+      (arena.unsafelyUnwrapped + offset).update(from: start, count: count)
       strings.append(string)
     }
     return string
@@ -117,6 +141,8 @@ struct ValueStringCache {
     slotMask = slotCount - 1
     slots = [Slot](repeating: Slot(), count: slotCount)
     bytes = .allocate(capacity: slotCount * Self.maximumLength)
+    // Zeroed, because comparisons read whole words of a slot.
+    bytes.initialize(repeating: 0, count: slotCount * Self.maximumLength)
   }
 
   /// The slot count for a document of `byteCount` bytes: about one slot per 128 bytes,
@@ -140,7 +166,7 @@ struct ValueStringCache {
     let index = Int(truncatingIfNeeded: hash) & slotMask
     let stored = bytes + index &* Self.maximumLength
     if slots[index].hash == hash && slots[index].length == count
-      && memcmp(stored, start, count) == 0
+      && sameBytes(stored, start, count: count)
     {
       return slots[index].string
     }
@@ -149,4 +175,34 @@ struct ValueStringCache {
     slots[index] = Slot(hash: hash, length: count, string: string)
     return string
   }
+}
+
+/// Whether `count` bytes at `a` and `b` are the same, compared a word at a time (a call to
+/// `memcmp` for every key and short value of a document cost more than the comparison).
+///
+/// Both must be followed by readable bytes up to 8 bytes from their start (the scanner's
+/// padding; the fixed-size slots of the caches); bytes past `count` are not compared.
+@inline(__always)
+func sameBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, count: Int) -> Bool {
+  let left = UnsafeRawPointer(a)
+  let right = UnsafeRawPointer(b)
+  if count < 8 {
+    let mask: UInt64 = (1 &<< UInt64(truncatingIfNeeded: count &* 8)) &- 1
+    let difference =
+      left.loadUnaligned(as: UInt64.self) ^ right.loadUnaligned(as: UInt64.self)
+    return difference & mask == 0
+  }
+  var offset = 0
+  while offset &+ 8 < count {
+    if left.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+      != right.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+    {
+      return false
+    }
+    offset &+= 8
+  }
+  // The last word ends at `count`, overlapping the one before when `count` is not a
+  // multiple of 8.
+  return left.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
+    == right.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
 }

@@ -1,0 +1,66 @@
+import Testing
+
+@testable import SyncValue
+
+/// The interner and the short-string cache compare bytes a word at a time; these pin
+/// that comparison and the caches built on it to plain byte equality.
+struct KeyInternerTests {
+  /// Every length up to the interner's limit, with one byte changed at every position
+  /// (and bytes past the length changed, which must not count).
+  @Test func sameBytesAgreesWithByteEquality() {
+    let length = KeyInterner.maximumKeyLength + 8
+    var left = [UInt8](repeating: 0x61, count: length)
+    var right = left
+    left.withUnsafeMutableBufferPointer { a in
+      right.withUnsafeMutableBufferPointer { b in
+        for count in 0...KeyInterner.maximumKeyLength {
+          #expect(sameBytes(a.baseAddress!, b.baseAddress!, count: count))
+          b[count] = 0x62
+          #expect(sameBytes(a.baseAddress!, b.baseAddress!, count: count), "past \(count)")
+          b[count] = 0x61
+          for position in 0..<count {
+            b[position] = 0x62
+            #expect(
+              !sameBytes(a.baseAddress!, b.baseAddress!, count: count), "\(position)/\(count)")
+            b[position] = 0x61
+          }
+        }
+      }
+    }
+  }
+
+  /// Keys that differ only near the end or only in length come back as themselves.
+  @Test func internedKeysKeepTheirBytes() {
+    var interner = KeyInterner()
+    defer { interner.deallocate() }
+    var keys: [String] = []
+    for length in 0...KeyInterner.maximumKeyLength + 2 {
+      keys.append(String(repeating: "k", count: length))
+      keys.append(String(repeating: "k", count: max(length - 1, 0)) + (length > 0 ? "z" : ""))
+    }
+    for _ in 0..<2 {
+      for key in keys {
+        var padded = Array(key.utf8) + [UInt8](repeating: 0, count: 8)
+        let interned = padded.withUnsafeMutableBufferPointer {
+          interner.intern($0.baseAddress!, count: key.utf8.count)
+        }
+        #expect(interned == key)
+      }
+    }
+  }
+
+  @Test func cachedValuesKeepTheirBytes() {
+    var cache = ValueStringCache(slots: 64)
+    defer { cache.deallocate() }
+    let values = ["", "a", "TCP", "TCQ", "IfNotPresent", "IfNotPresenT", "registry.example/app"]
+    for _ in 0..<3 {
+      for value in values {
+        var padded = Array(value.utf8) + [UInt8](repeating: 0, count: 8)
+        let cached = padded.withUnsafeMutableBufferPointer {
+          cache.string($0.baseAddress!, count: value.utf8.count)
+        }
+        #expect(cached == value)
+      }
+    }
+  }
+}
