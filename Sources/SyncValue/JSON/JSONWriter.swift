@@ -87,7 +87,7 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
   /// element of the innermost open array.
   public mutating func write(_ value: Value) {
     beforeValue()
-    writeValue(value, depth: frames.count)
+    withUnsafePointer(to: value) { writeValue($0, depth: frames.count) }
   }
 
   public mutating func beginObject() {
@@ -144,8 +144,11 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
 
   // MARK: - Whole values
 
-  private mutating func writeValue(_ value: Value, depth: Int) {
-    switch value {
+  /// Visits values through pointers into their containers' storage: a copy of each
+  /// `Value` (binding it, or a `Member` of a loop) retains and releases its payload, one
+  /// pair of atomic operations per string and container written.
+  private mutating func writeValue(_ value: UnsafePointer<Value>, depth: Int) {
+    switch value.pointee {
     case .null:
       appendASCII("null")
     case .bool(let flag):
@@ -164,12 +167,11 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
       out.append(UInt8(ascii: "["))
       // Through a buffer pointer, so that visiting an element does not retain it.
       elements.withUnsafeBufferPointer { elements in
-        var first = true
-        for element in elements {
-          if !first { out.append(UInt8(ascii: ",")) }
-          first = false
+        let base = elements.baseAddress!
+        for index in 0..<elements.count {
+          if index > 0 { out.append(UInt8(ascii: ",")) }
           if isPretty { newline(depth: depth + 1) }
-          writeValue(element, depth: depth + 1)
+          writeValue(base + index, depth: depth + 1)
         }
       }
       if isPretty { newline(depth: depth) }
@@ -181,14 +183,17 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
       }
       out.append(UInt8(ascii: "{"))
       object.members.withUnsafeBufferPointer { members in
-        var first = true
-        for member in members {
-          if !first { out.append(UInt8(ascii: ",")) }
-          first = false
+        let base = UnsafeRawPointer(members.baseAddress!)
+        let keyOffset = MemoryLayout<Member>.offset(of: \Member.key)!
+        let valueOffset = MemoryLayout<Member>.offset(of: \Member.value)!
+        for index in 0..<members.count {
+          if index > 0 { out.append(UInt8(ascii: ",")) }
           if isPretty { newline(depth: depth + 1) }
-          writeString(member.key)
+          let member = base + index &* MemoryLayout<Member>.stride
+          writeString(member.advanced(by: keyOffset).assumingMemoryBound(to: String.self))
           if isPretty { appendASCII(": ") } else { out.append(UInt8(ascii: ":")) }
-          writeValue(member.value, depth: depth + 1)
+          writeValue(
+            member.advanced(by: valueOffset).assumingMemoryBound(to: Value.self), depth: depth + 1)
         }
       }
       if isPretty { newline(depth: depth) }
@@ -234,6 +239,12 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
     // finite values ("1e+20", "0.1", "5.0", "-0.0").
     var text = number.description
     text.withUTF8 { out.append($0) }
+  }
+
+  private mutating func writeString(_ text: UnsafePointer<String>) {
+    if text.pointee.utf8.withContiguousStorageIfAvailable({ appendQuoted($0) }) != nil { return }
+    var copy = text.pointee
+    copy.withUTF8 { appendQuoted($0) }
   }
 
   private mutating func writeString(_ text: String) {
