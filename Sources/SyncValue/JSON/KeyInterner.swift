@@ -18,9 +18,10 @@ struct KeyInterner {
   static let maximumKeyLength = 48
 
   private struct Slot {
+    // 16 bytes, so that the table (looked up at random for every key) fills 32 KB.
     var hash: UInt64 = 0
-    var offset: Int32 = 0
     var length: Int32 = -1
+    /// Index into `strings`; the bytes are at `stringIndex * maximumKeyLength`.
     var stringIndex: Int32 = 0
   }
 
@@ -64,7 +65,9 @@ struct KeyInterner {
       if slot.length < 0 { break }
       // An entry exists, so the arena does.
       if slot.hash == hash && Int(slot.length) == count
-        && sameBytes(arena.unsafelyUnwrapped + Int(slot.offset), start, count: count)
+        && sameBytes(
+          arena.unsafelyUnwrapped + Int(slot.stringIndex) &* Self.maximumKeyLength, start,
+          count: count)
       {
         return strings[Int(slot.stringIndex)]
       }
@@ -75,7 +78,7 @@ struct KeyInterner {
       if strings.count == arenaEntries { growArena() }
       let offset = strings.count * Self.maximumKeyLength
       slots[index] = Slot(
-        hash: hash, offset: Int32(offset), length: Int32(count),
+        hash: hash, length: Int32(count),
         stringIndex: Int32(strings.count))
       (arena.unsafelyUnwrapped + offset).update(from: start, count: count)
       strings.append(string)
