@@ -51,7 +51,7 @@ struct ParallelApplyTests {
       }
     }
 
-    func send(_ text: String) {
+    func send<Text: StringProtocol>(_ text: Text) {
       let bytes = Array(text.utf8)
       bytes.withUnsafeBytes { _ = write(input.write, $0.baseAddress, $0.count) }
     }
@@ -97,6 +97,20 @@ struct ParallelApplyTests {
     }
     #expect(text == expected.joined())
     #expect(run.objectsDoneInParallel == 3)
+  }
+
+  /// A whole line is written out while the line after it is still incomplete.
+  @Test func lineComesOutWhileTheNextIsHalfWritten() throws {
+    let run = try PipeRun(evaluator: try Self.evaluator(), jobs: 2)
+    let second = Self.deployment("web-1")
+    let half = second.index(second.startIndex, offsetBy: second.count / 2)
+    run.send(Self.deployment("web-0") + "\n" + second[..<half])
+    var text = ""
+    #expect(run.readLines(1, into: &text), "the first object waited for the second")
+    run.send(second[half...] + "\n")
+    #expect(run.readLines(2, into: &text))
+    #expect(run.finish(into: &text))
+    #expect(text.split(separator: "\n").count == 2)
   }
 
   /// A pipe fed in pieces that cut lines anywhere, with failures, a value spanning lines

@@ -163,15 +163,16 @@ private struct LinePipeline {
         let base = buffer.baseAddress!
         carry.withUnsafeBufferPointer { base.update(from: $0.baseAddress!, count: carried) }
         count = carried
+        var holdsLine = false
         while count < buffer.count {
           let read = source.read(into: base + count, maximum: buffer.count - count)
           if read == 0 { break }
           count += read
-          // On a pipe, hand out what has come as soon as it holds a whole line.
-          if interactive && memchr(base + count - read, 0x0A, read) != nil
-            && !source.hasBytesNow()
-          {
-            break
+          // On a pipe, hand out what has come as soon as it holds a whole line, rather
+          // than wait for the rest of a line that may take long to arrive.
+          if interactive {
+            holdsLine = holdsLine || memchr(base + count - read, 0x0A, read) != nil
+            if holdsLine && !source.hasBytesNow() { break }
           }
         }
       }
