@@ -12,6 +12,7 @@ import SyncValue
 /// `syncrules apply`: the pipe from `kubectl get` to `kubectl apply`.
 struct Apply: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "apply",
     abstract: "Rewrite Kubernetes objects (JSON or YAML) with rule files.",
     discussion: """
       Reads objects from FILEs or standard input: one object, a `kind: List` \

@@ -7,6 +7,7 @@ import SyncSyntax
 /// `syncrules check`: the CI gate.
 struct Check: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "check",
     abstract: "Parse and type-check rule files.",
     discussion: """
       Exit status: 0 when there is no error (warnings allowed), 1 when any finding is an \
@@ -41,6 +42,7 @@ struct Check: ParsableCommand {
 /// `syncrules explain`: the compiled program, readably.
 struct Explain: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "explain",
     abstract: "Print the compiled patch program, with the source line of each instruction.")
 
   @OptionGroup var rules: RuleInputOptions
