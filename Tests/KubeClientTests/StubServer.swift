@@ -139,7 +139,9 @@ private final class StubHandler: ChannelInboundHandler, RemovableChannelHandler 
       }
       // Give the client time to read the last chunk: AHC fails a body stream as soon as
       // the connection breaks, dropping parts it received but had not handed out yet.
-      context.eventLoop.scheduleTask(in: .milliseconds(Int64(delay + (drop ? 100 : 5)))) {
+      // A whole second, because with the test suite's other work on two cores 100 ms was
+      // once not enough (the reflector then resumed before the bookmark, again and again).
+      context.eventLoop.scheduleTask(in: .milliseconds(Int64(delay + (drop ? 1000 : 5)))) {
         let (handler, context) = bound.value
         if drop {
           context.close(promise: nil)

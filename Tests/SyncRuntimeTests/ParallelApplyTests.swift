@@ -4,8 +4,8 @@ import SyncRuntime
 import SyncValue
 import Testing
 
-/// The parallel reader on file descriptors: pipes that deliver bytes in odd pieces, and a
-/// pipe that pauses, where each object must come out before the next arrives.
+/// The parallel reader on file descriptors: pipes that deliver bytes in odd pieces, and
+/// pipes that pause, where each object must come out before the next arrives.
 struct ParallelApplyTests {
   static let rules = """
     rule workload match apps/v1 Deployment { set spec.replicas = 0 }
@@ -16,22 +16,40 @@ struct ParallelApplyTests {
     #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"\#(name)"},"spec":{"replicas":2}}"#
   }
 
+  static func rewritten(_ name: String) -> String {
+    deployment(name).replacingOccurrences(of: "2}}", with: "0}}") + "\n"
+  }
+
+  static func widget(_ name: String) -> String {
+    #"{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"\#(name)"},"spec":{"size":"s"}}"#
+  }
+
   static func evaluator() throws -> Evaluator {
     let ruleSet = RuleSet.load(text: rules, path: "rules.sync")
     return Evaluator(program: try #require(ruleSet.program))
   }
 
-  /// Runs `apply` over the read end of a pipe on another thread; returns what it wrote,
-  /// its messages and whether it failed, once the input is closed and everything is read.
+  /// Runs `apply` over the read end of a pipe on another thread, and reads what it writes
+  /// on a third, so that neither side can block the other.
   final class PipeRun: @unchecked Sendable {
     let input: (read: Int32, write: Int32)
     let output: (read: Int32, write: Int32)
-    let finished = DispatchSemaphore(value: 0)
-    var problems = ""
-    var hasFailures = false
-    var objectsDoneInParallel = 0
+    private let finished = DispatchSemaphore(value: 0)
+    private let drained = DispatchSemaphore(value: 0)
+    private let lock = NSCondition()
+    private var collected: [UInt8] = []
+    private(set) var problems = ""
+    private(set) var hasFailures = false
+    private(set) var objectsDoneInParallel = 0
 
-    init(evaluator: Evaluator, jobs: Int) throws {
+    /// - Parameter messagesToOutput: write failure messages into the output pipe too, as a
+    ///   terminal shows standard output and error together.
+    init(
+      evaluator: Evaluator, jobs: Int, batchBytes: Int = 256 * 1024,
+      messagesToOutput: Bool = false
+    ) throws {
+      // A write into a pipe whose reader has gone must fail, not end the test process.
+      signal(SIGPIPE, SIG_IGN)
       var fds: [Int32] = [0, 0]
       try #require(pipe(&fds) == 0)
       input = (fds[0], fds[1])
@@ -39,8 +57,16 @@ struct ParallelApplyTests {
       output = (fds[0], fds[1])
       DispatchQueue.global().async { [self] in
         let applier = StreamApplier(
-          options: .init(jobs: jobs), output: OutputSink(fileDescriptor: output.write),
-          evaluator: evaluator, problem: { self.problems += $0 })
+          options: .init(jobs: jobs, batchBytes: batchBytes),
+          output: OutputSink(fileDescriptor: output.write), evaluator: evaluator,
+          problem: { message in
+            self.problems += message
+            if messagesToOutput {
+              Array(message.utf8).withUnsafeBytes {
+                _ = write(self.output.write, $0.baseAddress, $0.count)
+              }
+            }
+          })
         _ = try? applier.apply(StreamInput(fileDescriptor: input.read, name: "<stdin>"))
         try? applier.finish()
         hasFailures = applier.hasFailures
@@ -49,6 +75,19 @@ struct ParallelApplyTests {
         close(output.write)
         finished.signal()
       }
+      DispatchQueue.global().async { [self] in
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+          let count = read(output.read, &buffer, buffer.count)
+          if count <= 0 { break }
+          lock.lock()
+          collected += buffer[..<count]
+          lock.broadcast()
+          lock.unlock()
+        }
+        close(output.read)
+        drained.signal()
+      }
     }
 
     func send<Text: StringProtocol>(_ text: Text) {
@@ -56,46 +95,41 @@ struct ParallelApplyTests {
       bytes.withUnsafeBytes { _ = write(input.write, $0.baseAddress, $0.count) }
     }
 
-    /// Reads from the output until it holds `lines` line feeds, waiting at most 30 s for
-    /// each piece (the test fails instead of hanging when output is held back).
-    func readLines(_ lines: Int, into text: inout String) -> Bool {
-      var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-      while text.filter({ $0 == "\n" }).count < lines {
-        var request = pollfd(fd: output.read, events: Int16(POLLIN), revents: 0)
-        guard poll(&request, 1, 30_000) > 0 else { return false }
-        let count = read(output.read, &buffer, buffer.count)
-        if count <= 0 { return false }
-        text += String(decoding: buffer[..<count], as: UTF8.self)
+    /// Everything written so far.
+    var text: String {
+      lock.lock()
+      defer { lock.unlock() }
+      return String(decoding: collected, as: UTF8.self)
+    }
+
+    /// Waits until the output holds `lines` line feeds; false after 30 s without them
+    /// (the test fails instead of hanging when output is held back).
+    func waitForLines(_ lines: Int) -> Bool {
+      let deadline = Date().addingTimeInterval(30)
+      lock.lock()
+      defer { lock.unlock() }
+      while collected.count(where: { $0 == 0x0A }) < lines {
+        if !lock.wait(until: deadline) { return false }
       }
       return true
     }
 
-    func finish(into text: inout String) -> Bool {
+    /// Closes the input and waits for the applier to finish and its output to be read.
+    func finish() -> Bool {
       close(input.write)
-      guard finished.wait(timeout: .now() + 30) == .success else { return false }
-      var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-      while true {
-        let count = read(output.read, &buffer, buffer.count)
-        if count <= 0 { break }
-        text += String(decoding: buffer[..<count], as: UTF8.self)
-      }
-      close(output.read)
-      return true
+      return finished.wait(timeout: .now() + 30) == .success
+        && drained.wait(timeout: .now() + 30) == .success
     }
   }
 
   @Test func objectsComeOutBeforeTheNextArrives() throws {
     let run = try PipeRun(evaluator: try Self.evaluator(), jobs: 2)
-    var text = ""
     for index in 0..<3 {
       run.send(Self.deployment("web-\(index)") + "\n")
-      #expect(run.readLines(index + 1, into: &text), "object \(index) was held back")
+      #expect(run.waitForLines(index + 1), "object \(index) was held back")
     }
-    #expect(run.finish(into: &text))
-    let expected = (0..<3).map { index in
-      Self.deployment("web-\(index)").replacingOccurrences(of: "2}}", with: "0}}") + "\n"
-    }
-    #expect(text == expected.joined())
+    #expect(run.finish())
+    #expect(run.text == (0..<3).map { Self.rewritten("web-\($0)") }.joined())
     #expect(run.objectsDoneInParallel == 3)
   }
 
@@ -105,12 +139,59 @@ struct ParallelApplyTests {
     let second = Self.deployment("web-1")
     let half = second.index(second.startIndex, offsetBy: second.count / 2)
     run.send(Self.deployment("web-0") + "\n" + second[..<half])
-    var text = ""
-    #expect(run.readLines(1, into: &text), "the first object waited for the second")
+    #expect(run.waitForLines(1), "the first object waited for the second")
     run.send(second[half...] + "\n")
-    #expect(run.readLines(2, into: &text))
-    #expect(run.finish(into: &text))
-    #expect(text.split(separator: "\n").count == 2)
+    #expect(run.waitForLines(2))
+    #expect(run.finish())
+    #expect(run.text == Self.rewritten("web-0") + Self.rewritten("web-1"))
+  }
+
+  /// Batches already done are written out while the reader waits for the rest of a
+  /// line that was cut where a batch ends (so some of it is read before the wait).
+  @Test func finishedBatchesDoNotWaitForAHalfLineAfterThem() throws {
+    let lines = (0..<40).map { Self.deployment("web-\($0)") + "\n" }.joined()
+    let batchBytes = lines.utf8.count + 10
+    let run = try PipeRun(evaluator: try Self.evaluator(), jobs: 2, batchBytes: batchBytes)
+    let last = Self.deployment("last")
+    let half = last.index(last.startIndex, offsetBy: 40)
+    run.send(lines + last[..<half])
+    #expect(run.waitForLines(40), "finished objects waited for the half line")
+    run.send(last[half...] + "\n")
+    #expect(run.waitForLines(41))
+    #expect(run.finish())
+    #expect(run.text.hasSuffix(Self.rewritten("last")))
+  }
+
+  /// JSON values one after another without line feeds come out one by one.
+  @Test func valuesWithoutLineFeedsComeOutAsTheyArrive() throws {
+    let run = try PipeRun(evaluator: try Self.evaluator(), jobs: 2)
+    run.send(Self.deployment("first"))
+    #expect(run.waitForLines(1), "a whole value waited for a line feed")
+    run.send(Self.deployment("second"))
+    #expect(run.waitForLines(2))
+    #expect(run.finish())
+    #expect(run.text == Self.rewritten("first") + Self.rewritten("second"))
+  }
+
+  /// On a pipe, a failure's message comes after the objects before it and before the
+  /// objects after it, as on one thread.
+  @Test func messagesKeepTheirPlaceAmongObjects() throws {
+    let input =
+      [Self.deployment("a"), Self.widget("w"), Self.deployment("b")].joined(separator: "\n")
+      + "\n"
+    var texts: [String] = []
+    for jobs in [1, 2] {
+      let run = try PipeRun(evaluator: try Self.evaluator(), jobs: jobs, messagesToOutput: true)
+      run.send(input)
+      #expect(run.finish())
+      texts.append(run.text)
+    }
+    #expect(texts[0] == texts[1])
+    let lines = texts[1].split(separator: "\n")
+    #expect(lines.count == 4)
+    #expect(lines.first?.contains(#""name":"a""#) == true)
+    #expect(lines.dropFirst().first?.hasPrefix("error[E0601]: <stdin>: object 2") == true)
+    #expect(lines.last?.contains(#""name":"b""#) == true)
   }
 
   /// A pipe fed in pieces that cut lines anywhere, with failures, a value spanning lines
@@ -120,36 +201,26 @@ struct ParallelApplyTests {
     var lines: [String] = []
     for index in 0..<400 {
       lines.append(Self.deployment("d\(index)"))
-      if index % 50 == 7 {
-        lines.append(
-          #"{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w\#(index)"},"spec":{"size":"s"}}"#
-        )
-      }
+      if index % 50 == 7 { lines.append(Self.widget("w\(index)")) }
     }
     lines.append(
       "{\n  \"apiVersion\": \"apps/v1\", \"kind\": \"Deployment\",\n  \"metadata\": {}\n}")
     lines.append(Self.deployment("after-pretty"))
     lines.append(#"{"apiVersion":"apps/v1",}"#)
     lines.append(Self.deployment("never"))
-    let input = lines.joined(separator: "\n") + "\n"
+    let input = Array((lines.joined(separator: "\n") + "\n").utf8)
 
     var results: [(text: String, problems: String, failed: Bool, parallel: Int)] = []
     for jobs in [1, 2] {
       let run = try PipeRun(evaluator: try Self.evaluator(), jobs: jobs)
-      let bytes = Array(input.utf8)
-      let feeder = DispatchQueue(label: "feeder")
-      feeder.async {
-        var next = 0
-        while next < bytes.count {
-          let end = min(next + pieceSize, bytes.count)
-          bytes[next..<end].withUnsafeBytes { _ = write(run.input.write, $0.baseAddress, $0.count) }
-          next = end
-        }
+      var next = 0
+      while next < input.count {
+        let end = min(next + pieceSize, input.count)
+        input[next..<end].withUnsafeBytes { _ = write(run.input.write, $0.baseAddress, $0.count) }
+        next = end
       }
-      var text = ""
-      feeder.sync {}
-      #expect(run.finish(into: &text))
-      results.append((text, run.problems, run.hasFailures, run.objectsDoneInParallel))
+      #expect(run.finish())
+      results.append((run.text, run.problems, run.hasFailures, run.objectsDoneInParallel))
     }
     #expect(results[0].text == results[1].text)
     #expect(results[0].problems == results[1].problems)

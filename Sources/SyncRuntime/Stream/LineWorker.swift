@@ -6,6 +6,9 @@ import SyncValue
 struct HeldFailure {
   /// The object's number within its batch.
   var objectNumber: Int
+  /// Bytes of the batch's output written before the failure, so that on a pipe the
+  /// message comes after the objects before it, as on one thread.
+  var outputOffset: Int
   var failure: ObjectFailure
   /// ` (apps/v1 Deployment prod/web)` or nothing.
   var identity: String

@@ -24,13 +24,17 @@ extension StreamApplier {
     return Self.startsLikeLines(raw.prefix)
   }
 
-  /// False when the first value is an array or an object whose first line does not end
-  /// in `}`: such input is indented JSON, which the sequential reader handles at once
-  /// instead of after a batch has failed. Anything else is tried line by line, and the
-  /// workers hand back whatever turns out not to be one value per line.
+  /// False when the first value (after a byte order mark) is an array or an object
+  /// whose first line does not end in `}`: such input is indented JSON, which the
+  /// sequential reader handles at once instead of after a batch has failed. Anything
+  /// else is tried line by line, and the workers hand back whatever turns out not to
+  /// be one value per line.
   static func startsLikeLines(_ prefix: [UInt8]) -> Bool {
     let whitespace: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
-    guard let first = prefix.firstIndex(where: { !whitespace.contains($0) }) else { return true }
+    let start = prefix.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+    guard let first = prefix[start...].firstIndex(where: { !whitespace.contains($0) }) else {
+      return true
+    }
     switch prefix[first] {
     case UInt8(ascii: "["):
       return false
@@ -50,7 +54,8 @@ extension StreamApplier {
   /// of the input goes to the sequential reader, which picks up at that byte.
   ///
   /// - Parameter interactive: input that may pause (a pipe): what is done is written
-  ///   before waiting for more.
+  ///   before waiting for more, and JSON without line feeds goes to the sequential
+  ///   reader as soon as a whole value has arrived.
   func applyLinesInParallel(
     _ raw: RawInput, interactive: Bool
   ) throws(OutputSinkError) -> Bool {
@@ -81,18 +86,17 @@ extension StreamApplier {
     }
 
     while true {
-      if interactive && !started.isEmpty && !pipeline.source.hasBytesNow() {
-        // Nothing more to read yet: write out what the workers have done first.
-        while !started.isEmpty {
-          if let result = try finishOldest() { return result }
-        }
-      }
       // Make room first: a batch that stops short hands everything cut after it to the
       // sequential reader, so no batch may be cut and not yet started.
       while started.count >= 2 * workers.count {
         if let result = try finishOldest() { return result }
       }
-      switch pipeline.nextBatch() {
+      switch pipeline.nextBatch(mayWait: started.isEmpty) {
+      case .waitsForInput:
+        // Nothing more to read yet: write out what the workers have done first.
+        while !started.isEmpty {
+          if let result = try finishOldest() { return result }
+        }
       case .batch(let batch):
         workers[nextWorker].start(batch)
         nextWorker = (nextWorker + 1) % workers.count
@@ -113,20 +117,29 @@ extension StreamApplier {
     }
   }
 
-  /// Adds a finished batch to the output, the report and the messages.
+  /// Adds a finished batch to the output, the report and the messages. Each message goes
+  /// out after the objects before it (flushed first when writing object by object).
   private func merge(_ batch: LineBatch) throws(OutputSinkError) {
-    try sink.write(batch.output)
     report.merge(batch.report)
     failureCount += batch.failures.count
-    for held in batch.failures {
-      problem(
-        message(
-          for: held.failure, objectNumber: objectNumber + held.objectNumber,
-          identity: held.identity))
+    var written = 0
+    try batch.output.withUnsafeBufferPointer { (output) throws(OutputSinkError) in
+      for held in batch.failures {
+        if held.outputOffset > written {
+          try sink.write(UnsafeBufferPointer(rebasing: output[written..<held.outputOffset]))
+          written = held.outputOffset
+        }
+        if flushesEachObject { try sink.flush() }
+        problem(
+          message(
+            for: held.failure, objectNumber: objectNumber + held.objectNumber,
+            identity: held.identity))
+      }
+      try sink.write(UnsafeBufferPointer(rebasing: output[written...]))
     }
     objectNumber += batch.objectCount
     objectsDoneInParallel += batch.objectCount
-    if flushesEachObject { try emitter?.flush() }
+    if flushesEachObject { try sink.flush() }
   }
 }
 
@@ -136,6 +149,8 @@ private struct LinePipeline {
     case batch(LineBatch)
     /// Continue sequentially from here.
     case handOver(JSONPosition)
+    /// A pipe has nothing more for now, and the caller said not to wait.
+    case waitsForInput
     case end
   }
 
@@ -153,28 +168,58 @@ private struct LinePipeline {
     self.interactive = interactive
   }
 
+  /// Why filling a batch stopped on a pipe with nothing more to read for now.
+  private enum Pause {
+    case none
+    case waitsForInput
+    case handOver
+  }
+
   /// The next batch: `batchBytes` more (on a pipe, what has arrived) after the carried
   /// partial line, cut after the last line feed.
-  mutating func nextBatch() -> Next {
+  ///
+  /// On a pipe that has nothing more for now, whole lines are handed out at once; with
+  /// only part of a line, it returns `.waitsForInput` unless `mayWait` (so that the
+  /// caller first writes out what is done), and hands over to the sequential reader
+  /// when that part already holds a whole value: JSON without line feeds, which must
+  /// come out value by value rather than when a line feed or 4 MB have arrived.
+  mutating func nextBatch(mayWait: Bool) -> Next {
     while true {
       if carry.count > maximumLineBytes { return .handOver(carryPosition) }
       let carried = carry.count
+      var pause = Pause.none
       var bytes = [UInt8](unsafeUninitializedCapacity: carried + batchBytes) { buffer, count in
         let base = buffer.baseAddress!
         carry.withUnsafeBufferPointer { base.update(from: $0.baseAddress!, count: carried) }
         count = carried
         var holdsLine = false
         while count < buffer.count {
+          if interactive && !source.hasBytesNow() {
+            if holdsLine { break }
+            if !mayWait {
+              pause = .waitsForInput
+              break
+            }
+            if Self.holdsValue(UnsafeBufferPointer(start: base, count: count)) {
+              pause = .handOver
+              break
+            }
+          }
           let read = source.read(into: base + count, maximum: buffer.count - count)
           if read == 0 { break }
           count += read
-          // On a pipe, hand out what has come as soon as it holds a whole line, rather
-          // than wait for the rest of a line that may take long to arrive.
-          if interactive {
-            holdsLine = holdsLine || memchr(base + count - read, 0x0A, read) != nil
-            if holdsLine && !source.hasBytesNow() { break }
-          }
+          holdsLine = holdsLine || memchr(base + count - read, 0x0A, read) != nil
         }
+      }
+      switch pause {
+      case .waitsForInput:
+        carry = bytes
+        return .waitsForInput
+      case .handOver:
+        carry = bytes
+        return .handOver(carryPosition)
+      case .none:
+        break
       }
       if bytes.count == carried {
         if source.failed { return .handOver(carryPosition) }
@@ -196,6 +241,18 @@ private struct LinePipeline {
         offset: carryPosition.offset + cut, line: carryPosition.line + Self.lineFeeds(in: bytes),
         lineStart: carryPosition.offset + cut)
       return .batch(batch)
+    }
+  }
+
+  /// Whether `bytes` (no line feed among them) start with a whole value, or with
+  /// something that is not JSON, which the sequential reader reports at once.
+  static func holdsValue(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    var splitter = JSONFrameSplitter()
+    splitter.append(bytes)
+    do {
+      return try splitter.nextFrame() != nil
+    } catch {
+      return true
     }
   }
 

@@ -174,7 +174,9 @@ public final class StreamApplier {
       failureCount += 1
       if heldFailures != nil {
         heldFailures?.append(
-          HeldFailure(objectNumber: objectNumber, failure: failure, identity: identity(of: object)))
+          HeldFailure(
+            objectNumber: objectNumber, outputOffset: sink.bufferedByteCount, failure: failure,
+            identity: identity(of: object)))
       } else {
         problem(message(for: failure, objectNumber: objectNumber, identity: identity(of: object)))
       }

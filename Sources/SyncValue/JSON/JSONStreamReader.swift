@@ -151,6 +151,9 @@ public final class JSONStreamReader {
   public func load(_ bytes: UnsafeBufferPointer<UInt8>, at position: JSONPosition) {
     scanner.replaceBytes(with: bytes)
     scanner.resume(at: position)
+    // What a value that failed left on the stacks would otherwise stay alive.
+    scanner.valueStack.removeAll()
+    scanner.memberStack.removeAll()
     frames.removeAll(keepingCapacity: true)
     atFirstEntry = false
     valuePending = false

@@ -190,9 +190,11 @@ func sameBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, count: Int)
   let left = UnsafeRawPointer(a)
   let right = UnsafeRawPointer(b)
   if count < 8 {
+    // Little-endian, so that the mask keeps the first `count` bytes on any machine.
     let mask: UInt64 = (1 &<< UInt64(truncatingIfNeeded: count &* 8)) &- 1
     let difference =
-      left.loadUnaligned(as: UInt64.self) ^ right.loadUnaligned(as: UInt64.self)
+      UInt64(littleEndian: left.loadUnaligned(as: UInt64.self))
+      ^ UInt64(littleEndian: right.loadUnaligned(as: UInt64.self))
     return difference & mask == 0
   }
   var offset = 0

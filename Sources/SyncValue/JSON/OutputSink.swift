@@ -43,6 +43,9 @@ public final class OutputSink {
     OutputSink(fileDescriptor: -1, bufferSize: Int.max)
   }
 
+  /// Bytes queued and not yet written out.
+  public var bufferedByteCount: Int { buffer.count }
+
   /// Everything queued so far, which the sink then forgets.
   public func takeBytes() -> [UInt8] {
     var taken: [UInt8] = []

@@ -49,6 +49,12 @@ struct ScratchStack<Element> {
     capacity = newCapacity
   }
 
+  /// Destroys what is left (after an error), keeping the storage.
+  mutating func removeAll() {
+    base.deinitialize(count: count)
+    count = 0
+  }
+
   /// Destroys what is left (after an error) and frees the storage.
   func deallocate() {
     base.deinitialize(count: count)
