@@ -172,6 +172,38 @@ import Testing
     #expect(done.wait(timeout: .now() + 10) == .success)
     #expect(got.withLock { $0 } == [["a": [1, 2]], ["b": "split"], 4])
   }
+
+  /// A reader that resumes where another stopped names lines and columns of the whole
+  /// input, and a reused reader forgets what it read before.
+  @Test func resumedAndReusedReadersCountFromTheStartOfTheInput() throws {
+    let text = "{\"a\":1}\n{\"b\":2}\n  {\"c\":}\n"
+    let bytes = Array(text.utf8)
+    let secondLine = JSONPosition(offset: 8, line: 2, lineStart: 8)
+    let resumed = JSONStreamReader(bytes: Array(bytes[8...]), resumingAt: secondLine)
+    #expect(try resumed.nextValue() == .object(ObjectValue(["b": .int(2)])))
+    #expect(
+      throws: JSONError(message: "expected a value, found '}'", line: 3, column: 8, offset: 23)
+    ) {
+      _ = try resumed.nextValue()
+    }
+
+    let reused = JSONStreamReader(reusable: .init())
+    bytes.withUnsafeBufferPointer {
+      reused.load(
+        UnsafeBufferPointer(rebasing: $0[16...]),
+        at: JSONPosition(offset: 16, line: 3, lineStart: 16))
+    }
+    #expect(try reused.peekToken() == .beginObject)
+    #expect(reused.position == JSONPosition(offset: 18, line: 3, lineStart: 16))
+    #expect(throws: JSONError.self) { _ = try reused.readValue() }
+    bytes.withUnsafeBufferPointer {
+      reused.load(UnsafeBufferPointer(rebasing: $0[..<16]), at: .start)
+    }
+    #expect(try reused.readValue() == .object(ObjectValue(["a": .int(1)])))
+    #expect(reused.position == JSONPosition(offset: 7, line: 1, lineStart: 0))
+    #expect(try reused.peekToken() == .beginObject)
+    #expect(reused.position == JSONPosition(offset: 8, line: 2, lineStart: 8))
+  }
 }
 
 /// A minimal lock for sharing test results with the reader thread.

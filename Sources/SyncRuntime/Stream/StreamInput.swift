@@ -40,20 +40,6 @@ public struct StreamInput {
     return (status.st_mode & S_IFMT) != S_IFREG
   }
 
-  /// Reads the first bytes, decides the format, and returns a reader positioned at the
-  /// start (the bytes read to decide are handed to it).
-  func open(forcing forced: InputFormat?) -> (DetectedFormat, ObjectReader) {
-    let (detected, raw) = openRaw(forcing: forced)
-    switch (detected.format, raw.descriptor) {
-    case (.json, nil): return (detected, .json(JSONStreamReader(bytes: raw.prefix)))
-    case (.yaml, nil): return (detected, .yaml(YAMLStreamReader(bytes: raw.prefix)))
-    case (.json, let descriptor?):
-      return (detected, .json(JSONStreamReader(fileDescriptor: descriptor, prefix: raw.prefix)))
-    case (.yaml, let descriptor?):
-      return (detected, .yaml(YAMLStreamReader(fileDescriptor: descriptor, prefix: raw.prefix)))
-    }
-  }
-
   /// Reads the first bytes and decides the format, leaving the reading to the caller.
   func openRaw(forcing forced: InputFormat?) -> (DetectedFormat, RawInput) {
     let raw: RawInput
@@ -103,10 +89,4 @@ struct RawInput {
   var prefix: [UInt8]
   /// Where the rest comes from; nil for input held in memory.
   var descriptor: Int32?
-}
-
-/// The reader an input was opened with.
-enum ObjectReader {
-  case json(JSONStreamReader)
-  case yaml(YAMLStreamReader)
 }

@@ -160,8 +160,9 @@ public final class JSONStreamReader {
     failure = nil
   }
 
-  /// Where the next token starts, right after ``peekToken()`` (which skips the whitespace
-  /// before it, counting its line feeds).
+  /// Where the next unread byte is, with its line: right after ``peekToken()`` (which
+  /// skips the whitespace before a token, counting its line feeds) or after a whole
+  /// top-level value (line feeds occur only in whitespace, all of it already skipped).
   public var position: JSONPosition {
     JSONPosition(
       offset: scanner.droppedBytes + scanner.pos, line: scanner.newlinesSkipped + 1,
