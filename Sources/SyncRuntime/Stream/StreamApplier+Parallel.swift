@@ -308,23 +308,11 @@ private struct ChunkSource {
       return count
     }
     guard let descriptor, !atEnd else { return 0 }
-    while true {
-      let count = readBytes(descriptor, destination, maximum)
-      if count > 0 { return count }
-      if count == 0 {
-        atEnd = true
-        return 0
-      }
-      if errno == EINTR { continue }
-      if errno == EAGAIN || errno == EWOULDBLOCK {
-        var request = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        _ = poll(&request, 1, -1)
-        continue
-      }
-      failed = true
-      atEnd = true
-      return 0
-    }
+    let count = readInput(from: descriptor, into: destination, count: maximum)
+    if count > 0 { return count }
+    failed = count < 0
+    atEnd = true
+    return 0
   }
 
   /// Whether a read would return at once.
@@ -341,11 +329,4 @@ private struct ChunkSource {
     prefixUsed = prefix.count
     return unread
   }
-}
-
-/// `read(2)`, under a name that ``ChunkSource/read(into:maximum:)`` does not shadow.
-private func readBytes(
-  _ descriptor: Int32, _ destination: UnsafeMutablePointer<UInt8>, _ count: Int
-) -> Int {
-  read(descriptor, destination, count)
 }

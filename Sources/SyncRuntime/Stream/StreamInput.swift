@@ -64,17 +64,7 @@ public struct StreamInput {
       var count = 0
       prefix.append(contentsOf: repeatElement(0, count: chunk))
       prefix.withUnsafeMutableBufferPointer { buffer in
-        while true {
-          count = read(descriptor, buffer.baseAddress! + before, chunk)
-          if count >= 0 { break }
-          if errno == EAGAIN || errno == EWOULDBLOCK {
-            // Some shells hand out non-blocking descriptors: wait for data.
-            var request = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            _ = poll(&request, 1, -1)
-          } else if errno != EINTR {
-            break
-          }
-        }
+        count = readInput(from: descriptor, into: buffer.baseAddress! + before, count: chunk)
       }
       prefix.removeLast(chunk - max(count, 0))
       if count <= 0 { break }

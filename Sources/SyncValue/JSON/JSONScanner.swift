@@ -192,19 +192,9 @@ struct JSONScanner {
       source = .chunked(bytes, next: next + count)
       return count
     case .fileDescriptor(let descriptor):
-      while true {
-        let count = read(descriptor, destination, maximum)
-        if count >= 0 { return count }
-        let failure = errno
-        if failure == EINTR { continue }
-        if failure == EAGAIN || failure == EWOULDBLOCK {
-          // A non-blocking descriptor (some shells hand these out): wait for data.
-          var request = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-          _ = poll(&request, 1, -1)
-          continue
-        }
-        throw error("read failed: " + String(cString: strerror(failure)), at: end)
-      }
+      let count = readInput(from: descriptor, into: destination, count: maximum)
+      if count >= 0 { return count }
+      throw error("read failed: " + String(cString: strerror(errno)), at: end)
     }
   }
 

@@ -284,15 +284,12 @@ final class FileDescriptorSource {
       sizeRead.pointee = count
       return 1
     }
-    while true {
-      let count = read(fileDescriptor, buffer, size)
-      if count >= 0 {
-        sizeRead.pointee = count
-        return 1
-      }
-      if errno == EINTR { continue }
-      errorNumber = errno
-      return 0
+    let count = readInput(from: fileDescriptor, into: buffer, count: size)
+    if count >= 0 {
+      sizeRead.pointee = count
+      return 1
     }
+    errorNumber = errno
+    return 0
   }
 }
