@@ -15,36 +15,15 @@ private let maximumLineBytes = 4 << 20
 extension StreamApplier {
   // MARK: - Values one per line, on several threads
 
-  /// Whether to read `raw` with ``applyLinesInParallel(_:interactive:)``: more than one job,
-  /// rules that may run on other threads, JSON output, and input that starts like NDJSON
-  /// (its first line holds a whole object) rather than like kubectl's indented output.
-  func runsInParallel(_ raw: RawInput) -> Bool {
+  /// Whether to read an input with ``applyLinesInParallel(_:interactive:)``: more than
+  /// one job, rules that may run on other threads, JSON output, and JSON that starts
+  /// compact (NDJSON, `jq -c`) rather than indented like kubectl's, which the sequential
+  /// reader handles at once instead of after a batch has failed. Anything else the
+  /// workers find not to be one value per line they hand back.
+  func runsInParallel(_ detected: DetectedFormat) -> Bool {
     guard options.jobs > 1, concurrentEvaluate != nil, let emitter, emitter.layout != .yaml
     else { return false }
-    return Self.startsLikeLines(raw.prefix)
-  }
-
-  /// False when the first value (after a byte order mark) is an array or an object
-  /// whose first line does not end in `}`: such input is indented JSON, which the
-  /// sequential reader handles at once instead of after a batch has failed. Anything
-  /// else is tried line by line, and the workers hand back whatever turns out not to
-  /// be one value per line.
-  static func startsLikeLines(_ prefix: [UInt8]) -> Bool {
-    let whitespace: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
-    let start = prefix.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-    guard let first = prefix[start...].firstIndex(where: { !whitespace.contains($0) }) else {
-      return true
-    }
-    switch prefix[first] {
-    case UInt8(ascii: "["):
-      return false
-    case UInt8(ascii: "{"):
-      guard let lineEnd = prefix[first...].firstIndex(of: 0x0A) else { return true }
-      let last = prefix[first..<lineEnd].lastIndex { !whitespace.contains($0) }
-      return last.map { prefix[$0] == UInt8(ascii: "}") } ?? false
-    default:
-      return true
-    }
+    return detected.format == .json && !detected.isPretty
   }
 
   /// Reads whole lines in batches and hands each batch to one of `options.jobs` workers,

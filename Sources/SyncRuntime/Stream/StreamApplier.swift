@@ -128,7 +128,7 @@ public final class StreamApplier {
     inputName = input.name
     objectNumber = 0
     switch (detected.format, raw.descriptor) {
-    case (.json, _) where runsInParallel(raw):
+    case (.json, _) where runsInParallel(detected):
       return try applyLinesInParallel(raw, interactive: input.isInteractive)
     case (.json, nil): return try applyJSON(JSONStreamReader(bytes: raw.prefix))
     case (.json, let descriptor?):
