@@ -144,6 +144,10 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
 
   // MARK: - Whole values
 
+  /// Where a `Member` keeps its key and its value, for visiting them in place.
+  private static let keyOffset = MemoryLayout<Member>.offset(of: \Member.key)!
+  private static let valueOffset = MemoryLayout<Member>.offset(of: \Member.value)!
+
   /// Visits values through pointers into their containers' storage: a copy of each
   /// `Value` (binding it, or a `Member` of a loop) retains and releases its payload, one
   /// pair of atomic operations per string and container written.
@@ -184,16 +188,15 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
       out.append(UInt8(ascii: "{"))
       object.members.withUnsafeBufferPointer { members in
         let base = UnsafeRawPointer(members.baseAddress!)
-        let keyOffset = MemoryLayout<Member>.offset(of: \Member.key)!
-        let valueOffset = MemoryLayout<Member>.offset(of: \Member.value)!
         for index in 0..<members.count {
           if index > 0 { out.append(UInt8(ascii: ",")) }
           if isPretty { newline(depth: depth + 1) }
           let member = base + index &* MemoryLayout<Member>.stride
-          writeString(member.advanced(by: keyOffset).assumingMemoryBound(to: String.self))
+          writeString(member.advanced(by: Self.keyOffset).assumingMemoryBound(to: String.self))
           if isPretty { appendASCII(": ") } else { out.append(UInt8(ascii: ":")) }
           writeValue(
-            member.advanced(by: valueOffset).assumingMemoryBound(to: Value.self), depth: depth + 1)
+            member.advanced(by: Self.valueOffset).assumingMemoryBound(to: Value.self),
+            depth: depth + 1)
         }
       }
       if isPretty { newline(depth: depth) }
@@ -242,17 +245,15 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
   }
 
   private mutating func writeString(_ text: UnsafePointer<String>) {
+    // Native and small strings lend their bytes without the copy (a retain) that the
+    // mutating `withUTF8` needs.
     if text.pointee.utf8.withContiguousStorageIfAvailable({ appendQuoted($0) }) != nil { return }
     var copy = text.pointee
     copy.withUTF8 { appendQuoted($0) }
   }
 
   private mutating func writeString(_ text: String) {
-    // Native and small strings lend their bytes without the copy (a retain) that the
-    // mutating `withUTF8` needs.
-    if text.utf8.withContiguousStorageIfAvailable({ appendQuoted($0) }) != nil { return }
-    var text = text
-    text.withUTF8 { appendQuoted($0) }
+    withUnsafePointer(to: text) { writeString($0) }
   }
 
   private static let hexDigits: StaticString = "0123456789abcdef"
