@@ -64,6 +64,14 @@ extension StreamApplier {
       return try applyJSON(pipeline.resumingReader(at: stop, after: rest))
     }
 
+    /// Writes the results of every batch started, oldest first, as ``finishOldest()``.
+    func finishStarted() throws(OutputSinkError) -> Bool? {
+      while !started.isEmpty {
+        if let result = try finishOldest() { return result }
+      }
+      return nil
+    }
+
     while true {
       // Make room first: a batch that stops short hands everything cut after it to the
       // sequential reader, so no batch may be cut and not yet started.
@@ -73,9 +81,7 @@ extension StreamApplier {
       switch pipeline.nextBatch(mayWait: started.isEmpty) {
       case .waitsForInput:
         // Nothing more to read yet: write out what the workers have done first.
-        while !started.isEmpty {
-          if let result = try finishOldest() { return result }
-        }
+        if let result = try finishStarted() { return result }
       case .batch(let batch):
         workers[nextWorker].start(batch)
         nextWorker = (nextWorker + 1) % workers.count
@@ -83,15 +89,10 @@ extension StreamApplier {
       case .handOver(let position):
         // A very long line or a failed read: finish what was started, then read on
         // sequentially (which meets the failure again and reports it).
-        while !started.isEmpty {
-          if let result = try finishOldest() { return result }
-        }
+        if let result = try finishStarted() { return result }
         return try applyJSON(pipeline.resumingReader(at: position, after: []))
       case .end:
-        while !started.isEmpty {
-          if let result = try finishOldest() { return result }
-        }
-        return true
+        return try finishStarted() ?? true
       }
     }
   }
