@@ -32,22 +32,44 @@ struct StreamCorpusTests {
     #expect(Self.cases.count >= 20)
   }
 
-  @Test(arguments: cases)
-  func corpusCase(_ name: String) throws {
-    let folder = Self.directory.appendingPathComponent(name)
+  /// One case directory: its files, the rules it runs and its input.
+  struct Case {
+    let folder: URL
+    let rules: String
+    let inputName: String
+    let input: [UInt8]
+
+    init(_ name: String) throws {
+      folder = StreamCorpusTests.directory.appendingPathComponent(name)
+      let shared = try String(
+        contentsOf: StreamCorpusTests.directory.appendingPathComponent("rules.sync"),
+        encoding: .utf8)
+      let folder = folder
+      func read(_ file: String) -> String? {
+        try? String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+      }
+      rules = read("rules.sync") ?? shared
+      inputName = try #require(
+        ["input.json", "input.yaml", "input.txt"].first { read($0) != nil }, "no input file")
+      input = [UInt8](try Data(contentsOf: folder.appendingPathComponent(inputName)))
+    }
+
+    /// A file of the case, nil when it has none.
     func read(_ file: String) -> String? {
       try? String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
     }
-    let shared = try String(
-      contentsOf: Self.directory.appendingPathComponent("rules.sync"), encoding: .utf8)
-    let rules = read("rules.sync") ?? shared
-    let inputName = try #require(
-      ["input.json", "input.yaml", "input.txt"].first { read($0) != nil }, "no input file")
-    let input = try Data(contentsOf: folder.appendingPathComponent(inputName))
-    let options = try Self.options(from: read("args") ?? "")
 
-    let result = try StreamRun.run(
-      rules: rules, input: [UInt8](input), inputName: inputName, options: options)
+    func run(_ options: StreamApplier.Options) throws -> StreamRun.Result {
+      try StreamRun.run(rules: rules, input: input, inputName: inputName, options: options)
+    }
+  }
+
+  @Test(arguments: cases)
+  func corpusCase(_ name: String) throws {
+    let corpusCase = try Case(name)
+    let folder = corpusCase.folder
+    let read = corpusCase.read
+    let result = try corpusCase.run(try Self.options(from: read("args") ?? ""))
 
     let expectations: [(file: String, actual: String)] = [
       ("expected.out", result.output),
@@ -88,24 +110,15 @@ struct StreamCorpusTests {
   /// be the expected ones, which the sequential reader produced.
   @Test(arguments: cases)
   func corpusCaseInParallel(_ name: String) throws {
-    let folder = Self.directory.appendingPathComponent(name)
-    func read(_ file: String) -> String? {
-      try? String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
-    }
-    let shared = try String(
-      contentsOf: Self.directory.appendingPathComponent("rules.sync"), encoding: .utf8)
-    let inputName = try #require(
-      ["input.json", "input.yaml", "input.txt"].first { read($0) != nil }, "no input file")
-    let input = try Data(contentsOf: folder.appendingPathComponent(inputName))
+    let corpusCase = try Case(name)
+    let read = corpusCase.read
     let expectedOutput = try #require(read("expected.out"))
     let expectedProblems = read("expected.err") ?? ""
     for batchBytes in [1, 7, 64, 300, 4096, 256 * 1024] {
       var options = try Self.options(from: read("args") ?? "")
       options.jobs = 2
       options.batchBytes = batchBytes
-      let result = try StreamRun.run(
-        rules: read("rules.sync") ?? shared, input: [UInt8](input), inputName: inputName,
-        options: options)
+      let result = try corpusCase.run(options)
       #expect(result.output == expectedOutput, "\(name), batches of \(batchBytes) bytes")
       #expect(result.problems == expectedProblems, "\(name), batches of \(batchBytes) bytes")
       if let report = read("expected.report") {

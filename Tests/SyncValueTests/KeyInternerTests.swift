@@ -40,11 +40,7 @@ struct KeyInternerTests {
     }
     for _ in 0..<2 {
       for key in keys {
-        var padded = Array(key.utf8) + [UInt8](repeating: 0, count: 8)
-        let interned = padded.withUnsafeMutableBufferPointer {
-          interner.intern($0.baseAddress!, count: key.utf8.count)
-        }
-        #expect(interned == key)
+        #expect(Self.padded(key) { interner.intern($0, count: $1) } == key)
       }
     }
   }
@@ -55,12 +51,17 @@ struct KeyInternerTests {
     let values = ["", "a", "TCP", "TCQ", "IfNotPresent", "IfNotPresenT", "registry.example/app"]
     for _ in 0..<3 {
       for value in values {
-        var padded = Array(value.utf8) + [UInt8](repeating: 0, count: 8)
-        let cached = padded.withUnsafeMutableBufferPointer {
-          cache.string($0.baseAddress!, count: value.utf8.count)
-        }
-        #expect(cached == value)
+        #expect(Self.padded(value) { cache.string($0, count: $1) } == value)
       }
     }
+  }
+
+  /// Calls `body` with the bytes of `text` followed by eight zero bytes, as the scanner's
+  /// padding follows what it reads, and their count.
+  static func padded(
+    _ text: String, _ body: (UnsafePointer<UInt8>, Int) -> String
+  ) -> String {
+    let bytes = Array(text.utf8) + [UInt8](repeating: 0, count: 8)
+    return bytes.withUnsafeBufferPointer { body($0.baseAddress!, text.utf8.count) }
   }
 }
