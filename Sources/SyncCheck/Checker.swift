@@ -117,16 +117,22 @@ final class CheckSession {
     }
     for skip in skips { checkSkip(skip) }
     var checkedRules: [CheckedRule] = []
+    var expansion = GroupExpansion(groups: groups)
     for rule in rules {
       let kinds = checkSelection(rule.selection)
       checkHiddenBySkip(rule, kinds: kinds)
       if let body = rule.body {
-        checkBlock(body, kinds: kinds.map(KindContext.init), useChain: [])
+        if expansion.size(of: body) > GroupExpansion.maximumEdits {
+          report(CheckerMessages.ruleTooLarge(rule.name))
+        } else {
+          checkBlock(body, kinds: kinds.map(KindContext.init), useChain: [])
+        }
       }
       checkedRules.append(CheckedRule(decl: rule, knownKinds: kinds))
     }
-    for group in groups.values.sorted(by: { $0.range.start < $1.range.start }) {
+    for group in GroupExpansion.standaloneGroups(rules: rules, groups: groups) {
       // Groups no rule uses are still checked for what does not depend on a kind.
+      guard expansion.size(of: group.body) <= GroupExpansion.maximumEdits else { continue }
       checkBlock(group.body, kinds: [], useChain: [group.name.text])
     }
     return CheckedProgram(

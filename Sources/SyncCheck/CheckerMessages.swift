@@ -14,6 +14,13 @@ enum CheckerMessages {
       notes: [.init("import chain: " + chain.joined(separator: " → "))])
   }
 
+  static func importsNestTooDeep(_ path: String, at range: SourceRange) -> Diagnostic {
+    Diagnostic(
+      .nestingTooDeep,
+      "importing `\(path)` nests imports more than \(Parser.maximumNestingDepth) files deep",
+      at: range, help: "import the shared files from one top-level file instead of in a chain")
+  }
+
   static func duplicateRule(_ name: Identifier, first: SourceRange) -> Diagnostic {
     Diagnostic(
       .duplicateRule, "a rule named `\(name.text)` is already defined", at: name.range,
@@ -37,6 +44,32 @@ enum CheckerMessages {
     Diagnostic(
       .recursiveGroup, "group `\(name.text)` uses itself", at: name.range,
       notes: [.init("use chain: " + chain.joined(separator: " → "))])
+  }
+
+  static func ruleTooLarge(_ name: Identifier) -> Diagnostic {
+    Diagnostic(
+      .ruleTooLarge,
+      "rule `\(name.text)` has more than \(GroupExpansion.maximumEdits) edits once its groups "
+        + "are inlined",
+      at: name.range,
+      help: "a group used several times is copied at every `use`; use it once, or split the rule")
+  }
+
+  static func groupsNestTooDeep(_ name: Identifier, chain: [String]) -> Diagnostic {
+    Diagnostic(
+      .nestingTooDeep,
+      "`use \(name.text)` nests `when` blocks and groups more than "
+        + "\(Parser.maximumNestingDepth) levels deep",
+      at: name.range, notes: [.init("use chain: " + chain.joined(separator: " → "))])
+  }
+
+  static func blocksNestTooDeep(at range: SourceRange, chain: [String]) -> Diagnostic {
+    Diagnostic(
+      .nestingTooDeep,
+      "this `when` nests `when` blocks and groups more than "
+        + "\(Parser.maximumNestingDepth) levels deep",
+      at: range,
+      notes: chain.isEmpty ? [] : [.init("use chain: " + chain.joined(separator: " → "))])
   }
 
   static func invalidRegex(_ pattern: String, at range: SourceRange, reason: String) -> Diagnostic {

@@ -5,9 +5,13 @@ import SyncValue
 extension CheckSession {
   /// Checks every edit of a block against every kind the enclosing rule can match.
   /// With no kinds (a kind without a schema), only kind-independent checks run.
-  func checkBlock(_ block: Block, kinds: [KindContext], useChain: [String]) {
+  ///
+  /// `depth` counts the `when` blocks and `use`s around the block: the parser bounds
+  /// nesting within one block, and this bounds it across groups, so that the compiler,
+  /// which inlines groups, never recurses deeper than the parser allows.
+  func checkBlock(_ block: Block, kinds: [KindContext], useChain: [String], depth: Int = 0) {
     for edit in block.edits {
-      checkKindIndependent(edit, useChain: useChain, kinds: kinds)
+      checkKindIndependent(edit, useChain: useChain, kinds: kinds, depth: depth)
       if case .remove(let paths) = edit.form {
         for path in paths { checkRemove(path, kinds: kinds) }
       }
@@ -28,7 +32,9 @@ extension CheckSession {
   }
 
   /// Checks that do not need a schema: regexes, YAML, patches, groups, label keys.
-  private func checkKindIndependent(_ edit: Edit, useChain: [String], kinds: [KindContext]) {
+  private func checkKindIndependent(
+    _ edit: Edit, useChain: [String], kinds: [KindContext], depth: Int
+  ) {
     switch edit.form {
     case .set(let path, let value), .defaultValue(let path, let value):
       checkMetadataWrite(path: path, value: value)
@@ -57,12 +63,22 @@ extension CheckSession {
         report(CheckerMessages.recursiveGroup(name, chain: useChain + [name.text]))
         return
       }
-      checkBlock(group.body, kinds: kinds, useChain: useChain + [name.text])
+      guard depth < Parser.maximumNestingDepth else {
+        report(CheckerMessages.groupsNestTooDeep(name, chain: useChain + [name.text]))
+        return
+      }
+      checkBlock(group.body, kinds: kinds, useChain: useChain + [name.text], depth: depth + 1)
     case .when(let condition, let then, let otherwise):
       if kinds.isEmpty { checkConditionWithoutSchema(condition) }
       for context in kinds { checkCondition(condition, context: context) }
-      checkBlock(then, kinds: kinds, useChain: useChain)
-      if let otherwise { checkBlock(otherwise, kinds: kinds, useChain: useChain) }
+      guard depth < Parser.maximumNestingDepth else {
+        report(CheckerMessages.blocksNestTooDeep(at: edit.keywordRange, chain: useChain))
+        return
+      }
+      checkBlock(then, kinds: kinds, useChain: useChain, depth: depth + 1)
+      if let otherwise {
+        checkBlock(otherwise, kinds: kinds, useChain: useChain, depth: depth + 1)
+      }
     case .remove, .drop, .dependencies:
       break
     }

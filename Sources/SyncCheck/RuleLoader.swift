@@ -171,6 +171,11 @@ private struct LoadState {
           decl.path, at: decl.pathRange, chain: stack + [Self.normalize(path)]))
       return
     }
+    // Each import is a level of recursion here; the chain is bounded like any nesting.
+    guard stack.count < Parser.maximumNestingDepth else {
+      diagnostics.append(CheckerMessages.importsNestTooDeep(decl.path, at: decl.pathRange))
+      return
+    }
     include(path: path, text: text, importedAt: decl.range)
   }
 

@@ -64,4 +64,58 @@ struct RuleReloaderTests {
     #expect(metrics.exposition().contains(#"syncrules_rule_reloads_total{result="failure"} 1"#))
     #expect(metrics.exposition().contains(#"syncrules_rule_reloads_total{result="success"} 1"#))
   }
+
+  /// A rule file nested far past the parser's limit, dropped into a running loop's rule
+  /// directory, is rejected like any broken file: before the limit existed, checking it
+  /// overflowed the stack and killed the loop.
+  @Test func aFileNestedTooDeeplyIsRejectedAndTheOldRulesKeepRunning() async throws {
+    let directory = FileManager.default.temporaryDirectory
+      .appendingPathComponent("reload-deep-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try "rule w match apps/v1 Deployment { set spec.replicas = 0 }\n"
+      .write(to: directory.appendingPathComponent("dr.sync"), atomically: true, encoding: .utf8)
+
+    let source = FakeCluster()
+    source.put(SyncEngineTests.deployment("web"))
+    let target = FakeCluster()
+    let reloader = RuleReloader(
+      options: RuleSet.Options(rulePaths: [directory.path]), interval: .milliseconds(20))
+    guard case .reloaded(let initial) = reloader.load(), let program = initial.program else {
+      Issue.record("initial rules do not load")
+      return
+    }
+    let engine = SyncEngine(
+      source: source, target: target, program: program, ownership: SyncEngineTests.ownership)
+    let codes = Results()
+    let running = Task { try await engine.run() }
+    let watching = Task {
+      await reloader.watch(engine: engine, metrics: SyncMetrics(), logger: Logger(label: "test")) {
+        if case .rejected(let diagnostics, _) = $0 {
+          for diagnostic in diagnostics { codes.append(diagnostic.code.rawValue) }
+        }
+      }
+    }
+    defer {
+      running.cancel()
+      watching.cancel()
+    }
+    let web = ObjectKey(group: "apps", kind: "Deployment", namespace: "shop", name: "web")
+    try await SyncEngineTests.waitUntil { target.object(web)?["spec"]?["replicas"] == .int(0) }
+
+    let depth = 10_000
+    let deep =
+      "rule deep match v1 ConfigMap {\n"
+      + String(repeating: "when data.a == \"1\" {\n", count: depth) + "drop\n"
+      + String(repeating: "}\n", count: depth) + "}\n"
+    try deep.write(
+      to: directory.appendingPathComponent("deep.sync"), atomically: true, encoding: .utf8)
+    try await SyncEngineTests.waitUntil { !codes.all.isEmpty }
+    #expect(codes.all == ["E0118"])
+
+    // The loop is alive and still runs the old rules.
+    source.publish(SyncEngineTests.deployment("api"))
+    let api = ObjectKey(group: "apps", kind: "Deployment", namespace: "shop", name: "api")
+    try await SyncEngineTests.waitUntil { target.object(api)?["spec"]?["replicas"] == .int(0) }
+  }
 }

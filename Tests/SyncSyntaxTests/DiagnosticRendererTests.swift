@@ -46,6 +46,43 @@ import Testing
         """)
   }
 
+  /// A long line is cut around the caret, marked `…` where text was left out; the caret
+  /// line is no longer than the excerpt. Before, a 100,000-column line was printed whole,
+  /// with a caret line as long, and rendering it took minutes.
+  @Test(arguments: [
+    (prefix: 10, span: 3, suffix: 100_000, shown: 120, cutBefore: false, cutAfter: true),
+    (prefix: 100_000, span: 3, suffix: 10, shown: 120, cutBefore: true, cutAfter: false),
+    (prefix: 50_000, span: 100_000, suffix: 50_000, shown: 120, cutBefore: true, cutAfter: true),
+    (prefix: 10, span: 3, suffix: 10, shown: 23, cutBefore: false, cutAfter: false),
+  ])
+  func longLinesAreCutAroundTheCaret(
+    prefix: Int, span: Int, suffix: Int, shown: Int, cutBefore: Bool, cutAfter: Bool
+  ) throws {
+    let files = SourceManager()
+    let line =
+      String(repeating: "a", count: prefix) + String(repeating: "X", count: span)
+      + String(repeating: "b", count: suffix)
+    let file = files.add(path: "long.sync", text: line + "\n")
+    let range = SourceRange(fileID: file.id, start: prefix, end: prefix + span)
+    let output = DiagnosticRenderer(files: files, format: .text)
+      .render([Diagnostic(.unexpectedCharacter, "here", at: range)])
+    let lines = output.split(separator: "\n").map(String.init)
+    #expect(lines[0] == "long.sync:1:\(prefix + 1): error[E0103]: here")
+    var excerpt = try #require(lines[1].split(separator: "| ", maxSplits: 1).last)
+    #expect(excerpt.hasPrefix("…") == cutBefore)
+    #expect(excerpt.hasSuffix("…") == cutAfter)
+    if cutBefore { excerpt.removeFirst() }
+    if cutAfter { excerpt.removeLast() }
+    #expect(excerpt.count == shown)
+    // The caret stands under the first `X`, and the marker does not run past the excerpt.
+    let caretLine = lines[2].dropFirst("  | ".count)
+    let caretColumn = try #require(caretLine.firstIndex(of: "^"))
+    let offset = caretLine.distance(from: caretLine.startIndex, to: caretColumn)
+    let excerptLine = lines[1].dropFirst("1 | ".count)
+    #expect(Array(excerptLine)[offset] == "X")
+    #expect(caretLine.count <= excerptLine.count)
+  }
+
   @Test func json() {
     let (files, diagnostics) = Self.example()
     let output = DiagnosticRenderer(files: files, format: .json).render(diagnostics)

@@ -18,6 +18,7 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
   case invalidKindReference = "E0115"
   case invalidYAMLLiteral = "E0116"
   case duplicateMapKey = "E0117"
+  case nestingTooDeep = "E0118"
 
   // Imports and names (E02xx).
   case importNotFound = "E0201"
@@ -26,6 +27,7 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
   case duplicateGroup = "E0204"
   case unknownGroup = "E0205"
   case recursiveGroup = "E0206"
+  case ruleTooLarge = "E0207"
 
   // Selection (E03xx, W03xx).
   case invalidRegex = "E0301"

@@ -97,22 +97,40 @@ public struct DiagnosticRenderer {
     return output
   }
 
+  /// How many columns of a source line an excerpt shows. Longer lines are cut around the
+  /// caret: a generated file can hold a line of megabytes, and printing it whole (with a
+  /// caret line as long) would bury the message and take minutes.
+  static let excerptWidth = 120
+  /// Columns kept before the caret when a long line is cut.
+  static let excerptContext = 40
+
   /// The source line with a `line |` gutter and a caret line under the span (the span is
-  /// cut at the end of its first line).
+  /// cut at the end of its first line, and a long line around the caret, marked `…`).
   private func excerpt(_ range: SourceRange) -> String {
     guard range.fileID >= 0, range.fileID < files.files.count else { return "" }
     let file = files.file(range.fileID)
     let start = file.location(of: range.start)
     let end = file.location(of: range.end)
-    let source = file.lineText(start.line)
-    let scalars = Array(source.unicodeScalars)
+    let scalars = Array(file.lineText(start.line).unicodeScalars)
+    let caret = start.column - 1
+    var first = 0
+    var last = scalars.count
+    if scalars.count > Self.excerptWidth {
+      first = max(0, min(caret - Self.excerptContext, scalars.count - Self.excerptWidth))
+      // Cutting a few columns off the start saves nothing worth the `…`.
+      if first < 8 { first = 0 }
+      last = min(scalars.count, first + Self.excerptWidth)
+    }
+    var source = first > 0 ? "…" : ""
+    source.unicodeScalars.append(contentsOf: scalars[first..<last])
+    if last < scalars.count { source += "…" }
     let lineNumber = String(start.line)
     let gutter = String(repeating: " ", count: lineNumber.count)
     // Tabs stay tabs so the caret lines up however the terminal expands them.
-    var padding = ""
-    for scalar in scalars.prefix(start.column - 1) { padding += scalar == "\t" ? "\t" : " " }
+    var padding = first > 0 ? " " : ""
+    for scalar in scalars[first..<max(first, caret)] { padding += scalar == "\t" ? "\t" : " " }
     let lastColumn = end.line == start.line ? end.column : scalars.count + 1
-    let width = max(1, lastColumn - start.column)
+    let width = max(1, min(lastColumn - start.column, last - caret))
     let marker = "^" + String(repeating: "~", count: width - 1)
     return paint("\(lineNumber) |", "1;34") + (source.isEmpty ? "" : " " + source) + "\n"
       + paint("\(gutter) |", "1;34") + " " + padding + paint(marker, "1;31") + "\n"

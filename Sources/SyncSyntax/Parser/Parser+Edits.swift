@@ -160,6 +160,9 @@ extension SyntaxParser {
   /// block holding the one nested `when` edit.
   private mutating func parseWhenEdit() -> Edit? {
     let keyword = advance()
+    // An `else when` nests too: it is the else block's only edit.
+    guard enterNested(at: keyword) else { return nil }
+    defer { leaveNested() }
     guard let condition = parseCondition() else { return nil }
     guard current.kind == .leftBrace else { return expected("`{` after the condition") }
     let body = parseBlock()

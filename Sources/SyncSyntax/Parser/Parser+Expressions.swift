@@ -107,6 +107,8 @@ extension SyntaxParser {
 
   mutating func parseListLiteral() -> Expression? {
     let opener = advance()
+    guard enterNested(at: opener) else { return nil }
+    defer { leaveNested() }
     var elements: [Expression] = []
     while current.kind != .rightBracket {
       guard let element = parseExpression() else { return nil }
@@ -119,6 +121,8 @@ extension SyntaxParser {
 
   mutating func parseMapLiteral() -> Expression? {
     let opener = advance()
+    guard enterNested(at: opener) else { return nil }
+    defer { leaveNested() }
     var entries: [MapEntry] = []
     var firstRanges: [String: SourceRange] = [:]
     while current.kind != .rightBrace {
@@ -148,7 +152,13 @@ extension SyntaxParser {
   /// `or` binds loosest, then `and`, then `not`.
   mutating func parseCondition() -> Condition? {
     guard var left = parseAndCondition() else { return nil }
-    while consumeWord("or") != nil {
+    // Each link of a chain nests the tree one level deeper: `a or b or c` is
+    // `(a or b) or c`.
+    var links = 0
+    defer { leaveNested(levels: links) }
+    while let keyword = consumeWord("or") {
+      guard enterNested(at: keyword) else { return nil }
+      links += 1
       guard let right = parseAndCondition() else { return nil }
       left = Condition(.or(left, right), range: left.range.union(right.range))
     }
@@ -157,7 +167,11 @@ extension SyntaxParser {
 
   private mutating func parseAndCondition() -> Condition? {
     guard var left = parseNotCondition() else { return nil }
-    while consumeWord("and") != nil {
+    var links = 0
+    defer { leaveNested(levels: links) }
+    while let keyword = consumeWord("and") {
+      guard enterNested(at: keyword) else { return nil }
+      links += 1
       guard let right = parseNotCondition() else { return nil }
       left = Condition(.and(left, right), range: left.range.union(right.range))
     }
@@ -166,6 +180,8 @@ extension SyntaxParser {
 
   private mutating func parseNotCondition() -> Condition? {
     if let keyword = consumeWord("not") {
+      guard enterNested(at: keyword) else { return nil }
+      defer { leaveNested() }
       guard let operand = parseNotCondition() else { return nil }
       return Condition(.not(operand), range: range(from: keyword.start))
     }
@@ -175,6 +191,8 @@ extension SyntaxParser {
   private mutating func parsePrimaryCondition() -> Condition? {
     let start = current.start
     if let opener = consume(.leftParen) {
+      guard enterNested(at: opener) else { return nil }
+      defer { leaveNested() }
       guard let inner = parseCondition(), expectCloser(of: opener, orSeparator: nil) else {
         return nil
       }

@@ -3,7 +3,14 @@ extension SyntaxParser {
   mutating func parseFile() -> [Item] {
     var items: [Item] = []
     while !atEnd {
-      if let item = parseItem() { items.append(item) }
+      if let item = parseItem(), !tooDeep { items.append(item) }
+      if tooDeep {
+        // The item that nested too deeply is dropped whole: a partial tree would only
+        // yield errors that are consequences of the cut.
+        tooDeep = false
+        depth = 0
+        recover(stoppingAt: .item)
+      }
     }
     return items
   }
@@ -161,7 +168,7 @@ extension SyntaxParser {
     let opener = advance()
     var edits: [Edit] = []
     while current.kind != .rightBrace {
-      if atEnd || isItemStart { break }
+      if atEnd || isItemStart || tooDeep { break }
       if let edit = parseEdit() {
         edits.append(edit)
       } else {

@@ -53,6 +53,11 @@ extension SyntaxParser {
         ParserDiagnostics.invalidPath(
           "a path cannot end with `.`", at: range(from: dot, to: dot + 1)))
     }
+    if components.count > Parser.maximumNestingDepth {
+      // Paths are walked recursively too (editing, schema lookups).
+      report(ParserDiagnostics.pathTooLong(at: range(from: start)))
+      return nil
+    }
     return Path(components: components, range: range(from: start))
   }
 

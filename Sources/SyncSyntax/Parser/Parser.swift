@@ -1,5 +1,13 @@
 /// The `.sync` parser: hand-written recursive descent over `grammar/sync.ebnf`.
 public enum Parser {
+  /// How deeply constructs may nest in a rule file: lists, maps, parentheses, `not`,
+  /// `and`/`or` chains and `when` blocks count together, and a path may have at most
+  /// this many segments. Every later stage walks these trees recursively (checker,
+  /// compiler, `explain`, the evaluator on every object), so the limit is what keeps a
+  /// hostile or generated file from exhausting a thread's stack: E0118 instead of a
+  /// crash. cel-go stops at 250; real rule files stay under 10.
+  public static let maximumNestingDepth = 128
+
   /// Parses one file; never throws: syntax errors go to the returned diagnostics, and the
   /// tree holds everything that could be recovered.
   ///
@@ -31,6 +39,12 @@ struct SyntaxParser {
   var reportedEndOfFile = false
   /// Inside `patch [ … ]` a bare word in value position is a string (`op: add`).
   var wordsAreStrings = false
+  /// How many nested constructs enclose the current token (see
+  /// ``Parser/maximumNestingDepth``).
+  var depth = 0
+  /// Set once nesting passed the limit: productions return at once, nothing more is
+  /// reported, and the enclosing item is skipped (see `parseFile`).
+  var tooDeep = false
 
   /// How many more closers than openers of each kind the file has: a closer of the
   /// wrong kind is taken as a typo for the expected one only while there is a surplus.
@@ -91,6 +105,8 @@ struct SyntaxParser {
   // MARK: Reporting
 
   mutating func report(_ diagnostic: Diagnostic) {
+    // Past the nesting limit everything still to come is a consequence of the cut.
+    if tooDeep { return }
     // A second error at the same place is a consequence of the first.
     if diagnostics.contains(where: {
       $0.range.start == diagnostic.range.start && $0.code.rawValue.hasPrefix("E01")
@@ -163,6 +179,24 @@ struct SyntaxParser {
       }
     }
     return false
+  }
+
+  // MARK: Nesting
+
+  /// Enters one more level of nesting at `token`, or reports E0118 once and refuses.
+  mutating func enterNested(at token: Token) -> Bool {
+    guard !tooDeep else { return false }
+    guard depth < Parser.maximumNestingDepth else {
+      report(ParserDiagnostics.nestingTooDeep(at: range(token)))
+      tooDeep = true
+      return false
+    }
+    depth += 1
+    return true
+  }
+
+  mutating func leaveNested(levels: Int = 1) {
+    depth -= levels
   }
 
   // MARK: Recovery

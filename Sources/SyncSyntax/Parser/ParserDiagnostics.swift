@@ -206,6 +206,22 @@ enum ParserDiagnostics {
       notes: [.init("`\(key)` first appears here", at: first)])
   }
 
+  static func nestingTooDeep(at range: SourceRange) -> Diagnostic {
+    Diagnostic(
+      .nestingTooDeep,
+      "nesting deeper than \(Parser.maximumNestingDepth) levels (lists, maps, parentheses, "
+        + "`not`, `and`/`or` chains and `when` blocks count together)",
+      at: range,
+      help: "split the rule: use a group, `in […]` instead of long `or` chains, or a `yaml` literal"
+    )
+  }
+
+  static func pathTooLong(at range: SourceRange) -> Diagnostic {
+    Diagnostic(
+      .nestingTooDeep,
+      "a path of more than \(Parser.maximumNestingDepth) segments", at: range)
+  }
+
   // MARK: Helpers
 
   static func range(of token: Token, in file: SourceFile) -> SourceRange {
