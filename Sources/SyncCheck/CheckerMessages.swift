@@ -229,6 +229,15 @@ enum CheckerMessages {
     Diagnostic(.invalidPatchOperation, "invalid JSON Patch operation: \(reason)", at: range)
   }
 
+  static func patchWritesWholeObject(operation: Int, at range: SourceRange) -> Diagnostic {
+    Diagnostic(
+      .patchWritesWholeObject,
+      "operation \(operation) of the JSON Patch writes the path \"\", the whole object",
+      at: range,
+      help: "an edit may not replace an object (its kind and name with it); write its fields: "
+        + "`/spec/…`, `/metadata/labels/…`")
+  }
+
   static func invalidPointer(_ pointer: String, at range: SourceRange, reason: String) -> Diagnostic
   {
     Diagnostic(.invalidJSONPointer, "invalid JSON Pointer `\(pointer)`: \(reason)", at: range)

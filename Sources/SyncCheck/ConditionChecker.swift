@@ -110,48 +110,4 @@ extension CheckSession {
     }
     return !widen(left).isDisjoint(with: widen(right))
   }
-
-  /// Validates a JSON Patch written in a rule, and checks the paths of `add`/`replace`
-  /// against the schemas like any other edit.
-  func checkPatch(_ document: Value, at range: SourceRange, kinds: [KindContext]) {
-    let patch: JSONPatch
-    do throws(JSONPatch.Failure) {
-      patch = try JSONPatch(document)
-    } catch {
-      let isPointer = error.message.contains("`path` \"") || error.message.contains("`from` \"")
-      report(
-        isPointer
-          ? CheckerMessages.invalidPointer(
-            Self.pointerText(document, error.operation), at: range, reason: error.message)
-          : CheckerMessages.invalidPatch(at: range, reason: error.description))
-      return
-    }
-    for operation in patch.operations {
-      let pointer: JSONPointer
-      switch operation {
-      case .add(let target, _), .replace(let target, _), .remove(let target), .test(let target, _):
-        pointer = target
-      case .move(_, let target), .copy(_, let target):
-        pointer = target
-      }
-      let components = pointer.tokens.map { token -> PathComponent in
-        if token == "-" { return PathComponent(.anyElement, range: range) }
-        if let index = Int(token), token.allSatisfy(\.isNumber) {
-          return PathComponent(.index(index), range: range)
-        }
-        return PathComponent(.field(token), range: range)
-      }
-      let path = Path(components: components, range: range)
-      for context in kinds {
-        var found: [Diagnostic] = []
-        _ = SchemaPathResolver.resolve(path, in: context, diagnostics: &found)
-        report(found.filter { $0.code == .unknownField })
-      }
-    }
-  }
-
-  private static func pointerText(_ document: Value, _ index: Int) -> String {
-    guard case .array(let items) = document, index < items.count else { return "" }
-    return items[index]["path"]?.stringValue ?? items[index]["from"]?.stringValue ?? ""
-  }
 }

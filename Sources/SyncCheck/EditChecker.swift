@@ -49,9 +49,7 @@ extension CheckSession {
       resolveLiterals(replacement)
     case .patch(let operations):
       resolveLiterals(operations)
-      if let value = constantValue(operations) {
-        checkPatch(value, at: operations.range, kinds: kinds)
-      }
+      checkPatchEdit(operations, kinds: kinds)
     case .use(let name):
       guard let group = groups[name.text] else {
         report(

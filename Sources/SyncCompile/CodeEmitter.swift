@@ -49,12 +49,12 @@ struct CodeEmitter {
       let selected = kinds.compactMap { DependencyKind(plural: $0.text) }
       append(.dependencies(Set(selected.isEmpty ? DependencyKind.allCases : selected)), edit.range)
     case .patch(let operations):
-      guard let document = state.constantValue(operations),
-        let patch = try? JSONPatch(document)
-      else {
-        preconditionFailure("the checker validates patches before compiling")
+      if let document = state.constantValue(operations), let patch = try? JSONPatch(document) {
+        append(.patch(patch), edit.range)
+      } else {
+        // Values read the object; the document is built, and checked, per object.
+        append(.patchTemplate(state.operand(operations)), edit.range)
       }
-      append(.patch(patch), edit.range)
     case .use(let name):
       guard let group = state.program.groups[name.text] else {
         preconditionFailure("the checker resolves groups before compiling")

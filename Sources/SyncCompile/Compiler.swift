@@ -82,9 +82,11 @@ final class CompileState {
     let header = location(checked.decl.name.range)
     var emitter = CodeEmitter(state: self, kinds: checked.knownKinds)
     if let body = checked.decl.body { emitter.emit(body.edits) }
+    let identity = IdentityAnalysis(constants: constants, code: emitter.code)
     return CompiledRule(
       name: checked.decl.name.text, selector: selector(checked.decl.selection),
-      code: emitter.code, codeLocations: emitter.codeLocations, location: header)
+      code: emitter.code, codeLocations: emitter.codeLocations, location: header,
+      identityWrites: identity.writes, mayChangeIdentity: identity.mayChange)
   }
 
   func skip(_ decl: SkipDecl) -> CompiledSkip {

@@ -73,6 +73,7 @@ public enum Disassembler {
     case .dependencies(let kinds):
       return "deps     " + kinds.sorted().map(\.rawValue).joined(separator: ", ")
     case .patch(let patch): return "patch    \(patch.operations.count) operation(s)"
+    case .patchTemplate(let operand): return "patch    \(describe(operand))"
     case .jumpUnless(let condition, let target):
       return "unless   \(describe(condition)) goto \(pad(target))"
     case .jump(let target): return "goto     \(pad(target))"

@@ -100,6 +100,9 @@ public enum Instruction: Sendable {
   case replace(CompiledPath, TextMatcher, Operand)
   case drop
   case patch(JSONPatch)
+  /// A `patch` whose values read the source object: the operand builds the document
+  /// (pointers and operation names are constants, checked when the rules were).
+  case patchTemplate(Operand)
   /// `dependencies`: collect the referenced objects of these kinds (sync follows them).
   case dependencies(Set<DependencyKind>)
   /// Continue at `target` unless the condition holds.
@@ -226,6 +229,51 @@ public struct CompiledRule: Sendable {
   public var codeLocations: [Int]
   /// Location of the rule header.
   public var location: Int
+  /// What makes an object what it is (apiVersion, kind, name, namespace) that some edit
+  /// of the rule names explicitly, and so may change.
+  public var identityWrites: IdentityFields
+  /// Whether an edit could change the object's identity at all: one that writes the root,
+  /// `apiVersion`, `kind`, `metadata` or a key under `metadata` that names the object,
+  /// or a wildcard at the root. The evaluator verifies identity only after such rules.
+  public var mayChangeIdentity: Bool
+}
+
+/// The fields that identify an object. An edit may change one only when it names it: a
+/// rule never turns an object into another by accident (`set * = …`, a JSON Patch that
+/// replaces `/metadata`).
+public struct IdentityFields: OptionSet, Sendable, Hashable {
+  public let rawValue: UInt8
+  public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+  public static let apiVersion = IdentityFields(rawValue: 1)
+  public static let kind = IdentityFields(rawValue: 2)
+  public static let name = IdentityFields(rawValue: 4)
+  public static let namespace = IdentityFields(rawValue: 8)
+
+  /// The field a path names exactly (`metadata.name`), if it is one of these.
+  public init(keys: [String]) {
+    switch keys {
+    case ["apiVersion"]: self = .apiVersion
+    case ["kind"]: self = .kind
+    case ["metadata", "name"]: self = .name
+    case ["metadata", "namespace"]: self = .namespace
+    default: self = []
+    }
+  }
+
+  /// Whether a write at a path starting with these keys (or at the root when `keys` is
+  /// empty; `nil` stands for a wildcard) can change one of the fields.
+  public static func canChange(_ keys: [String?]) -> Bool {
+    guard let first = keys.first else { return true }
+    guard let first else { return true }
+    switch first {
+    case "apiVersion", "kind": return true
+    case "metadata":
+      guard keys.count > 1, let second = keys[1] else { return true }
+      return second == "name" || second == "namespace"
+    default: return false
+    }
+  }
 }
 
 /// Finds the rules that can apply to a kind without scanning every rule.

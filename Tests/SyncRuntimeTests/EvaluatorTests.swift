@@ -187,6 +187,80 @@ struct EvaluatorTests {
         #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","annotations":{"a":"1","b":"2"}}}"#,
       expected: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","annotations":{}}}"#
     ),
+    // A patch's values read the source object like every other value. Before, a path or
+    // `${…}` in a patch value crashed `check` and `apply` (SIGILL in the compiler).
+    Case(
+      name: "patch values interpolate and read the source",
+      rules: """
+        rule r match v1 ConfigMap { patch [
+          { op: add, path: "/data/source", value: "${metadata.namespace}/${metadata.name}" },
+          { op: add, path: "/data/copy", value: data.a } ] }
+        """,
+      input:
+        #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","namespace":"shop"},"data":{"a":"1"}}"#,
+      expected:
+        #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","namespace":"shop"},"data":{"a":"1","source":"shop/c","copy":"1"}}"#
+    ),
+    Case(
+      name: "a patch whose value reads an absent path does nothing",
+      rules: """
+        rule r match v1 ConfigMap { patch [
+          { op: add, path: "/data/x", value: "1" }, { op: add, path: "/data/y", value: data.missing } ] }
+        """,
+      input: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{}}"#,
+      expected: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{}}"#
+    ),
+    // An edit never changes what identifies an object unless it names that field.
+    Case(
+      name: "a patch replacing metadata may not rename the object",
+      rules: """
+        rule r match v1 ConfigMap { patch [ { op: replace, path: "/metadata", value: { name: "x" } } ] }
+        """,
+      input: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{}}"#,
+      expected: "failed:E0604"
+    ),
+    Case(
+      name: "a wildcard set may not change the kind",
+      rules: #"rule r match example.com/v1 Widget { set * = "premium" }"#,
+      input: #"{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w"}}"#,
+      expected: "failed:E0604"
+    ),
+    Case(
+      name: "a patch removing the namespace may not move the object",
+      rules: """
+        rule r match v1 ConfigMap { patch [ { op: remove, path: "/metadata" }, { op: add, path: "/metadata", value: { name: "c" } } ] }
+        """,
+      input: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","namespace":"shop"}}"#,
+      expected: "failed:E0604"
+    ),
+    Case(
+      name: "an edit that names the field may rename",
+      rules: #"rule r match v1 ConfigMap { replace metadata.name prefix "prod-" -> "dr-" }"#,
+      input: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"prod-c"}}"#,
+      expected: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dr-c"}}"#
+    ),
+    Case(
+      name: "a rule that renames in one rule and a later rule that does not touch identity",
+      rules: """
+        rule a match v1 ConfigMap { patch [ { op: replace, path: "/metadata/namespace", value: "dr" } ] }
+        rule b match v1 ConfigMap { set metadata.labels = { moved: "true" } }
+        """,
+      input: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","namespace":"shop"}}"#,
+      expected:
+        #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","namespace":"dr","labels":{"moved":"true"}}}"#
+    ),
+    Case(
+      name: "an object without a name is never synced",
+      rules: #"rule r match v1 ConfigMap { set data.a = "1" }"#,
+      input: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"namespace":"shop"}}"#,
+      expected: "failed:E0604"
+    ),
+    Case(
+      name: "removing the name, even by naming it, leaves an object that is never synced",
+      rules: #"rule r match v1 ConfigMap { remove metadata.name }"#,
+      input: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"}}"#,
+      expected: "failed:E0604"
+    ),
   ]
 
   @Test(arguments: cases)

@@ -59,6 +59,8 @@ public struct Evaluator: Sendable {
     var working = object
     var applied: [String] = []
     var followed: Set<DependencyKind> = []
+    var namedIdentity: IdentityFields = []
+    var identityMayHaveChanged = false
     for ruleIndex in program.dispatch.candidates(group: facts.group, kind: facts.kind) {
       let rule = program.rules[ruleIndex]
       guard facts.matches(rule.selector, evaluator: self) else { continue }
@@ -76,8 +78,25 @@ public struct Evaluator: Sendable {
       } catch {
         return (.failed(ObjectFailure(code: .runtimeTypeMismatch, message: "\(error)")), [])
       }
+      namedIdentity.formUnion(rule.identityWrites)
+      if rule.mayChangeIdentity {
+        identityMayHaveChanged = true
+        if let problem = Self.identityProblem(working, source: facts, named: namedIdentity) {
+          let failure = ObjectFailure(
+            code: .identityChanged, message: problem, rule: rule.name,
+            location: program.locations[rule.location])
+          return (.failed(failure), [])
+        }
+      }
     }
     guard !applied.isEmpty else { return (.unmatched, []) }
+    if facts.name.isEmpty || identityMayHaveChanged, Self.name(of: working) == nil {
+      // Nameless objects cannot be applied anywhere, and are what a cut input leaves.
+      let failure = ObjectFailure(
+        code: .identityChanged,
+        message: "the object has no `metadata.name`; an object without a name is never synced")
+      return (.failed(failure), [])
+    }
     let dependencies =
       followed.isEmpty
       ? [] : DependencyReference.references(in: object, kinds: followed, namespace: facts.namespace)
@@ -149,6 +168,50 @@ public struct Evaluator: Sendable {
       pc += 1
     }
     return nil
+  }
+}
+
+extension Evaluator {
+  /// Why `result` is no longer the object `source` was, unless its rules named what
+  /// changed: it must stay a map with the same `apiVersion`, `kind`, `metadata.name` and
+  /// `metadata.namespace`.
+  static func identityProblem(_ result: Value, source: ObjectFacts, named: IdentityFields)
+    -> String?
+  {
+    guard case .object = result else {
+      return "the rules turned the object into \(PathEditor.article(result.typeName)); "
+        + "an object must stay a map"
+    }
+    let fields: [(IdentityFields, String, (Value) -> Value?)] = [
+      (.apiVersion, "apiVersion", { $0["apiVersion"] }),
+      (.kind, "kind", { $0["kind"] }),
+      (.name, "metadata.name", { $0["metadata"]?["name"] }),
+      (.namespace, "metadata.namespace", { $0["metadata"]?["namespace"] }),
+    ]
+    for (field, path, read) in fields where !named.contains(field) {
+      let before = read(source.object)
+      let after = read(result)
+      guard before != after else { continue }
+      let change =
+        after.map { "changed from \(describe(before)) to \(describe($0))" } ?? "was removed"
+      return "`\(path)` \(change), but no edit of the rules names `\(path)`; "
+        + "an edit may change what identifies an object only by naming it"
+    }
+    return nil
+  }
+
+  private static func describe(_ value: Value?) -> String {
+    guard let value else { return "nothing" }
+    let text = JSON.serialize(value)
+    return text.count > 80 ? String(text.prefix(80)) + "…" : text
+  }
+
+  /// The object's `metadata.name`, when it is a non-empty string.
+  static func name(of object: Value) -> String? {
+    guard case .string(let name)? = object["metadata"]?["name"], !name.isEmpty else {
+      return nil
+    }
+    return name
   }
 }
 

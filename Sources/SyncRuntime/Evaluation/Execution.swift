@@ -70,6 +70,10 @@ extension Evaluator {
       }
     case .patch(let patch):
       try patch.apply(to: &working)
+    case .patchTemplate(let operand):
+      // A value that reads an absent path makes the edit do nothing, as everywhere.
+      guard let document = try evaluate(operand, source: source) else { return }
+      try JSONPatch(document).apply(to: &working)
     case .drop, .jump, .jumpUnless, .dependencies:
       break  // control flow is handled by the rule loop
     }

@@ -56,11 +56,13 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
   // JSON Patch (E05xx).
   case invalidPatchOperation = "E0501"
   case invalidJSONPointer = "E0502"
+  case patchWritesWholeObject = "E0503"
 
   // Run time: one object fails, the stream goes on (E06xx).
   case runtimeTypeMismatch = "E0601"
   case patchFailed = "E0602"
   case invalidRuntimeValue = "E0603"
+  case identityChanged = "E0604"
 
   // Input streams (E07xx).
   case malformedJSON = "E0701"

@@ -142,7 +142,8 @@ extension SyntaxParser {
     return TextMatch(form, range: range(from: start))
   }
 
-  /// `patch [ … ]` or `patch yaml …`: JSON Patch operations, where a bare word is a string.
+  /// `patch [ … ]` or `patch yaml …`: JSON Patch operations, where an operation's name may
+  /// be a bare word (`op: add`).
   private mutating func parsePatch() -> Edit.Form? {
     if current.isWord("yaml"), peek().isStringLike {
       return parseYAMLLiteral().map(Edit.Form.patch)

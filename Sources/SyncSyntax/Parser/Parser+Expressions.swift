@@ -132,9 +132,14 @@ extension SyntaxParser {
       }
       let key = advance()
       let keyRange = range(key)
-      guard expect(.colon, "`:` after the key") != nil, let value = parseExpression() else {
-        return nil
-      }
+      guard expect(.colon, "`:` after the key") != nil else { return nil }
+      // Inside `patch [ … ]` only an operation's name may be a bare word (`op: add`);
+      // every other value is read as everywhere else: a bare path reads the object.
+      let outerWordsAreStrings = wordsAreStrings
+      wordsAreStrings = outerWordsAreStrings && key.text == "op"
+      let parsed = parseExpression()
+      wordsAreStrings = outerWordsAreStrings
+      guard let value = parsed else { return nil }
       if let first = firstRanges[key.text] {
         report(ParserDiagnostics.duplicateMapKey(key.text, at: keyRange, first: first))
       } else {

@@ -37,7 +37,7 @@ struct SyntaxParser {
   /// Set once an error has been reported at the end of the file: every enclosing
   /// production would otherwise report the same truncation again.
   var reportedEndOfFile = false
-  /// Inside `patch [ … ]` a bare word in value position is a string (`op: add`).
+  /// Inside `patch [ … ]` the bare word after `op:` is a string (`op: add`).
   var wordsAreStrings = false
   /// How many nested constructs enclose the current token (see
   /// ``Parser/maximumNestingDepth``).
