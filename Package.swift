@@ -31,12 +31,15 @@ let package = Package(
       pkgConfig: "yaml-0.1",
       providers: [.apt(["libyaml-dev"])]
     ),
+    // RE2 (Debian libre2-dev) behind a small C interface: regexes in rules match in
+    // linear time, with the syntax Kubernetes users know from Go and CEL.
+    .target(name: "CRE2", linkerSettings: [.linkedLibrary("re2")]),
     .target(name: "SyncValue", dependencies: ["CYAML"]),
     .target(name: "SyncSyntax", dependencies: ["SyncValue"]),
     .target(
       name: "SyncSchema", dependencies: ["SyncValue"], exclude: ["Generated/generate-schemas.py"]),
     .target(
-      name: "SyncCheck", dependencies: ["SyncSyntax", "SyncSchema"],
+      name: "SyncCheck", dependencies: ["SyncSyntax", "SyncSchema", "CRE2"],
       exclude: ["Generated/embed-stdlib.py"]),
     .target(name: "SyncCompile", dependencies: ["SyncCheck"]),
     .target(name: "SyncRuntime", dependencies: ["SyncCompile"]),
@@ -122,5 +125,6 @@ let package = Package(
       ]
     ),
   ],
-  swiftLanguageModes: [.v6]
+  swiftLanguageModes: [.v6],
+  cxxLanguageStandard: .cxx17
 )

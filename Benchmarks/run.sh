@@ -20,7 +20,7 @@
 # --profile instead counts instructions with callgrind on 1,000 objects (JSON List,
 # NDJSON, YAML; DR vs DR+100 rules vs pass-through) and writes annotated profiles.
 #
-# Needs: swift, python3, jq, yq (Debian's, a jq wrapper), /usr/bin/time, cc and libyaml-dev.
+# Needs: swift, python3, jq, yq (Debian's, a jq wrapper), /usr/bin/time, cc, libyaml-dev and libre2-dev.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -58,13 +58,14 @@ missing=()
 for tool in python3 jq yq cc; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 [ -x /usr/bin/time ] || missing+=("/usr/bin/time (Debian package: time)")
 [ -e /usr/include/yaml.h ] || missing+=("yaml.h (Debian package: libyaml-dev)")
+[ -e /usr/include/re2/re2.h ] || missing+=("re2/re2.h (Debian package: libre2-dev)")
 if [ "$profile" = 1 ]; then
   command -v valgrind >/dev/null || missing+=("valgrind")
   command -v objcopy >/dev/null || missing+=("objcopy (binutils)")
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "run.sh: missing: ${missing[*]}" >&2
-  echo "  apt-get install -y jq yq time valgrind libyaml-dev   # Debian" >&2
+  echo "  apt-get install -y jq yq time valgrind libyaml-dev libre2-dev   # Debian" >&2
   exit 2
 fi
 [ -f "$rules" ] || { echo "run.sh: $rules not found" >&2; exit 2; }

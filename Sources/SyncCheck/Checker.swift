@@ -78,14 +78,26 @@ final class CheckSession {
   /// The message with its run of kind labels ("Deployment (apps/v1)", "Service (v1)",
   /// joined by ", " or " and ") replaced by a placeholder, and the labels.
   private static func kindLabels(in message: String) -> (String, [String])? {
-    let label = #"[A-Z][A-Za-z0-9]* \([a-z0-9.-]*/?[a-z0-9]+\)"#
-    guard let regex = try? Regex("\(label)(?:(?:, | and )\(label))*"),
-      let match = message.firstMatch(of: regex)
-    else { return nil }
-    let run = String(message[match.range])
+    // Messages quote the user's paths and names, so the search must stay linear.
+    guard let bytes = kindLabelRun.firstMatch(in: message) else { return nil }
+    let utf8 = message.utf8
+    let range =
+      utf8.index(
+        utf8.startIndex, offsetBy: bytes.lowerBound)..<utf8.index(
+        utf8.startIndex, offsetBy: bytes.upperBound)
+    let run = String(message[range])
     let labels = run.components(separatedBy: " and ").flatMap { $0.components(separatedBy: ", ") }
-    return (message.replacingCharacters(in: match.range, with: "\u{0}"), labels)
+    return (message.replacingCharacters(in: range, with: "\u{0}"), labels)
   }
+
+  /// A run of kind labels ("Deployment (apps/v1)"), joined by ", " or " and ".
+  private static let kindLabelRun: CompiledRegex = {
+    let label = #"[A-Z][A-Za-z0-9]* \([a-z0-9.-]*/?[a-z0-9]+\)"#
+    guard let regex = try? CompiledRegex("\(label)(?:(?:, | and )\(label))*") else {
+      preconditionFailure("the kind label pattern compiles")
+    }
+    return regex
+  }()
 
   func report(_ list: [Diagnostic]) {
     for diagnostic in list { report(diagnostic) }

@@ -102,34 +102,57 @@ public struct Glob: Sendable, Hashable {
     default:
       break
     }
-    let scalars = Array(text.unicodeScalars)
-    return Glob.match(pieces[...], scalars[...])
+    return Glob.match(pieces, Array(text.unicodeScalars))
   }
 
-  private static func match(_ pieces: ArraySlice<Piece>, _ text: ArraySlice<Unicode.Scalar>)
-    -> Bool
-  {
-    guard let first = pieces.first else { return text.isEmpty }
-    let rest = pieces.dropFirst()
-    switch first {
-    case .literal(let literal):
-      guard text.starts(with: literal) else { return false }
-      return match(rest, text.dropFirst(literal.count))
-    case .anyOne:
-      guard !text.isEmpty else { return false }
-      return match(rest, text.dropFirst())
-    case .set(let negated, let ranges):
-      guard let scalar = text.first else { return false }
-      guard ranges.contains(where: { $0.contains(scalar) }) != negated else { return false }
-      return match(rest, text.dropFirst())
-    case .anyRun:
-      if rest.isEmpty { return true }
-      var start = text.startIndex
-      while start <= text.endIndex {
-        if match(rest, text[start...]) { return true }
-        start += 1
+  /// Matches in O(pattern × text) at worst, never exponentially: on a mismatch only the
+  /// last `*` is moved on (taking one more character), since what an earlier `*` took can
+  /// always be given to the later one instead.
+  private static func match(_ pieces: [Piece], _ text: [Unicode.Scalar]) -> Bool {
+    var piece = 0
+    // Inside a literal piece, the index of the next scalar to compare.
+    var offset = 0
+    var position = 0
+    // Where to resume after the last `*`: its piece, and the text it has consumed so far.
+    var lastStar: (piece: Int, position: Int)?
+    while position < text.count {
+      if piece < pieces.count {
+        switch pieces[piece] {
+        case .literal(let literal):
+          if literal[offset] == text[position] {
+            offset += 1
+            position += 1
+            if offset == literal.count {
+              piece += 1
+              offset = 0
+            }
+            continue
+          }
+        case .anyOne:
+          piece += 1
+          position += 1
+          continue
+        case .set(let negated, let ranges):
+          if ranges.contains(where: { $0.contains(text[position]) }) != negated {
+            piece += 1
+            position += 1
+            continue
+          }
+        case .anyRun:
+          lastStar = (piece, position)
+          piece += 1
+          continue
+        }
       }
-      return false
+      // A mismatch, or pattern used up before the text: let the last `*` take one more.
+      guard let star = lastStar else { return false }
+      lastStar = (star.piece, star.position + 1)
+      piece = star.piece + 1
+      offset = 0
+      position = star.position + 1
     }
+    // The text is used up; what is left of the pattern must match nothing.
+    guard offset == 0 else { return false }
+    return pieces[piece...].allSatisfy { $0 == .anyRun }
   }
 }

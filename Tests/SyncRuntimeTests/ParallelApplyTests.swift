@@ -204,7 +204,8 @@ struct ParallelApplyTests {
       if index % 50 == 7 { lines.append(Self.widget("w\(index)")) }
     }
     lines.append(
-      "{\n  \"apiVersion\": \"apps/v1\", \"kind\": \"Deployment\",\n  \"metadata\": {\"name\": \"pretty\"}\n}")
+      "{\n  \"apiVersion\": \"apps/v1\", \"kind\": \"Deployment\",\n  \"metadata\": {\"name\": \"pretty\"}\n}"
+    )
     lines.append(Self.deployment("after-pretty"))
     lines.append(#"{"apiVersion":"apps/v1",}"#)
     lines.append(Self.deployment("never"))
