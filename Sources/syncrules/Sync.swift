@@ -244,7 +244,8 @@ struct DiffCommand: AsyncParsableCommand {
     abstract: "Show how the target differs from production after the rules.",
     discussion: """
       Prints a unified diff of YAML per object that is missing on the target, differs in \
-      the fields the rules produce, or would be pruned.
+      the fields the rules produce, or would be pruned. The values of Secrets are masked \
+      (***, or *** (before) / *** (after) where they differ) unless --show-secrets.
 
       Exit status: 0 when the target is in sync, 1 when it drifted, 2 on errors (rules, \
       kubeconfig, a cluster that cannot be reached or refuses the credentials).
@@ -256,6 +257,9 @@ struct DiffCommand: AsyncParsableCommand {
   @Option(
     name: [.customShort("f"), .customLong("rules")], help: "Rule files or directories; repeatable.")
   var rulePaths: [String]
+
+  @Flag(help: "Print the values of Secrets' data and stringData (masked as *** by default).")
+  var showSecrets = false
 
   func validate() throws {
     try clusters.requireClusters()
@@ -292,7 +296,7 @@ struct DiffCommand: AsyncParsableCommand {
         program: program, ownership: Ownership(sourceCluster: sourceName), logger: logger)
       return try await engine.drift()
     }
-    Terminal.write(DriftText.render(drift), to: 1)
+    Terminal.write(DriftText.render(drift, showingSecrets: showSecrets), to: 1)
     Terminal.write("\(drift.count) object\(drift.count == 1 ? "" : "s") drifted\n", to: 2)
     if !drift.isEmpty { throw ExitCode(1) }
   }
