@@ -56,7 +56,7 @@ public final class KubeAPIServer: Sendable {
     let store = Store(historyLimit: configuration.watchHistoryLimit)
     try store.load(configuration.initialObjects, remember: true)
     let authority = configuration.tls ? try CertificateAuthority() : nil
-    let sslContext = try authority?.serverContext()
+    let sslContext = try authority?.serverContext(names: configuration.servingNames)
     let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
     let server = KubeAPIServer(
       configuration: configuration, store: store, authority: authority,

@@ -15,8 +15,10 @@ public enum Drift: Sendable {
 
 extension SyncEngine {
   /// Compares every selected source object, rewritten, with the target. Writes nothing.
+  /// Throws a ``ClusterError`` when either cluster cannot be read: an outage is never
+  /// reported as drift.
   public func drift() async throws -> [Drift] {
-    let resources = selectedResources(from: try await source.discover())
+    let resources = try await connect()
     var result: [Drift] = []
     var wanted: Set<ObjectKey> = []
     for resource in resources {
@@ -26,7 +28,7 @@ extension SyncEngine {
         else { continue }
         let desired = prepare(rewritten, source: sourceKey)
         guard let key = ObjectKey(of: desired), let apiVersion = desired["apiVersion"]?.stringValue,
-          let targetType = await targetResource(apiVersion: apiVersion, kind: key.kind)
+          let targetType = try await targetResource(apiVersion: apiVersion, kind: key.kind)
         else { continue }
         wanted.insert(key)
         guard let live = try await target.get(targetType, namespace: key.namespace, name: key.name)

@@ -44,7 +44,13 @@ extension SyncEngine {
     }
     // Both can be transient (discovery failing, a CRD applied a moment ago and not yet
     // served, a 500 creating the namespace): retried like a failed apply.
-    guard let resource = await targetResource(apiVersion: apiVersion, kind: targetKey.kind) else {
+    let served: ResourceType?
+    do {
+      served = try await targetResource(apiVersion: apiVersion, kind: targetKey.kind)
+    } catch {
+      return fail(key, "\(error)", retryable: true)
+    }
+    guard let resource = served else {
       return fail(
         key, "the target cluster serves no resource for \(apiVersion) \(targetKey.kind)",
         retryable: true)
@@ -143,16 +149,30 @@ extension SyncEngine {
   var inSyncCount: Int { decisions.desiredCount }
 
   /// The target resource for a kind, rediscovering once when it is unknown (a CRD may
-  /// have just been applied).
-  func targetResource(apiVersion: String, kind: String) async -> ResourceType? {
+  /// have just been applied). Nil when the target does not serve it; throws when the
+  /// target's discovery fails, so that an outage is not reported as a missing kind.
+  func targetResource(apiVersion: String, kind: String) async throws -> ResourceType? {
     let key = apiVersion + " " + kind
     if let resource = targetResources[key] { return resource }
-    guard let discovered = try? await target.discover() else { return nil }
+    remember(targetResources: try await target.discover())
+    return targetResources[key]
+  }
+
+  func remember(targetResources discovered: [ResourceType]) {
     targetResources = [:]
     for resource in discovered {
       targetResources[resource.apiVersion + " " + resource.kind] = resource
     }
-    return targetResources[key]
+  }
+
+  /// Discovery on both clusters before anything else is done, returning the source
+  /// resources the rules select. A cluster that cannot be reached, refuses the credentials
+  /// or fails TLS stops the run here with one ``ClusterError`` naming it, instead of a
+  /// failure for every object.
+  func connect() async throws -> [ResourceType] {
+    let discovered = try await source.discover()
+    remember(targetResources: try await target.discover())
+    return selectedResources(from: discovered)
   }
 
   /// Creates a missing target namespace, marked as ours. Concurrent workers needing the
@@ -168,9 +188,8 @@ extension SyncEngine {
   }
 
   private func createNamespace(_ name: String) async -> Bool {
-    guard let resource = await targetResource(apiVersion: "v1", kind: "Namespace") else {
-      return false
-    }
+    let served = try? await targetResource(apiVersion: "v1", kind: "Namespace")
+    guard let resource = served ?? nil else { return false }
     do {
       if try await target.get(resource, namespace: "", name: name) == nil {
         let namespace: Value = [

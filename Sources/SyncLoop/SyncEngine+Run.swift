@@ -14,8 +14,9 @@ public struct OnceReport: Sendable {
 
 extension SyncEngine {
   /// Lists every selected resource, applies, prunes, and returns: DR drills and cron.
+  /// Throws a ``ClusterError`` when either cluster's discovery fails.
   public func runOnce() async throws -> OnceReport {
-    let resources = selectedResources(from: try await source.discover())
+    let resources = try await connect()
     for resource in resources {
       await receiveSnapshot(try await source.list(resource), of: resource)
     }

@@ -7,6 +7,9 @@ extension SyncEngine {
   /// applies changes, prunes, picks up resources that appear later (new CRDs), and
   /// re-evaluates everything when the rules change.
   ///
+  /// Both clusters must answer discovery at the start, or a ``ClusterError`` is thrown;
+  /// later outages are retried.
+  ///
   /// Cancellation is graceful: no new work starts, and the writes already in flight
   /// finish (workers run outside the cancelled task so a request is never cut in half).
   ///
@@ -17,9 +20,9 @@ extension SyncEngine {
     rediscoverEvery interval: Duration = .seconds(30),
     resyncEvery resyncInterval: Duration = .seconds(600)
   ) async throws {
-    let discovered = try await source.discover()
+    let selected = try await connect()
     keepsRetrying = true
-    await follow(selectedResources(from: discovered))
+    await follow(selected)
     let workers = (0..<max(1, options.workers)).map { _ in Task { await self.work() } }
     await withTaskGroup(of: Void.self) { group in
       group.addTask { await self.completeInitialSync() }

@@ -46,6 +46,9 @@ struct Apply: ParsableCommand {
   @Flag(help: "Print a unified diff per changed or dropped object instead of the objects.")
   var diff = false
 
+  @Flag(help: "In --diff, print the values of Secrets (masked as *** by default).")
+  var showSecrets = false
+
   @Option(
     name: [.customShort("o"), .customLong("output")],
     help: "Output format: json, yaml or ndjson (default: the input's).")
@@ -100,7 +103,7 @@ struct Apply: ParsableCommand {
     let applier = StreamApplier(
       options: StreamApplier.Options(
         inputFormat: inputFormat, outputFormat: output, passthrough: passthrough, diff: diff,
-        jobs: jobs ?? Self.defaultJobs()),
+        showSecrets: showSecrets, jobs: jobs ?? Self.defaultJobs()),
       output: sink, evaluator: Evaluator(program: program),
       problem: { Terminal.write($0, to: 2) })
     do {

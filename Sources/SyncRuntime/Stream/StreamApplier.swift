@@ -21,6 +21,8 @@ public final class StreamApplier {
     public var passthrough: Bool
     /// Write a unified diff per changed object instead of the objects.
     public var diff: Bool
+    /// Show the values of Secrets in diffs; by default they are masked (``SecretMask``).
+    public var showSecrets: Bool
     /// Write out each object as soon as it is done; nil: when the input is not a regular
     /// file (a pipe or terminal, where objects may arrive slowly).
     public var flushEachObject: Bool?
@@ -34,13 +36,14 @@ public final class StreamApplier {
 
     public init(
       inputFormat: InputFormat? = nil, outputFormat: OutputFormat? = nil,
-      passthrough: Bool = false, diff: Bool = false, flushEachObject: Bool? = nil,
-      jobs: Int = 1, batchBytes: Int = 256 * 1024
+      passthrough: Bool = false, diff: Bool = false, showSecrets: Bool = false,
+      flushEachObject: Bool? = nil, jobs: Int = 1, batchBytes: Int = 256 * 1024
     ) {
       self.inputFormat = inputFormat
       self.outputFormat = outputFormat
       self.passthrough = passthrough
       self.diff = diff
+      self.showSecrets = showSecrets
       self.flushEachObject = flushEachObject
       self.jobs = max(1, jobs)
       self.batchBytes = max(1, batchBytes)
@@ -210,8 +213,10 @@ public final class StreamApplier {
 
   private func writeDiff(_ source: Value, _ rewritten: Value?) throws(OutputSinkError) {
     guard let emitter else { return }
-    let before = render(source, for: emitter.layout)
-    let after = rewritten.map { render($0, for: emitter.layout) } ?? []
+    var shown = (before: Optional(source), after: rewritten)
+    if !options.showSecrets { shown = SecretMask.masking(before: source, after: rewritten) }
+    let before = shown.before.map { render($0, for: emitter.layout) } ?? []
+    let after = shown.after.map { render($0, for: emitter.layout) } ?? []
     let name = Self.diffName(source)
     let diff = LineDiff.unified(
       old: before, new: after, oldName: "a/" + name,
