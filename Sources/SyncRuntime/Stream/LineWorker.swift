@@ -4,14 +4,21 @@ import SyncValue
 /// A failure kept by a parallel worker until its batch is merged, when the object's
 /// number in the whole input is known.
 struct HeldFailure {
-  /// The object's number within its batch.
+  /// For an object, its number within the batch; for malformed text, the objects of the
+  /// batch before it.
   var objectNumber: Int
   /// Bytes of the batch's output written before the failure, so that on a pipe the
   /// message comes after the objects before it, as on one thread.
   var outputOffset: Int
-  var failure: ObjectFailure
-  /// ` (apps/v1 Deployment prod/web)` or nothing.
-  var identity: String
+  var problem: Problem
+
+  enum Problem {
+    /// One object failed; `identity` is ` (apps/v1 Deployment prod/web)` or nothing.
+    case object(ObjectFailure, identity: String)
+    /// A line was not JSON; the worker went on at the next line that starts a value, as
+    /// the sequential reader does.
+    case malformedJSON(JSONError)
+  }
 }
 
 /// Whole lines of one input handed to a ``LineWorker``, and what the worker made of them.
@@ -85,8 +92,9 @@ final class LineWorker: @unchecked Sendable {
     var resume = batch.position
     var previousLine = 0
     var finished = false
-    do {
-      while true {
+    let batchEnd = batch.position.offset + batch.bytes.count
+    while true {
+      do {
         let token = try reader.peekToken()
         if token == .endOfInput {
           finished = true
@@ -96,13 +104,23 @@ final class LineWorker: @unchecked Sendable {
         if token == .beginArray || start.line == previousLine { break }
         let value = try reader.readValue()
         if reader.position.line != start.line || Self.isList(value) { break }
-        try applier.processTopLevel(value)
+        try applier.processTopLevel(value, duplicate: reader.takeDuplicateKey())
         previousLine = start.line
         resume = reader.position
+      } catch let error as JSONError {
+        // Cut off at the end of the batch, or no value starts a line in the rest of it:
+        // the sequential reader takes over and reads on (or reports the error at its line
+        // and column, and recovers). Otherwise recover here exactly as it would.
+        guard error.offset < batchEnd, (try? reader.skipToNextValueLine()) == true else { break }
+        applier.heldFailures?.append(
+          HeldFailure(
+            objectNumber: applier.objectNumber, outputOffset: output.bufferedByteCount,
+            problem: .malformedJSON(error)))
+        previousLine = 0
+        resume = reader.position
+      } catch {
+        break  // the in-memory output cannot fail
       }
-    } catch {
-      // Malformed here, or cut off at the end of the batch: the sequential reader takes
-      // over and either reads on or reports the error at its line and column.
     }
     if !finished { batch.stop = resume }
     batch.output = output.takeBytes()

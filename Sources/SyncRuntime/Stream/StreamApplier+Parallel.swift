@@ -101,7 +101,6 @@ extension StreamApplier {
   /// out after the objects before it (flushed first when writing object by object).
   private func merge(_ batch: LineBatch) throws(OutputSinkError) {
     report.merge(batch.report)
-    failureCount += batch.failures.count
     var written = 0
     try batch.output.withUnsafeBufferPointer { (output) throws(OutputSinkError) in
       for held in batch.failures {
@@ -109,11 +108,20 @@ extension StreamApplier {
           try sink.write(UnsafeBufferPointer(rebasing: output[written..<held.outputOffset]))
           written = held.outputOffset
         }
-        if flushesEachObject { try sink.flush() }
-        problem(
-          message(
-            for: held.failure, objectNumber: objectNumber + held.objectNumber,
-            identity: held.identity))
+        switch held.problem {
+        case .object(let failure, let identity):
+          failureCount += 1
+          if flushesEachObject { try sink.flush() }
+          problem(
+            message(
+              for: failure, objectNumber: objectNumber + held.objectNumber, identity: identity))
+        case .malformedJSON(let error):
+          // As the sequential reader's `stop`: counted, and after everything before it.
+          malformedInputCount += 1
+          try sink.flush()
+          problem(
+            inputError(.malformedJSON, line: error.line, column: error.column, error.message))
+        }
       }
       try sink.write(UnsafeBufferPointer(rebasing: output[written...]))
     }

@@ -8,12 +8,17 @@ extension StreamApplier {
   // MARK: - JSON
 
   /// Reads top-level JSON values until the input ends.
+  ///
+  /// Malformed text is reported with its line and column; then reading goes on at the
+  /// next line that starts with `{` or `[`, so that in a stream of one value per line
+  /// (NDJSON, watch frames) one bad line loses nothing else.
   func applyJSON(_ reader: JSONStreamReader) throws(OutputSinkError) -> Bool {
-    do {
-      while true {
+    var clean = true
+    while true {
+      do {
         switch try reader.peekToken() {
         case .endOfInput:
-          return true
+          return clean
         case .beginObject:
           try readObject(reader)
         case .beginArray:
@@ -22,14 +27,20 @@ extension StreamApplier {
           // A scalar at top level: the evaluator reports it as not an object (E0704).
           try process(try reader.readValue(), at: .document)
         }
+      } catch let error as JSONError {
+        try stop(.malformedJSON, line: error.line, column: error.column, error.message)
+        clean = false
+        do {
+          guard try reader.skipToNextValueLine() else { return false }
+        } catch {
+          // Reading itself failed: nothing more can come from this input.
+          return false
+        }
+      } catch let error as OutputSinkError {
+        throw error
+      } catch {
+        preconditionFailure("unexpected error \(error)")
       }
-    } catch let error as JSONError {
-      try stop(.malformedJSON, line: error.line, column: error.column, error.message)
-      return false
-    } catch let error as OutputSinkError {
-      throw error
-    } catch {
-      preconditionFailure("unexpected error \(error)")
     }
   }
 
@@ -45,22 +56,43 @@ extension StreamApplier {
     while let key = try reader.nextKey() {
       if !isList, key == "items", Self.mayBeListHead(head), try reader.peekToken() == .beginArray {
         isList = true
+        // A key twice in the envelope before `items` (or inside its metadata).
+        if let duplicate = reader.takeDuplicateKey() { try refuseEnvelopeMember(duplicate) }
         if !options.diff { try emitter?.beginList(head: head) }
         try reader.beginArray()
         while try reader.nextElement() {
-          try process(try reader.readValue(), at: .item)
+          let item = try reader.readValue()
+          try process(item, at: .item, duplicate: reader.takeDuplicateKey())
         }
         continue
       }
       let member = Member(key: key, value: try reader.readValue())
-      if isList { tail.append(member) } else { head.append(member) }
+      if isList {
+        if let duplicate = reader.takeDuplicateKey() {
+          // A second `items` (say) in the envelope: which one counts is a guess, so the
+          // copy is left out of the output, and the run fails.
+          try refuseEnvelopeMember(duplicate)
+          continue
+        }
+        tail.append(member)
+      } else {
+        head.append(member)
+      }
     }
     if isList {
       if !options.diff { try emitter?.endList(tail: tail) }
       if flushesEachObject { try emitter?.flush() }
     } else {
-      try processTopLevel(.object(ObjectValue(members: head)))
+      try processTopLevel(.object(ObjectValue(members: head)), duplicate: reader.takeDuplicateKey())
     }
+  }
+
+  private func refuseEnvelopeMember(_ duplicate: JSONDuplicateKey) throws(OutputSinkError) {
+    malformedInputCount += 1
+    try emitter?.flush()
+    problem(
+      "error[\(DiagnosticCode.duplicateKey.rawValue)]: \(inputName):\(duplicate.second.line):"
+        + "\(duplicate.second.column): in the List's envelope: \(duplicate)\n")
   }
 
   /// kubectl prints a List's keys sorted (`apiVersion`, `items`, `kind`, `metadata`), so
@@ -76,7 +108,8 @@ extension StreamApplier {
     try reader.beginArray()
     if !options.diff { try emitter?.beginList(head: nil) }
     while try reader.nextElement() {
-      try process(try reader.readValue(), at: .item)
+      let item = try reader.readValue()
+      try process(item, at: .item, duplicate: reader.takeDuplicateKey())
     }
     if !options.diff { try emitter?.endList(tail: []) }
     if flushesEachObject { try emitter?.flush() }
@@ -136,12 +169,14 @@ extension StreamApplier {
   /// frame is written (around the rewritten object) exactly when the object would be.
   /// BOOKMARK and ERROR frames carry no object to rewrite and pass through unchanged
   /// and uncounted.
-  func processTopLevel(_ value: Value) throws(OutputSinkError) {
+  func processTopLevel(
+    _ value: Value, duplicate: JSONDuplicateKey? = nil
+  ) throws(OutputSinkError) {
     guard case .object(let frame) = value, frame.count == 2,
       let type = frame["type"]?.stringValue, watchEventTypes.contains(type),
       let object = frame["object"]
     else {
-      try process(value, at: .document)
+      try process(value, at: .document, duplicate: duplicate)
       return
     }
     if type == "BOOKMARK" || type == "ERROR" {
@@ -149,7 +184,7 @@ extension StreamApplier {
       if flushesEachObject { try emitter?.flush() }
       return
     }
-    try process(object, at: .frame(frame))
+    try process(object, at: .frame(frame), duplicate: duplicate)
   }
 
   /// Ends an input at malformed text: what came before is written out first.

@@ -158,9 +158,23 @@ public final class StreamApplier {
   }
 
   /// Evaluates one object and writes what the options say.
-  func process(_ object: Value, at place: Place) throws(OutputSinkError) {
+  ///
+  /// - Parameter duplicate: a key the object's text holds twice; the object then fails
+  ///   without being evaluated, since its rules and the API server could each see a
+  ///   different copy.
+  func process(
+    _ object: Value, at place: Place, duplicate: JSONDuplicateKey? = nil
+  ) throws(OutputSinkError) {
     objectNumber += 1
-    let outcome = evaluate(object)
+    let outcome: Outcome
+    if let duplicate {
+      outcome = .failed(
+        ObjectFailure(
+          code: .duplicateKey,
+          message: "\(duplicate); an object whose text holds a key twice is never synced"))
+    } else {
+      outcome = evaluate(object)
+    }
     report.record(object, Disposition(outcome))
     switch outcome {
     case .rewritten(let rewritten, _):
@@ -178,8 +192,8 @@ public final class StreamApplier {
       if heldFailures != nil {
         heldFailures?.append(
           HeldFailure(
-            objectNumber: objectNumber, outputOffset: sink.bufferedByteCount, failure: failure,
-            identity: identity(of: object)))
+            objectNumber: objectNumber, outputOffset: sink.bufferedByteCount,
+            problem: .object(failure, identity: identity(of: object))))
       } else {
         problem(message(for: failure, objectNumber: objectNumber, identity: identity(of: object)))
       }

@@ -69,6 +69,7 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
   case malformedYAML = "E0702"
   case unsupportedYAML = "E0703"
   case notAnObject = "E0704"
+  case duplicateKey = "E0705"
 
   /// Severity a finding with this code has unless options change it.
   public var defaultSeverity: Severity {

@@ -31,3 +31,33 @@ public struct JSONReaderLimits: Sendable, Equatable {
     self.maximumDepth = maximumDepth
   }
 }
+
+/// A key that appears twice in one JSON object.
+///
+/// RFC 8259 leaves such objects to the reader, and readers disagree: kubectl keeps the
+/// last copy, a rule reading the first one sees another object than the API server
+/// would. The reader accepts the text (it is valid JSON) and says where the copies are,
+/// so that the caller can refuse the object.
+public struct JSONDuplicateKey: Sendable, Equatable, CustomStringConvertible {
+  public var key: String
+  /// Line and column (1-based, the column in bytes) of the first copy.
+  public var first: (line: Int, column: Int)
+  /// Line and column of the second copy.
+  public var second: (line: Int, column: Int)
+
+  public init(key: String, first: (line: Int, column: Int), second: (line: Int, column: Int)) {
+    self.key = key
+    self.first = first
+    self.second = second
+  }
+
+  public static func == (lhs: JSONDuplicateKey, rhs: JSONDuplicateKey) -> Bool {
+    lhs.key == rhs.key && lhs.first == rhs.first && lhs.second == rhs.second
+  }
+
+  /// `duplicate key "namespace" at 1:60 (first at 1:40)`.
+  public var description: String {
+    "duplicate key \(JSON.serialize(.string(key))) at \(second.line):\(second.column) "
+      + "(first at \(first.line):\(first.column))"
+  }
+}

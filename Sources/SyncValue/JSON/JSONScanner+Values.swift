@@ -63,17 +63,21 @@ extension JSONScanner {
       return .object(ObjectValue())
     }
     let first = memberStack.count
+    var seen: Set<String>?
     while true {
       guard byte == UInt8(ascii: "\"") else {
         throw unexpected("expected '\"' to begin an object key")
       }
+      let place = placeAfterWhitespace
       pos += 1
       let key = try parseString(interning: true)
       try skipWhitespace()
       guard byte == UInt8(ascii: ":") else { throw unexpected("expected ':' after object key") }
       pos += 1
+      noteIfDuplicate(key, at: place, since: first, seen: &seen)
       let value = try parseValue()
       memberStack.push(Member(key: key, value: value))
+      keyPlaceStack.push(place)
       try skipWhitespace()
       let c = byte
       if c == UInt8(ascii: ",") {
@@ -87,7 +91,42 @@ extension JSONScanner {
       }
     }
     depth -= 1
+    keyPlaceStack.pop(to: first)
     return .object(ObjectValue(members: memberStack.popArray(from: first)))
+  }
+
+  /// Records `key` as a duplicate when the object whose members start at `first` on the
+  /// member stack already has it. Keys are interned, so equal keys are usually the same
+  /// string and compare at once; an object past 32 keys is searched through `seen`, so
+  /// that one with many keys costs linear time, not quadratic.
+  @inline(__always)
+  mutating func noteIfDuplicate(
+    _ key: String, at place: KeyPlace, since first: Int, seen: inout Set<String>?
+  ) {
+    let count = memberStack.count - first
+    if count < 32 {
+      for index in first..<memberStack.count where memberStack[index].key == key {
+        recordDuplicate(key, earlier: index, at: place)
+        return
+      }
+      return
+    }
+    if seen == nil {
+      seen = Set((first..<memberStack.count).map { memberStack[$0].key })
+    }
+    if !seen!.insert(key).inserted {
+      // Rare: only now look for where the first copy is.
+      for index in first..<memberStack.count where memberStack[index].key == key {
+        recordDuplicate(key, earlier: index, at: place)
+        return
+      }
+    }
+  }
+
+  private mutating func recordDuplicate(_ key: String, earlier: Int, at place: KeyPlace) {
+    guard duplicateKey == nil else { return }
+    duplicateKey = JSONDuplicateKey(
+      key: key, first: keyPlaceStack[earlier].lineAndColumn, second: place.lineAndColumn)
   }
 
   mutating func parseArray() throws(JSONError) -> Value {

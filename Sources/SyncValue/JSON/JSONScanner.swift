@@ -58,6 +58,10 @@ struct JSONScanner {
   // of strings with escapes (never more than the bytes they were decoded from).
   var valueStack = ScratchStack<Value>()
   var memberStack = ScratchStack<Member>()
+  /// Where each key on `memberStack` starts, for naming both copies of a duplicate key.
+  var keyPlaceStack = ScratchStack<KeyPlace>()
+  /// The first duplicate key met since the caller last took it.
+  var duplicateKey: JSONDuplicateKey?
   var stringScratch: UnsafeMutablePointer<UInt8>
   var stringScratchCapacity: Int
   var keys = KeyInterner()
@@ -96,6 +100,7 @@ struct JSONScanner {
     base.deallocate()
     valueStack.deallocate()
     memberStack.deallocate()
+    keyPlaceStack.deallocate()
     stringScratch.deallocate()
     values.deallocate()
     keys.deallocate()
@@ -255,11 +260,43 @@ struct JSONScanner {
     }
   }
 
+  /// Skips past the next line feed after which a line starts with `{` or `[`, counting
+  /// the line feeds passed, and stops at that byte; returns false at the end of input.
+  mutating func skipToLineStartingAValue() throws(JSONError) -> Bool {
+    while true {
+      while pos < end {
+        guard base[pos] == 0x0A else {
+          pos += 1
+          continue
+        }
+        newlinesSkipped &+= 1
+        lastSkippedNewline = droppedBytes &+ pos
+        pos += 1
+        newlinesCountedTo = droppedBytes &+ pos
+        try ensureAvailable(1)
+        if pos < end, base[pos] == UInt8(ascii: "{") || base[pos] == UInt8(ascii: "[") {
+          return true
+        }
+      }
+      var keep = pos
+      if !(try refill(keeping: &keep)) { return false }
+    }
+  }
+
   /// Skips a UTF-8 byte order mark at the very start of the input.
   mutating func skipByteOrderMark() throws(JSONError) {
     guard droppedBytes == 0, pos == 0 else { return }
     try ensureAvailable(3)
     if end >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { pos = 3 }
+  }
+
+  /// Where the token at `pos` starts. Valid right after `skipWhitespace`, which has
+  /// counted every line feed before it.
+  @inline(__always)
+  var placeAfterWhitespace: KeyPlace {
+    KeyPlace(
+      offset: droppedBytes &+ pos, line: newlinesSkipped &+ 1,
+      lineStart: lastSkippedNewline &+ 1)
   }
 
   // MARK: - Errors
@@ -306,4 +343,13 @@ struct JSONScanner {
 func zeroBytes(_ word: UInt64) -> UInt64 {
   let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
   return ~(((word & low7) &+ low7) | word | low7)
+}
+
+/// Where a key starts in the input.
+struct KeyPlace {
+  var offset: Int
+  var line: Int
+  var lineStart: Int
+
+  var lineAndColumn: (line: Int, column: Int) { (line, offset - lineStart + 1) }
 }

@@ -69,6 +69,8 @@ public final class JSONStreamReader {
   private var atFirstEntry = false
   /// True between `nextKey`/`nextElement` and the call that consumes the value.
   private var valuePending = false
+  /// The keys of each object opened with ``beginObject()``, innermost last.
+  private var openObjectKeys: [[String: KeyPlace]] = []
   private var failure: JSONError?
 
   /// Reads from a file descriptor, which the caller keeps ownership of.
@@ -151,10 +153,19 @@ public final class JSONStreamReader {
   public func load(_ bytes: UnsafeBufferPointer<UInt8>, at position: JSONPosition) {
     scanner.replaceBytes(with: bytes)
     scanner.resume(at: position)
-    // What a value that failed left on the stacks would otherwise stay alive.
+    forgetState()
+  }
+
+  /// Forgets open containers, the error, and what a value that failed left on the stacks
+  /// (which would otherwise stay alive).
+  private func forgetState() {
     scanner.valueStack.removeAll()
     scanner.memberStack.removeAll()
+    scanner.keyPlaceStack.removeAll()
+    scanner.duplicateKey = nil
+    scanner.depth = 0
     frames.removeAll(keepingCapacity: true)
+    openObjectKeys.removeAll()
     atFirstEntry = false
     valuePending = false
     failure = nil
@@ -171,6 +182,32 @@ public final class JSONStreamReader {
 
   /// The byte offset of the next unread byte from the start of the input.
   public var offset: Int { scanner.droppedBytes + scanner.pos }
+
+  /// Recovers from an error at the top level of a stream written one value per line
+  /// (NDJSON, watch frames, `kubectl get -w -o json`): forgets the error and any open
+  /// container, and skips to the next line that starts with `{` or `[`, where the next
+  /// value begins. Returns false when the input ends first.
+  ///
+  /// - Throws: only when reading fails.
+  public func skipToNextValueLine() throws(JSONError) -> Bool {
+    forgetState()
+    do {
+      return try scanner.skipToLineStartingAValue()
+    } catch {
+      failure = error
+      throw error
+    }
+  }
+
+  /// The first key met twice in one object since the last call (in a value read whole,
+  /// or among the keys of an object read with ``nextKey()``), and forgets it.
+  ///
+  /// Such text is valid JSON, so the reader accepts it; a caller that must not guess
+  /// which copy counts refuses the object.
+  public func takeDuplicateKey() -> JSONDuplicateKey? {
+    defer { scanner.duplicateKey = nil }
+    return scanner.duplicateKey
+  }
 
   // MARK: - Whole values
 
@@ -261,8 +298,17 @@ public final class JSONStreamReader {
       guard scanner.byte == UInt8(ascii: "\"") else {
         throw scanner.unexpected("expected '\"' to begin an object key")
       }
+      let place = scanner.placeAfterWhitespace
       scanner.pos += 1
       let key = try scanner.parseString(interning: true)
+      if let first = openObjectKeys[openObjectKeys.count - 1].updateValue(place, forKey: key),
+        scanner.duplicateKey == nil
+      {
+        // The first copy's place stays the one kept.
+        openObjectKeys[openObjectKeys.count - 1][key] = first
+        scanner.duplicateKey = JSONDuplicateKey(
+          key: key, first: first.lineAndColumn, second: place.lineAndColumn)
+      }
       try scanner.skipWhitespace()
       guard scanner.byte == UInt8(ascii: ":") else {
         throw scanner.unexpected("expected ':' after object key")
@@ -324,6 +370,7 @@ public final class JSONStreamReader {
       }
       scanner.pos += 1
       frames.append(frame)
+      if frame == .object { openObjectKeys.append([:]) }
       atFirstEntry = true
     }
   }
@@ -348,7 +395,7 @@ public final class JSONStreamReader {
   }
 
   private func endFrame() {
-    frames.removeLast()
+    if frames.removeLast() == .object { openObjectKeys.removeLast() }
     // The container we just closed was the value of its parent's member or element.
     atFirstEntry = false
     valuePending = false

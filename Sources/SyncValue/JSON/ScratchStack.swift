@@ -24,6 +24,19 @@ struct ScratchStack<Element> {
     count &+= 1
   }
 
+  /// The element at `index` (below ``count``).
+  @inline(__always)
+  subscript(index: Int) -> Element {
+    base[index]
+  }
+
+  /// Drops the elements from index `first` up.
+  @inline(__always)
+  mutating func pop(to first: Int) {
+    (base + first).deinitialize(count: count - first)
+    count = first
+  }
+
   /// Moves the elements from index `first` up into a new array, leaving `first` elements.
   @inline(__always)
   mutating func popArray(from first: Int) -> [Element] {
