@@ -119,6 +119,7 @@ extension StreamApplier {
 
   /// Reads YAML documents until the stream ends or a syntax error.
   func applyYAML(_ reader: YAMLStreamReader) throws(OutputSinkError) -> Bool {
+    reader.refusesCutLastDocument = true
     while true {
       let document: Value?
       do {
