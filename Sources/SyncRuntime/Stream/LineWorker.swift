@@ -61,7 +61,7 @@ final class LineWorker: @unchecked Sendable {
   private let applier: StreamApplier
   private let output = OutputSink.inMemory()
   /// Kept from batch to batch, with the keys and short strings it has interned.
-  private let reader = JSONStreamReader(reusable: .init())
+  private let reader: JSONStreamReader
 
   init(
     options: StreamApplier.Options, layout: OutputLayout,
@@ -71,6 +71,7 @@ final class LineWorker: @unchecked Sendable {
       options: options, output: output, evaluate: evaluate, concurrentEvaluate: nil,
       problem: { _ in })
     applier.emitter = ObjectEmitter(layout: layout, sink: output)
+    reader = JSONStreamReader(reusable: applier.jsonLimits)
     applier.heldFailures = []
   }
 

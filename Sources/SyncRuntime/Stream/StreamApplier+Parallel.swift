@@ -44,7 +44,8 @@ extension StreamApplier {
       }
     }
     var pipeline = LinePipeline(
-      source: ChunkSource(raw), batchBytes: options.batchBytes, interactive: interactive)
+      source: ChunkSource(raw), batchBytes: options.batchBytes, interactive: interactive,
+      limits: jsonLimits)
     var started: [LineBatch] = []
     var nextWorker = 0
 
@@ -145,15 +146,18 @@ private struct LinePipeline {
   var source: ChunkSource
   let batchBytes: Int
   let interactive: Bool
+  /// For the sequential reader that takes over.
+  let limits: JSONReaderLimits
   /// The bytes after the last line feed handed out (a line still being read).
   var carry: [UInt8] = []
   /// Where `carry` starts in the input.
   var carryPosition = JSONPosition.start
 
-  init(source: ChunkSource, batchBytes: Int, interactive: Bool) {
+  init(source: ChunkSource, batchBytes: Int, interactive: Bool, limits: JSONReaderLimits) {
     self.source = source
     self.batchBytes = batchBytes
     self.interactive = interactive
+    self.limits = limits
   }
 
   /// Why filling a batch stopped on a pipe with nothing more to read for now.
@@ -264,9 +268,10 @@ private struct LinePipeline {
     // when handing over at the carried line itself) is followed by it.
     let prefix = rest + carry + source.takeUnreadPrefix()
     if let descriptor = source.descriptor {
-      return JSONStreamReader(fileDescriptor: descriptor, prefix: prefix, resumingAt: position)
+      return JSONStreamReader(
+        fileDescriptor: descriptor, prefix: prefix, resumingAt: position, limits: limits)
     }
-    return JSONStreamReader(bytes: prefix, resumingAt: position)
+    return JSONStreamReader(bytes: prefix, resumingAt: position, limits: limits)
   }
 }
 

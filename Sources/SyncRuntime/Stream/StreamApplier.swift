@@ -33,12 +33,16 @@ public final class StreamApplier {
     /// Bytes read at a time and handed to one of the `jobs` threads (whole lines);
     /// tests make it small to put the cuts everywhere.
     public var batchBytes: Int
+    /// The most bytes one object (a JSON value, a List item, a YAML document) may take.
+    public var maximumObjectBytes: Int
 
     public init(
       inputFormat: InputFormat? = nil, outputFormat: OutputFormat? = nil,
       passthrough: Bool = false, diff: Bool = false, showSecrets: Bool = false,
-      flushEachObject: Bool? = nil, jobs: Int = 1, batchBytes: Int = 256 * 1024
+      flushEachObject: Bool? = nil, jobs: Int = 1, batchBytes: Int = 256 * 1024,
+      maximumObjectBytes: Int = JSONReaderLimits.defaultMaximumValueBytes
     ) {
+      self.maximumObjectBytes = maximumObjectBytes
       self.inputFormat = inputFormat
       self.outputFormat = outputFormat
       self.passthrough = passthrough
@@ -133,13 +137,23 @@ public final class StreamApplier {
     switch (detected.format, raw.descriptor) {
     case (.json, _) where runsInParallel(detected):
       return try applyLinesInParallel(raw, interactive: input.isInteractive)
-    case (.json, nil): return try applyJSON(JSONStreamReader(bytes: raw.prefix))
+    case (.json, nil): return try applyJSON(JSONStreamReader(bytes: raw.prefix, limits: jsonLimits))
     case (.json, let descriptor?):
-      return try applyJSON(JSONStreamReader(fileDescriptor: descriptor, prefix: raw.prefix))
-    case (.yaml, nil): return try applyYAML(YAMLStreamReader(bytes: raw.prefix))
+      return try applyJSON(
+        JSONStreamReader(fileDescriptor: descriptor, prefix: raw.prefix, limits: jsonLimits))
+    case (.yaml, nil): return try applyYAML(YAMLStreamReader(bytes: raw.prefix, limits: yamlLimits))
     case (.yaml, let descriptor?):
-      return try applyYAML(YAMLStreamReader(fileDescriptor: descriptor, prefix: raw.prefix))
+      return try applyYAML(
+        YAMLStreamReader(fileDescriptor: descriptor, prefix: raw.prefix, limits: yamlLimits))
     }
+  }
+
+  var jsonLimits: JSONReaderLimits {
+    JSONReaderLimits(maximumValueBytes: options.maximumObjectBytes)
+  }
+
+  var yamlLimits: YAMLReaderLimits {
+    YAMLReaderLimits(maxDocumentBytes: options.maximumObjectBytes)
   }
 
   /// Writes out everything still buffered.

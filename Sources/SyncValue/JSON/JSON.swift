@@ -12,7 +12,7 @@ public enum JSON {
   ) throws(JSONError) -> Value {
     var scanner = JSONScanner(bytes: bytes)
     defer { scanner.deallocate() }
-    scanner.maximumDepth = limits.maximumDepth
+    scanner.apply(limits)
     try scanner.skipByteOrderMark()
     let value = try scanner.parseValue()
     try scanner.skipWhitespace()

@@ -26,9 +26,19 @@ public struct JSONError: Error, CustomStringConvertible, Sendable, Equatable {
 public struct JSONReaderLimits: Sendable, Equatable {
   /// Containers nested deeper than this are rejected instead of overflowing the stack.
   public var maximumDepth: Int
+  /// The most bytes one value may take: a top-level value, or one element of an array
+  /// read element by element (a List's items). Kubernetes keeps no object above about
+  /// 1.5 MB (etcd's limit), so anything near this is hostile or broken; without a bound,
+  /// a 1 GiB string took 4 GB of memory. A List streamed item by item is not bounded as a
+  /// whole.
+  public var maximumValueBytes: Int
 
-  public init(maximumDepth: Int = 512) {
+  /// The default for ``maximumValueBytes``: 64 MiB.
+  public static let defaultMaximumValueBytes = 64 << 20
+
+  public init(maximumDepth: Int = 512, maximumValueBytes: Int = defaultMaximumValueBytes) {
     self.maximumDepth = maximumDepth
+    self.maximumValueBytes = maximumValueBytes
   }
 }
 

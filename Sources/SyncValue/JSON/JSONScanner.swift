@@ -53,6 +53,12 @@ struct JSONScanner {
 
   var depth = 0
   var maximumDepth = 512
+  var maximumValueBytes = JSONReaderLimits.defaultMaximumValueBytes
+  /// Input offset where the value being read began (see `maximumValueBytes`); `Int.max`
+  /// between values.
+  var valueStart = Int.max
+  /// Its line and column, for the error: the same however the input was cut into reads.
+  var valueStartPlace = KeyPlace(offset: 0, line: 1, lineStart: 0)
 
   // Reusable scratch space: children of the containers being built, and decoded bytes
   // of strings with escapes (never more than the bytes they were decoded from).
@@ -153,6 +159,9 @@ struct JSONScanner {
   /// 0; `pos` moves along). Returns false once the source is exhausted.
   mutating func refill(keeping keep: inout Int) throws(JSONError) -> Bool {
     if atEOF { return false }
+    // Checked once a chunk here, so that memory stays bounded, and exactly where a value
+    // ends (see `checkValueSize`).
+    if droppedBytes &+ end &- valueStart > maximumValueBytes { throw valueTooLarge() }
     if keep > 0 {
       let kept = end - keep
       // Overlapping ranges: raw copyMemory is a memmove.
@@ -297,6 +306,41 @@ struct JSONScanner {
     KeyPlace(
       offset: droppedBytes &+ pos, line: newlinesSkipped &+ 1,
       lineStart: lastSkippedNewline &+ 1)
+  }
+
+  /// `64 MiB`, `1.5 MiB`, `200 bytes`.
+  static func describeSize(_ bytes: Int) -> String {
+    if bytes >= 1 << 20, bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
+    if bytes >= 1 << 10, bytes % (1 << 10) == 0 { return "\(bytes >> 10) KiB" }
+    return "\(bytes) bytes"
+  }
+
+  /// Uses the limits a reader was made with.
+  mutating func apply(_ limits: JSONReaderLimits) {
+    maximumDepth = limits.maximumDepth
+    maximumValueBytes = limits.maximumValueBytes
+  }
+
+  /// A value starts at `pos` (after whitespace): the size limit counts from here.
+  @inline(__always)
+  mutating func startValue() {
+    valueStart = droppedBytes &+ pos
+    valueStartPlace = placeAfterWhitespace
+  }
+
+  /// Throws when the value that started at `valueStart` and ends at `pos` is too large.
+  @inline(__always)
+  func checkValueSize() throws(JSONError) {
+    if droppedBytes &+ pos &- valueStart > maximumValueBytes { throw valueTooLarge() }
+  }
+
+  /// Names where the value starts, which does not depend on where reads cut the input.
+  func valueTooLarge() -> JSONError {
+    let (line, column) = valueStartPlace.lineAndColumn
+    return JSONError(
+      message: "the value that starts here is larger than \(Self.describeSize(maximumValueBytes)), "
+        + "the most one object may take (Kubernetes keeps none above 1.5 MB)",
+      line: line, column: column, offset: valueStartPlace.offset)
   }
 
   // MARK: - Errors

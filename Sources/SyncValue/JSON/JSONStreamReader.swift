@@ -82,7 +82,7 @@ public final class JSONStreamReader {
     fileDescriptor: Int32, chunkSize: Int = 128 * 1024, limits: JSONReaderLimits = .init()
   ) {
     scanner = JSONScanner(source: .fileDescriptor(fileDescriptor), chunkSize: chunkSize)
-    scanner.maximumDepth = limits.maximumDepth
+    scanner.apply(limits)
   }
 
   /// Reads `prefix` first, then the rest from a file descriptor: for callers that had to
@@ -105,14 +105,14 @@ public final class JSONStreamReader {
   /// Reads from bytes in memory.
   public init(bytes: [UInt8], limits: JSONReaderLimits = .init()) {
     scanner = JSONScanner(bytes: bytes)
-    scanner.maximumDepth = limits.maximumDepth
+    scanner.apply(limits)
   }
 
   /// Reads `bytes` as if they arrived `chunkSize` bytes at a time: a test hook that puts
   /// refill boundaries inside tokens.
   init(bytes: [UInt8], chunkSize: Int, limits: JSONReaderLimits = .init()) {
     scanner = JSONScanner(source: .chunked(bytes, next: 0), chunkSize: chunkSize)
-    scanner.maximumDepth = limits.maximumDepth
+    scanner.apply(limits)
   }
 
   deinit {
@@ -145,7 +145,7 @@ public final class JSONStreamReader {
   public init(reusable limits: JSONReaderLimits = .init()) {
     scanner = JSONScanner(source: .none, chunkSize: 64 * 1024)
     scanner.atEOF = true
-    scanner.maximumDepth = limits.maximumDepth
+    scanner.apply(limits)
   }
 
   /// Starts over on `bytes`, which sit at `position` of the input: the reader forgets
@@ -192,6 +192,7 @@ public final class JSONStreamReader {
   public func skipToNextValueLine() throws(JSONError) -> Bool {
     forgetState()
     do {
+      scanner.valueStart = .max
       return try scanner.skipToLineStartingAValue()
     } catch {
       failure = error
@@ -221,18 +222,35 @@ public final class JSONStreamReader {
         throw scanner.error("nextValue() called inside an open container", at: scanner.pos)
       }
       try scanner.skipByteOrderMark()
+      scanner.valueStart = .max
       try scanner.skipWhitespace()
       if scanner.pos == scanner.end { return nil }
-      return try scanner.parseValue()
+      scanner.startValue()
+      defer { scanner.valueStart = .max }
+      let value = try scanner.parseValue()
+      try scanner.checkValueSize()
+      return value
     }
   }
 
   /// Reads the next value whole: the pending member or element, or a top-level value.
+  ///
+  /// A top-level value or an element is checked against
+  /// ``JSONReaderLimits/maximumValueBytes``; a member counts towards its object.
   public func readValue() throws(JSONError) -> Value {
     try run { (scanner: inout JSONScanner) throws(JSONError) -> Value in
       try prepareForValue(&scanner)
       scanner.depth = frames.count
-      return try scanner.parseValue()
+      if frames.isEmpty {
+        scanner.startValue()
+        defer { scanner.valueStart = .max }
+        let value = try scanner.parseValue()
+        try scanner.checkValueSize()
+        return value
+      }
+      let value = try scanner.parseValue()
+      if frames.last == .array { try scanner.checkValueSize() }
+      return value
     }
   }
 
@@ -247,6 +265,7 @@ public final class JSONStreamReader {
   public func peekToken() throws(JSONError) -> JSONToken {
     try run { (scanner: inout JSONScanner) throws(JSONError) -> JSONToken in
       try scanner.skipByteOrderMark()
+      if frames.isEmpty { scanner.valueStart = .max }
       try scanner.skipWhitespace()
       if scanner.pos == scanner.end { return .endOfInput }
       switch scanner.byte {
@@ -285,7 +304,7 @@ public final class JSONStreamReader {
       try scanner.skipWhitespace()
       if scanner.byte == UInt8(ascii: "}") {
         scanner.pos += 1
-        endFrame()
+        try endFrame(&scanner)
         return nil
       }
       if !atFirstEntry {
@@ -331,7 +350,7 @@ public final class JSONStreamReader {
       try scanner.skipWhitespace()
       if scanner.byte == UInt8(ascii: "]") {
         scanner.pos += 1
-        endFrame()
+        try endFrame(&scanner)
         return false
       }
       if !atFirstEntry {
@@ -342,6 +361,10 @@ public final class JSONStreamReader {
       }
       atFirstEntry = false
       valuePending = true
+      // Each element of an array read element by element (a List's items) is a value
+      // of its own for the size limit.
+      try scanner.skipWhitespace()
+      scanner.startValue()
       return true
     }
   }
@@ -368,6 +391,7 @@ public final class JSONStreamReader {
       if frames.count >= scanner.maximumDepth {
         throw scanner.error("nesting deeper than \(scanner.maximumDepth) levels", at: scanner.pos)
       }
+      if frames.isEmpty { scanner.startValue() }
       scanner.pos += 1
       frames.append(frame)
       if frame == .object { openObjectKeys.append([:]) }
@@ -394,8 +418,14 @@ public final class JSONStreamReader {
     _ = try scanner.parseValue()
   }
 
-  private func endFrame() {
+  private func endFrame(_ scanner: inout JSONScanner) throws(JSONError) {
     if frames.removeLast() == .object { openObjectKeys.removeLast() }
+    // A top-level object read member by member is one value; a List is not (its items
+    // were each counted), but its envelope cannot be larger than one item.
+    if frames.isEmpty {
+      try scanner.checkValueSize()
+      scanner.valueStart = .max
+    }
     // The container we just closed was the value of its parent's member or element.
     atFirstEntry = false
     valuePending = false

@@ -16,10 +16,18 @@ public struct YAMLReaderLimits: Sendable, Hashable {
   public var maxAliasExpansion: Int
   /// The deepest nesting of sequences and mappings; node building recurses.
   public var maxDepth: Int
+  /// The most bytes one document read from a file descriptor may take (text in memory is
+  /// bounded by its holder). libyaml holds a whole scalar before handing it over, so a
+  /// 1 GiB string would take gigabytes; past this the stream ends with an error.
+  public var maxDocumentBytes: Int
 
-  public init(maxAliasExpansion: Int = 1_000_000, maxDepth: Int = 512) {
+  public init(
+    maxAliasExpansion: Int = 1_000_000, maxDepth: Int = 512,
+    maxDocumentBytes: Int = JSONReaderLimits.defaultMaximumValueBytes
+  ) {
     self.maxAliasExpansion = maxAliasExpansion
     self.maxDepth = maxDepth
+    self.maxDocumentBytes = maxDocumentBytes
   }
 }
 
@@ -100,7 +108,8 @@ public final class YAMLStreamReader {
   ) {
     self.limits = limits
     (parser, event) = Self.makeParser()
-    let source = FileDescriptorSource(fileDescriptor: fileDescriptor, prefix: prefix)
+    let source = FileDescriptorSource(
+      fileDescriptor: fileDescriptor, prefix: prefix, maximumDocumentBytes: limits.maxDocumentBytes)
     self.source = source
     yaml_parser_set_input(
       parser,
@@ -178,6 +187,7 @@ public final class YAMLStreamReader {
         switch event.pointee.type {
         case YAML_DOCUMENT_START_EVENT:
           documentStart = position(of: event.pointee.start_mark)
+          source?.documentStarts()
           if let document = try readDocument() { return document }
         case YAML_STREAM_END_EVENT, YAML_NO_EVENT:
           finished = true
@@ -345,10 +355,26 @@ final class FileDescriptorSource {
   private var lineFeeds = 0
   private var charactersInLine = 0
 
-  init(fileDescriptor: Int32, prefix: [UInt8] = []) {
+  /// See ``YAMLReaderLimits/maxDocumentBytes``.
+  private let maximumDocumentBytes: Int
+  /// Bytes handed to libyaml so far, and when the current document started (libyaml
+  /// reads ahead, so this is within a buffer of where it starts).
+  private var handedOut = 0
+  private var documentStart = 0
+
+  init(
+    fileDescriptor: Int32, prefix: [UInt8] = [],
+    maximumDocumentBytes: Int = JSONReaderLimits.defaultMaximumValueBytes
+  ) {
     self.fileDescriptor = fileDescriptor
     pending = prefix
     checksText = !YAMLTextCheck.isUTF16(prefix)
+    self.maximumDocumentBytes = maximumDocumentBytes
+  }
+
+  /// The reader has seen a document start: its size counts from here.
+  func documentStarts() {
+    documentStart = handedOut
   }
 
   /// libyaml's read-handler contract: 1 and `sizeRead` (0 at end of input), or 0 on error.
@@ -358,6 +384,15 @@ final class FileDescriptorSource {
     _ buffer: UnsafeMutablePointer<UInt8>, size: Int, sizeRead: UnsafeMutablePointer<Int>
   ) -> Int32 {
     guard problem == nil else {
+      sizeRead.pointee = 0
+      return 1
+    }
+    if handedOut - documentStart > maximumDocumentBytes {
+      let size = JSONScanner.describeSize(maximumDocumentBytes)
+      problem = YAMLError(
+        message: "a single document is larger than \(size), the most one object may take "
+          + "(Kubernetes keeps none above 1.5 MB)", line: lineFeeds + 1,
+        column: charactersInLine + 1)
       sizeRead.pointee = 0
       return 1
     }
@@ -401,6 +436,7 @@ final class FileDescriptorSource {
     if checksText, problem == nil {
       advancePosition(over: UnsafeBufferPointer(start: buffer, count: count))
     }
+    handedOut += count
     sizeRead.pointee = count
     return 1
   }
