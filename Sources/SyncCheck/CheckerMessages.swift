@@ -1,3 +1,4 @@
+import SyncSchema
 import SyncSyntax
 
 /// The wording of every diagnostic the checker reports, one helper per kind of error.
@@ -102,6 +103,40 @@ enum CheckerMessages {
         .init("paths on this kind cannot be checked; load its CRD with `--crd FILE`")
       ],
       help: suggestion.map { "did you mean `\($0)`?" }, severity: strict ? .error : .warning)
+  }
+
+  /// `served` is most preferred first and not empty.
+  static func versionNotServed(
+    _ ref: String, version: String, at range: SourceRange, served: [KindInfo]
+  )
+    -> Diagnostic
+  {
+    let gvk = served[0].gvk
+    let owner = "\(gvk.kind) (\(gvk.group.isEmpty ? "core group" : gvk.group))"
+    let names = served.map(\.gvk.version)
+    let list =
+      names.count == 1
+      ? "only as \(names[0])"
+      : "as " + names.dropLast().joined(separator: ", ") + " and " + names.last!
+    let described = served.map {
+      $0.isStorageVersion ? "\($0.gvk.version) (storage)" : $0.gvk.version
+    }
+    let suggested = (served.first(where: \.isStorageVersion) ?? served[0]).gvk
+    // The core group has no spelling for "any version" that keeps it apart from others.
+    let help =
+      gvk.group.isEmpty
+      ? "write `\(suggested)`"
+      : "write `\(suggested)`, or `\(gvk.group)/* \(gvk.kind)` for every served version"
+    return Diagnostic(
+      .versionNotServed,
+      "`\(ref)` names version `\(version)`, which is not served: \(owner) is served \(list)",
+      at: range,
+      notes: [
+        .init(
+          "served versions: \(described.joined(separator: ", ")); "
+            + "schema from \(served[0].source)")
+      ],
+      help: help)
   }
 
   static func impossibleScope(at range: SourceRange, detail: String) -> Diagnostic {

@@ -71,6 +71,10 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
   case notAnObject = "E0704"
   case duplicateKey = "E0705"
 
+  // Codes added later, kept at the end so that the cases above keep their positions
+  // (modules compiled against the older list stay valid).
+  case versionNotServed = "E0310"
+
   /// Severity a finding with this code has unless options change it.
   public var defaultSeverity: Severity {
     rawValue.hasPrefix("W") ? .warning : .error
