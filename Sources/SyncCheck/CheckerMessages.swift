@@ -240,6 +240,26 @@ enum CheckerMessages {
       notes: [.init("allowed: " + allowed.joined(separator: ", "))])
   }
 
+  /// `detail` names the value, the keyword and its limit, and the path.
+  static func constraintViolated(_ detail: String, at range: SourceRange, help: String? = nil)
+    -> Diagnostic
+  {
+    Diagnostic(.valueViolatesConstraint, detail, at: range, help: help)
+  }
+
+  static func missingRequired(_ fields: [String], path: String, at range: SourceRange)
+    -> Diagnostic
+  {
+    let names = fields.map { "`\($0)`" }
+    let list =
+      names.count == 1 ? names[0] : names.dropLast().joined(separator: ", ") + " and " + names.last!
+    return Diagnostic(
+      .missingRequiredField,
+      "the value written to `\(path)` lacks \(list), which the schema requires", at: range,
+      help: "add \(fields.count == 1 ? "it" : "them"), or write the fields one by one with `set`"
+        + " or `merge` to keep what the object has")
+  }
+
   static func incomparable(_ left: String, _ right: String, at range: SourceRange, detail: String)
     -> Diagnostic
   {

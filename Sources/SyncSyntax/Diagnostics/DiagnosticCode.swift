@@ -74,6 +74,8 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
   // Codes added later, kept at the end so that the cases above keep their positions
   // (modules compiled against the older list stay valid).
   case versionNotServed = "E0310"
+  case valueViolatesConstraint = "E0410"
+  case missingRequiredField = "E0412"
 
   /// Severity a finding with this code has unless options change it.
   public var defaultSeverity: Severity {
