@@ -76,6 +76,8 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
   case versionNotServed = "E0310"
   case valueViolatesConstraint = "E0410"
   case missingRequiredField = "E0412"
+  case inputUnreadable = "E0208"
+  case invalidCRD = "E0209"
 
   /// Severity a finding with this code has unless options change it.
   public var defaultSeverity: Severity {
