@@ -108,7 +108,8 @@ let package = Package(
     .testTarget(name: "SyncValueTests", dependencies: ["SyncValue"]),
     .testTarget(name: "SyncSyntaxTests", dependencies: ["SyncSyntax"], exclude: ["Corpus"]),
     .testTarget(name: "SyncSchemaTests", dependencies: ["SyncSchema"]),
-    .testTarget(name: "SyncCheckTests", dependencies: ["SyncCheck"], exclude: ["Corpus"]),
+    .testTarget(
+      name: "SyncCheckTests", dependencies: ["SyncCheck"], exclude: ["Corpus", "CRDs"]),
     .testTarget(name: "SyncCompileTests", dependencies: ["SyncCompile"]),
     .testTarget(
       name: "SyncRuntimeTests", dependencies: ["SyncRuntime"], exclude: ["StreamCorpus"]),

@@ -71,6 +71,14 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
   case notAnObject = "E0704"
   case duplicateKey = "E0705"
 
+  // Codes added later, kept at the end so that the cases above keep their positions
+  // (modules compiled against the older list stay valid).
+  case versionNotServed = "E0310"
+  case valueViolatesConstraint = "E0410"
+  case missingRequiredField = "E0412"
+  case inputUnreadable = "E0208"
+  case invalidCRD = "E0209"
+
   /// Severity a finding with this code has unless options change it.
   public var defaultSeverity: Severity {
     rawValue.hasPrefix("W") ? .warning : .error
