@@ -63,21 +63,22 @@ extension JSONScanner {
       return .object(ObjectValue())
     }
     let first = memberStack.count
-    var seen: Set<String>?
+    var seen: Set<UInt64>?
     while true {
       guard byte == UInt8(ascii: "\"") else {
         throw unexpected("expected '\"' to begin an object key")
       }
-      let place = placeAfterWhitespace
+      let place = keyRecordAfterWhitespace
       pos += 1
       let key = try parseString(interning: true)
+      let record = KeyRecord(hash: keys.lastHash, place: place)
       try skipWhitespace()
       guard byte == UInt8(ascii: ":") else { throw unexpected("expected ':' after object key") }
       pos += 1
-      noteIfDuplicate(key, at: place, since: first, seen: &seen)
+      noteIfDuplicate(key, record, since: first, seen: &seen)
       let value = try parseValue()
       memberStack.push(Member(key: key, value: value))
-      keyPlaceStack.push(place)
+      keyRecordStack.push(record)
       try skipWhitespace()
       let c = byte
       if c == UInt8(ascii: ",") {
@@ -91,42 +92,45 @@ extension JSONScanner {
       }
     }
     depth -= 1
-    keyPlaceStack.pop(to: first)
+    keyRecordStack.pop(to: first)
     return .object(ObjectValue(members: memberStack.popArray(from: first)))
   }
 
   /// Records `key` as a duplicate when the object whose members start at `first` on the
-  /// member stack already has it. Keys are interned, so equal keys are usually the same
-  /// string and compare at once; an object past 32 keys is searched through `seen`, so
-  /// that one with many keys costs linear time, not quadratic.
+  /// member stack already has it. Equal keys have equal hashes (the interner's), so only
+  /// the hashes are compared, and the strings only when two hashes are equal; an object
+  /// past 32 keys is searched through `seen`, so that one with many keys costs linear
+  /// time, not quadratic.
   @inline(__always)
   mutating func noteIfDuplicate(
-    _ key: String, at place: KeyPlace, since first: Int, seen: inout Set<String>?
+    _ key: String, _ record: KeyRecord, since first: Int, seen: inout Set<UInt64>?
   ) {
     let count = memberStack.count - first
     if count < 32 {
-      for index in first..<memberStack.count where memberStack[index].key == key {
-        recordDuplicate(key, earlier: index, at: place)
-        return
+      for index in first..<memberStack.count where keyRecordStack[index].hash == record.hash {
+        if memberStack[index].key == key {
+          recordDuplicate(key, earlier: index, at: record)
+          return
+        }
       }
       return
     }
     if seen == nil {
-      seen = Set((first..<memberStack.count).map { memberStack[$0].key })
+      seen = Set((first..<memberStack.count).map { keyRecordStack[$0].hash })
     }
-    if !seen!.insert(key).inserted {
-      // Rare: only now look for where the first copy is.
+    if !seen!.insert(record.hash).inserted {
+      // Rare: a hash seen before; look for an equal key.
       for index in first..<memberStack.count where memberStack[index].key == key {
-        recordDuplicate(key, earlier: index, at: place)
+        recordDuplicate(key, earlier: index, at: record)
         return
       }
     }
   }
 
-  private mutating func recordDuplicate(_ key: String, earlier: Int, at place: KeyPlace) {
+  private mutating func recordDuplicate(_ key: String, earlier: Int, at record: KeyRecord) {
     guard duplicateKey == nil else { return }
     duplicateKey = JSONDuplicateKey(
-      key: key, first: keyPlaceStack[earlier].lineAndColumn, second: place.lineAndColumn)
+      key: key, first: keyRecordStack[earlier].lineAndColumn, second: record.lineAndColumn)
   }
 
   mutating func parseArray() throws(JSONError) -> Value {
@@ -207,6 +211,7 @@ extension JSONScanner {
       if c == 0x22 { break }
       if c == 0x5C {
         pos = p
+        if interning { keys.noteUnhashedKey() }
         return try parseEscapedString(
           from: start, seen: seen & 0x8080_8080_8080_8080 == 0 ? 0 : 0x80)
       }

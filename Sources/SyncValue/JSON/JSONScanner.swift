@@ -58,14 +58,15 @@ struct JSONScanner {
   /// between values.
   var valueStart = Int.max
   /// Its line and column, for the error: the same however the input was cut into reads.
-  var valueStartPlace = KeyPlace(offset: 0, line: 1, lineStart: 0)
+  var valueStartPlace = TokenPlace(offset: 0, line: 1, lineStart: 0)
 
   // Reusable scratch space: children of the containers being built, and decoded bytes
   // of strings with escapes (never more than the bytes they were decoded from).
   var valueStack = ScratchStack<Value>()
   var memberStack = ScratchStack<Member>()
-  /// Where each key on `memberStack` starts, for naming both copies of a duplicate key.
-  var keyPlaceStack = ScratchStack<KeyPlace>()
+  /// The hash and place of each key on `memberStack`, to find and name both copies of
+  /// a duplicate key.
+  var keyRecordStack = ScratchStack<KeyRecord>()
   /// The first duplicate key met since the caller last took it.
   var duplicateKey: JSONDuplicateKey?
   var stringScratch: UnsafeMutablePointer<UInt8>
@@ -106,7 +107,7 @@ struct JSONScanner {
     base.deallocate()
     valueStack.deallocate()
     memberStack.deallocate()
-    keyPlaceStack.deallocate()
+    keyRecordStack.deallocate()
     stringScratch.deallocate()
     values.deallocate()
     keys.deallocate()
@@ -302,10 +303,18 @@ struct JSONScanner {
   /// Where the token at `pos` starts. Valid right after `skipWhitespace`, which has
   /// counted every line feed before it.
   @inline(__always)
-  var placeAfterWhitespace: KeyPlace {
-    KeyPlace(
+  var placeAfterWhitespace: TokenPlace {
+    TokenPlace(
       offset: droppedBytes &+ pos, line: newlinesSkipped &+ 1,
       lineStart: lastSkippedNewline &+ 1)
+  }
+
+  /// The line and column of the token at `pos`, packed (see ``placeAfterWhitespace``).
+  @inline(__always)
+  var keyRecordAfterWhitespace: KeyRecord.Place {
+    KeyRecord.Place(
+      line: Int32(truncatingIfNeeded: newlinesSkipped &+ 1),
+      column: Int32(truncatingIfNeeded: droppedBytes &+ pos &- lastSkippedNewline))
   }
 
   /// `64 MiB`, `1.5 MiB`, `200 bytes`.
@@ -389,8 +398,21 @@ func zeroBytes(_ word: UInt64) -> UInt64 {
   return ~(((word & low7) &+ low7) | word | low7)
 }
 
-/// Where a key starts in the input.
-struct KeyPlace {
+/// A key of an object being read: its hash (``KeyInterner/lastHash``) and where it is.
+struct KeyRecord {
+  struct Place {
+    var line: Int32
+    var column: Int32
+  }
+
+  var hash: UInt64
+  var place: Place
+
+  var lineAndColumn: (line: Int, column: Int) { (Int(place.line), Int(place.column)) }
+}
+
+/// Where a token starts in the input.
+struct TokenPlace {
   var offset: Int
   var line: Int
   var lineStart: Int

@@ -69,8 +69,10 @@ public final class JSONStreamReader {
   private var atFirstEntry = false
   /// True between `nextKey`/`nextElement` and the call that consumes the value.
   private var valuePending = false
-  /// The keys of each object opened with ``beginObject()``, innermost last.
-  private var openObjectKeys: [[String: KeyPlace]] = []
+  /// The keys of the objects opened with ``beginObject()``, one after another, and where
+  /// each object's keys start: flat, so that reading an object allocates nothing.
+  private var openObjectKeys: [(key: String, record: KeyRecord)] = []
+  private var openObjectStarts: [Int] = []
   private var failure: JSONError?
 
   /// Reads from a file descriptor, which the caller keeps ownership of.
@@ -161,11 +163,12 @@ public final class JSONStreamReader {
   private func forgetState() {
     scanner.valueStack.removeAll()
     scanner.memberStack.removeAll()
-    scanner.keyPlaceStack.removeAll()
+    scanner.keyRecordStack.removeAll()
     scanner.duplicateKey = nil
     scanner.depth = 0
     frames.removeAll(keepingCapacity: true)
-    openObjectKeys.removeAll()
+    openObjectKeys.removeAll(keepingCapacity: true)
+    openObjectStarts.removeAll(keepingCapacity: true)
     atFirstEntry = false
     valuePending = false
     failure = nil
@@ -317,17 +320,17 @@ public final class JSONStreamReader {
       guard scanner.byte == UInt8(ascii: "\"") else {
         throw scanner.unexpected("expected '\"' to begin an object key")
       }
-      let place = scanner.placeAfterWhitespace
+      let place = scanner.keyRecordAfterWhitespace
       scanner.pos += 1
       let key = try scanner.parseString(interning: true)
-      if let first = openObjectKeys[openObjectKeys.count - 1].updateValue(place, forKey: key),
-        scanner.duplicateKey == nil
-      {
-        // The first copy's place stays the one kept.
-        openObjectKeys[openObjectKeys.count - 1][key] = first
+      let record = KeyRecord(hash: scanner.keys.lastHash, place: place)
+      // Objects read member by member are top-level ones, with a handful of keys.
+      for earlier in openObjectKeys[openObjectStarts[openObjectStarts.count - 1]...]
+      where earlier.record.hash == record.hash && earlier.key == key && scanner.duplicateKey == nil {
         scanner.duplicateKey = JSONDuplicateKey(
-          key: key, first: first.lineAndColumn, second: place.lineAndColumn)
+          key: key, first: earlier.record.lineAndColumn, second: record.lineAndColumn)
       }
+      openObjectKeys.append((key, record))
       try scanner.skipWhitespace()
       guard scanner.byte == UInt8(ascii: ":") else {
         throw scanner.unexpected("expected ':' after object key")
@@ -394,7 +397,7 @@ public final class JSONStreamReader {
       if frames.isEmpty { scanner.startValue() }
       scanner.pos += 1
       frames.append(frame)
-      if frame == .object { openObjectKeys.append([:]) }
+      if frame == .object { openObjectStarts.append(openObjectKeys.count) }
       atFirstEntry = true
     }
   }
@@ -419,7 +422,9 @@ public final class JSONStreamReader {
   }
 
   private func endFrame(_ scanner: inout JSONScanner) throws(JSONError) {
-    if frames.removeLast() == .object { openObjectKeys.removeLast() }
+    if frames.removeLast() == .object {
+      openObjectKeys.removeSubrange(openObjectStarts.removeLast()...)
+    }
     // A top-level object read member by member is one value; a List is not (its items
     // were each counted), but its envelope cannot be larger than one item.
     if frames.isEmpty {

@@ -26,6 +26,9 @@ struct KeyInterner {
   }
 
   private var slots = [Slot](repeating: Slot(), count: slotCount)
+  /// The hash of the key ``intern(_:count:)`` returned last: equal keys have equal
+  /// hashes, so the scanner compares these to find a key written twice in one object.
+  private(set) var lastHash: UInt64 = 0
   private var strings: [String] = []
   /// The bytes of entry `i` at `i * maximumKeyLength`, so that ``sameBytes(_:_:count:)``
   /// may read whole words of a short key; grown as entries come, freed by
@@ -34,6 +37,12 @@ struct KeyInterner {
   private var arenaEntries = 0
 
   init() {}
+
+  /// For a key that was not interned (one with escapes): a hash all such keys share, so
+  /// that a duplicate among them is found by comparing the strings.
+  mutating func noteUnhashedKey() {
+    lastHash = 0
+  }
 
   func deallocate() {
     arena?.deallocate()
@@ -57,8 +66,9 @@ struct KeyInterner {
   /// scanner's padding guarantees.
   @inline(__always)
   mutating func intern(_ start: UnsafePointer<UInt8>, count: Int) -> String {
-    if count > Self.maximumKeyLength { return Self.makeString(start, count) }
     let hash = Self.hash(start, count)
+    lastHash = hash
+    if count > Self.maximumKeyLength { return Self.makeString(start, count) }
     var index = Int(truncatingIfNeeded: hash) & (Self.slotCount - 1)
     while true {
       let slot = slots[index]

@@ -180,9 +180,10 @@ extension YAMLStreamReader {
     var members: [Member] = []
     members.reserveCapacity(4)
     // Where each member's key is (the `<<` for merged ones), to name the first copy of a
-    // duplicate key.
-    var keyMarks: [yaml_mark_t] = []
-    keyMarks.reserveCapacity(4)
+    // duplicate key: on the reader's stack, which nested mappings share, so that a
+    // mapping allocates nothing for it.
+    let marksStart = keyMarks.count
+    defer { keyMarks.removeSubrange(marksStart...) }
     var index = KeyIndex()
     // Keys that came from `<<` and may still be overridden once by an explicit key.
     var mergedKeys: Set<String> = []
@@ -214,7 +215,7 @@ extension YAMLStreamReader {
       case .name(let name):
         if let position = index.position(of: name, in: members) {
           guard mergedKeys.remove(name) != nil else {
-            let (line, column) = self.position(of: keyMarks[position])
+            let (line, column) = self.position(of: keyMarks[marksStart + position])
             throw conversionError(
               "duplicate key '\(name)' (first at \(line):\(column))", at: keyMark)
           }

@@ -89,6 +89,8 @@ public final class YAMLStreamReader {
 
   // Per-document state; anchors never reach across `---`.
   var anchors: [String: Anchored] = [:]
+  /// The key marks of the mappings being read (see `readMappingMembers`).
+  var keyMarks: [yaml_mark_t] = []
   var aliasExpansion = 0
 
   struct Anchored {

@@ -19,7 +19,25 @@ enum YAMLTextCheck {
   ) {
     var index = 0
     let count = bytes.count
+    guard let base = bytes.baseAddress else { return (0, nil) }
     while index < count {
+      // ASCII eight bytes at a time: no high bit, no DEL, and below 0x20 only line feeds,
+      // tabs and carriage returns. (The control test may flag a byte above a true one;
+      // then the bytes take the path below, which decides exactly.)
+      while index &+ 8 <= count {
+        let word = UInt64(
+          littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+        let control = (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080
+        let allowed =
+          zeroBytes(word ^ 0x0A0A_0A0A_0A0A_0A0A) | zeroBytes(word ^ 0x0909_0909_0909_0909)
+          | zeroBytes(word ^ 0x0D0D_0D0D_0D0D_0D0D)
+        let refused =
+          (word & 0x8080_8080_8080_8080) | (control & ~allowed)
+          | zeroBytes(word ^ 0x7F7F_7F7F_7F7F_7F7F)
+        if refused != 0 { break }
+        index &+= 8
+      }
+      if index >= count { break }
       let lead = bytes[index]
       if lead < 0x80 {
         guard lead >= 0x20 && lead != 0x7F || lead == 0x09 || lead == 0x0A || lead == 0x0D else {
