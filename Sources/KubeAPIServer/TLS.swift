@@ -95,6 +95,10 @@ struct CertificateAuthority: Sendable {
       privateKey: .privateKey(
         try NIOSSLPrivateKey(bytes: Array(leaf.privateKeyPEM.utf8), format: .pem)))
     configuration.certificateVerification = .optionalVerification
+    // When the server closes a connection (a restart, `Connection: close`) it waits this
+    // long for the client's close_notify: an idle client that is not reading never sends
+    // one, and NIOSSL's default of 5 s would stretch every restart by that much.
+    configuration.shutdownTimeout = .milliseconds(100)
     configuration.trustRoots = .certificates([
       try NIOSSLCertificate(bytes: Array(certificatePEM.utf8), format: .pem)
     ])

@@ -140,3 +140,8 @@ public struct KubeTargetCluster: TargetCluster {
       preconditions: uid.map { DeletePreconditions(uid: $0) })
   }
 }
+
+/// Whether a target cluster's error is a 404 (the object, or its namespace, is not there).
+func isNotFound(_ error: any Error) -> Bool {
+  (error as? KubeError)?.isNotFound == true
+}

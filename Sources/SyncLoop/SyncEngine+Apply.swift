@@ -72,6 +72,12 @@ extension SyncEngine {
       do {
         try await target.apply(resource, object: desired)
       } catch {
+        // 404: the namespace may be gone behind our back (a standby restored or rebuilt).
+        // Look again on the retry rather than trust the one made before, or every change
+        // in it would fail until the next resync.
+        if resource.namespaced, isNotFound(error) {
+          knownNamespaces.remove(targetKey.namespace)
+        }
         return fail(key, "apply failed: \(error)", retryable: true)
       }
     }
