@@ -21,20 +21,24 @@ enum YAMLTextCheck {
     let count = bytes.count
     guard let base = bytes.baseAddress else { return (0, nil) }
     while index < count {
-      // ASCII eight bytes at a time: no high bit, no DEL, and below 0x20 only line feeds,
-      // tabs and carriage returns. (The control test may flag a byte above a true one;
-      // then the bytes take the path below, which decides exactly.)
+      // ASCII eight bytes at a time. Every mask here is exact per byte: for a 7-bit byte
+      // b, b + 0x60 reaches 0x80 exactly when b >= 0x20, and b + 0x01 exactly when
+      // b == 0x7F, and no sum carries into the next byte.
       while index &+ 8 <= count {
         let word = UInt64(
           littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
-        let control = (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080
-        let allowed =
-          zeroBytes(word ^ 0x0A0A_0A0A_0A0A_0A0A) | zeroBytes(word ^ 0x0909_0909_0909_0909)
-          | zeroBytes(word ^ 0x0D0D_0D0D_0D0D_0D0D)
-        let refused =
-          (word & 0x8080_8080_8080_8080) | (control & ~allowed)
-          | zeroBytes(word ^ 0x7F7F_7F7F_7F7F_7F7F)
-        if refused != 0 { break }
+        let low7 = word & 0x7F7F_7F7F_7F7F_7F7F
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        let nonASCIIOrDelete = (word | (low7 &+ 0x0101_0101_0101_0101)) & highBits
+        if nonASCIIOrDelete != 0 { break }
+        let control = ~(low7 &+ 0x6060_6060_6060_6060) & highBits
+        if control != 0 {
+          // Line feeds, tabs and carriage returns are the controls YAML allows.
+          let allowed =
+            zeroBytes(word ^ 0x0A0A_0A0A_0A0A_0A0A) | zeroBytes(word ^ 0x0909_0909_0909_0909)
+            | zeroBytes(word ^ 0x0D0D_0D0D_0D0D_0D0D)
+          if control & ~allowed != 0 { break }
+        }
         index &+= 8
       }
       if index >= count { break }
