@@ -326,7 +326,8 @@ public final class JSONStreamReader {
       let record = KeyRecord(hash: scanner.keys.lastHash, place: place)
       // Objects read member by member are top-level ones, with a handful of keys.
       for earlier in openObjectKeys[openObjectStarts[openObjectStarts.count - 1]...]
-      where earlier.record.hash == record.hash && earlier.key == key && scanner.duplicateKey == nil {
+      where earlier.record.hash == record.hash && earlier.key == key && scanner.duplicateKey == nil
+      {
         scanner.duplicateKey = JSONDuplicateKey(
           key: key, first: earlier.record.lineAndColumn, second: record.lineAndColumn)
       }
