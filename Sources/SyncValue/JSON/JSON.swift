@@ -11,7 +11,6 @@ public enum JSON {
     _ bytes: [UInt8], limits: JSONReaderLimits = .init()
   ) throws(JSONError) -> Value {
     var scanner = JSONScanner(bytes: bytes)
-    defer { scanner.deallocate() }
     scanner.apply(limits)
     try scanner.skipByteOrderMark()
     let value = try scanner.parseValue()

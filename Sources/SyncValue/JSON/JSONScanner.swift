@@ -24,9 +24,9 @@ enum JSONByteSource {
 /// numbers) without a bounds check; only when a loop stops *at* `end` do we look at the
 /// source for more. The padding lets whitespace skipping load a whole machine word.
 ///
-/// A struct so that the hot loops access fields statically; ``JSONStreamReader`` owns it
-/// and frees the buffer.
-struct JSONScanner {
+/// A struct so that the hot loops access fields statically, and not copyable because it
+/// owns its buffers (a copy would free them twice); ``JSONStreamReader`` owns it.
+struct JSONScanner: ~Copyable {
   static let padding = 16
 
   var base: UnsafeMutablePointer<UInt8>
@@ -103,14 +103,10 @@ struct JSONScanner {
     values = ValueStringCache(slots: 4096)
   }
 
-  func deallocate() {
+  deinit {
+    // The stacks, the interner and the cache free their own storage.
     base.deallocate()
-    valueStack.deallocate()
-    memberStack.deallocate()
-    keyRecordStack.deallocate()
     stringScratch.deallocate()
-    values.deallocate()
-    keys.deallocate()
   }
 
   /// Takes the counters of an input of which everything before `position` was read

@@ -100,36 +100,37 @@ public final class JSONStreamReader {
   /// Reads from a file descriptor, which the caller keeps ownership of.
   ///
   /// - Parameters:
+  ///   - prefix: bytes to read first, for callers that had to read the first bytes
+  ///     themselves (to tell JSON from YAML on a pipe, which cannot be rewound).
+  ///   - position: where `prefix` starts in the whole input, when everything before it
+  ///     was read elsewhere: offsets, lines and columns in errors count from the start.
   ///   - chunkSize: bytes per `read(2)`; the buffer grows only for a token longer than this.
   ///   - limits: nesting depth and similar limits.
   public init(
-    fileDescriptor: Int32, chunkSize: Int = 128 * 1024, limits: JSONReaderLimits = .init()
+    fileDescriptor: Int32, prefix: [UInt8] = [], resumingAt position: JSONPosition = .start,
+    chunkSize: Int = 128 * 1024, limits: JSONReaderLimits = .init()
   ) {
-    scanner = JSONScanner(source: .fileDescriptor(fileDescriptor), chunkSize: chunkSize)
+    scanner = JSONScanner(
+      source: .fileDescriptor(fileDescriptor), chunkSize: max(chunkSize, prefix.count))
     scanner.apply(limits)
-  }
-
-  /// Reads `prefix` first, then the rest from a file descriptor: for callers that had to
-  /// read the first bytes themselves (to tell JSON from YAML on a pipe, which cannot be
-  /// rewound).
-  public convenience init(
-    fileDescriptor: Int32, prefix: [UInt8], chunkSize: Int = 128 * 1024,
-    limits: JSONReaderLimits = .init()
-  ) {
-    self.init(
-      fileDescriptor: fileDescriptor, chunkSize: max(chunkSize, prefix.count), limits: limits)
     prefix.withUnsafeBufferPointer { source in
       if let address = source.baseAddress {
         scanner.base.update(from: address, count: source.count)
       }
     }
     scanner.end = prefix.count
+    if position != .start { scanner.resume(at: position) }
   }
 
-  /// Reads from bytes in memory.
-  public init(bytes: [UInt8], limits: JSONReaderLimits = .init()) {
+  /// Reads from bytes in memory; `position` as for
+  /// ``init(fileDescriptor:prefix:resumingAt:chunkSize:limits:)``.
+  public init(
+    bytes: [UInt8], resumingAt position: JSONPosition = .start,
+    limits: JSONReaderLimits = .init()
+  ) {
     scanner = JSONScanner(bytes: bytes)
     scanner.apply(limits)
+    if position != .start { scanner.resume(at: position) }
   }
 
   /// Reads `bytes` as if they arrived `chunkSize` bytes at a time: a test hook that puts
@@ -137,31 +138,6 @@ public final class JSONStreamReader {
   init(bytes: [UInt8], chunkSize: Int, limits: JSONReaderLimits = .init()) {
     scanner = JSONScanner(source: .chunked(bytes, next: 0), chunkSize: chunkSize)
     scanner.apply(limits)
-  }
-
-  deinit {
-    scanner.deallocate()
-  }
-
-  /// Reads `prefix`, then the rest of a file descriptor, as the continuation of an input
-  /// of which everything before `position` was read elsewhere: offsets, lines and
-  /// columns in errors count from the start of the whole input.
-  public convenience init(
-    fileDescriptor: Int32, prefix: [UInt8], resumingAt position: JSONPosition,
-    chunkSize: Int = 128 * 1024, limits: JSONReaderLimits = .init()
-  ) {
-    self.init(
-      fileDescriptor: fileDescriptor, prefix: prefix, chunkSize: chunkSize, limits: limits)
-    scanner.resume(at: position)
-  }
-
-  /// Reads `bytes`, the rest of an input of which everything before `position` was read
-  /// elsewhere (see ``init(fileDescriptor:prefix:resumingAt:chunkSize:limits:)``).
-  public convenience init(
-    bytes: [UInt8], resumingAt position: JSONPosition, limits: JSONReaderLimits = .init()
-  ) {
-    self.init(bytes: bytes, limits: limits)
-    scanner.resume(at: position)
   }
 
   /// A reader for ``load(_:at:)``: one reader reads many pieces of one input in turn,

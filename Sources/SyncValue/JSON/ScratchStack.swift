@@ -5,8 +5,8 @@
 /// `Array` avoids a retain per child for the copy and a release per child when the
 /// stack shrinks again, and the exact size avoids regrowing the child array.
 ///
-/// Manually managed: the owner calls ``deallocate()``.
-struct ScratchStack<Element> {
+/// Not copyable: it owns its storage, which a copy would free twice.
+struct ScratchStack<Element>: ~Copyable {
   private var base: UnsafeMutablePointer<Element>
   private var capacity: Int
   /// Elements on the stack.
@@ -68,8 +68,7 @@ struct ScratchStack<Element> {
     count = 0
   }
 
-  /// Destroys what is left (after an error) and frees the storage.
-  func deallocate() {
+  deinit {
     base.deinitialize(count: count)
     base.deallocate()
   }
