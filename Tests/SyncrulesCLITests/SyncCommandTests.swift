@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPIServer
+import SyncValue
 import Testing
 
 /// `syncrules sync --once`, `--dry-run` and `diff` as commands, between two API servers.
@@ -52,6 +53,73 @@ struct SyncCommandTests {
     #expect(after.stderr.contains("0 objects drifted"))
 
     #expect(production.nonReadRequests.isEmpty)
+  }
+
+  /// A ConfigMap that only `dependencies` pulls in is synced by `sync --once`, so `diff`
+  /// must neither miss it before nor call it an orphan after.
+  @Test func diffAgreesWithSyncAboutDependencies() async throws {
+    let production = try await KubeAPIServer.start(
+      .init(initialObjects: [
+        ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "shop"]],
+        [
+          "apiVersion": "apps/v1", "kind": "Deployment",
+          "metadata": ["name": "web", "namespace": "shop"],
+          "spec": [
+            "replicas": 3, "selector": ["matchLabels": ["app": "web"]],
+            "template": [
+              "metadata": ["labels": ["app": "web"]],
+              "spec": [
+                "containers": [
+                  [
+                    "name": "app", "image": "web:1",
+                    "envFrom": [["configMapRef": ["name": "web-config"]]],
+                  ]
+                ]
+              ],
+            ],
+          ],
+        ],
+        [
+          "apiVersion": "v1", "kind": "ConfigMap",
+          "metadata": ["name": "web-config", "namespace": "shop"], "data": ["a": "1"],
+        ],
+      ]))
+    let standby = try await KubeAPIServer.start()
+    defer {
+      Task {
+        await production.shutdown()
+        await standby.shutdown()
+      }
+    }
+    let directory = FileManager.default.temporaryDirectory
+      .appendingPathComponent("sync-deps-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let from = directory.appendingPathComponent("production").path
+    let to = directory.appendingPathComponent("standby").path
+    let rules = directory.appendingPathComponent("deps.sync").path
+    try production.kubeconfig().write(toFile: from, atomically: true, encoding: .utf8)
+    try standby.kubeconfig().write(toFile: to, atomically: true, encoding: .utf8)
+    try """
+    rule workload match apps/v1 Deployment {
+      set spec.replicas = 0
+      dependencies configmaps
+    }
+    """.write(toFile: rules, atomically: true, encoding: .utf8)
+    let arguments = ["-f", rules, "--from-kubeconfig", from, "--to-kubeconfig", to]
+
+    let before = try CLI.run(["diff"] + arguments)
+    #expect(before.status == 1, "\(before.stderr)")
+    #expect(before.stdout.contains("+++ desired/apps/Deployment:shop/web"))
+    #expect(before.stdout.contains("+++ desired//ConfigMap:shop/web-config"))
+
+    let once = try CLI.run(["sync", "--once"] + arguments)
+    #expect(once.status == 0, "\(once.stderr)")
+    #expect(standby.objects(group: "", version: "v1", plural: "configmaps").count == 1)
+
+    let after = try CLI.run(["diff"] + arguments)
+    #expect(after.status == 0, "\(after.stdout)\(after.stderr)")
+    #expect(after.stderr.contains("0 objects drifted"))
   }
 
   @Test func theDemoSyncsFollowsAChangeAndWritesNothingToProduction() throws {
