@@ -116,14 +116,21 @@ struct DiffAgreementTests {
   ]
 
   static func drift(_ source: FakeCluster, _ target: FakeCluster, rules: String) async throws
-    -> (missing: Set<ObjectKey>, orphaned: Set<ObjectKey>, different: Set<ObjectKey>)
+    -> (
+      missing: Set<ObjectKey>, orphaned: Set<ObjectKey>, different: Set<ObjectKey>,
+      failed: Set<ObjectKey>
+    )
   {
     let engine = SyncEngine(
       source: source, target: target, program: try SyncEngineTests.program(rules),
       ownership: SyncEngineTests.ownership)
-    var result: (missing: Set<ObjectKey>, orphaned: Set<ObjectKey>, different: Set<ObjectKey>) =
-      ([], [], [])
-    for drift in try await engine.drift() {
+    let report = try await engine.drift()
+    var result:
+      (
+        missing: Set<ObjectKey>, orphaned: Set<ObjectKey>, different: Set<ObjectKey>,
+        failed: Set<ObjectKey>
+      ) = ([], [], [], Set(report.failures.map(\.source)))
+    for drift in report.drift {
       switch drift {
       case .missing(let key, _): result.missing.insert(key)
       case .orphaned(let key, _): result.orphaned.insert(key)
@@ -145,6 +152,7 @@ struct DiffAgreementTests {
       ownership: SyncEngineTests.ownership, options: SyncOptions(maximumAttempts: 1))
     let report = try await engine.runOnce()
     #expect(report.failed == scenario.failures)
+    #expect(before.failed.count == scenario.failures)
     let deleted = Set(
       target.writes.filter { $0.hasPrefix("delete ") }.map { String($0.dropFirst(7)) })
     let created = Set(
