@@ -25,7 +25,8 @@ public struct DependencyGraph: Sendable, Equatable {
   }
 
   /// Records that `owner` now references `current`, replacing what it referenced before.
-  /// Returns the dependencies gained or lost: whether they are synced may have changed.
+  /// Returns the objects that became referenced or stopped being referenced: whether
+  /// they are synced may have changed (one still referenced by another owner has not).
   @discardableResult
   public mutating func update(_ owner: ObjectKey, references current: Set<ObjectKey>)
     -> Set<ObjectKey>
@@ -33,13 +34,18 @@ public struct DependencyGraph: Sendable, Equatable {
     let previous = dependencies[owner] ?? []
     guard previous != current else { return [] }
     dependencies[owner] = current.isEmpty ? nil : current
+    var changed: Set<ObjectKey> = []
     for dependency in current.subtracting(previous) {
+      if owners[dependency] == nil { changed.insert(dependency) }
       owners[dependency, default: []].insert(owner)
     }
     for dependency in previous.subtracting(current) {
       owners[dependency]?.remove(owner)
-      if owners[dependency]?.isEmpty == true { owners[dependency] = nil }
+      if owners[dependency]?.isEmpty == true {
+        owners[dependency] = nil
+        changed.insert(dependency)
+      }
     }
-    return current.symmetricDifference(previous)
+    return changed
   }
 }
