@@ -78,6 +78,21 @@ struct DiffAgreementTests {
       target: { target([(SyncEngineTests.deployment("web"), source: web)]) },
       failures: 1),
     Scenario(
+      name: "the ConfigMap of a workload whose rules failed",
+      rules: annotatingRules,
+      source: {
+        let source = FakeCluster()
+        source.put(workload(template: ["metadata": "broken", "spec": podSpec]))
+        source.put(configMap)
+        return source
+      },
+      target: {
+        target([
+          (SyncEngineTests.deployment("web"), source: web), (configMap, source: config),
+        ])
+      },
+      failures: 1),
+    Scenario(
       name: "a copy of a kind whose discovery failed at the source",
       rules: "rule w match apps/v1 Deployment { set spec.replicas = 0 }",
       source: {
