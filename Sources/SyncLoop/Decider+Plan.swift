@@ -3,6 +3,7 @@ import SyncValue
 
 /// The source objects a plan is made from: every object of the kinds that were listed.
 public struct SourceSnapshot: Sendable {
+  /// By key.
   public var objects: [ObjectKey: Value] = [:]
   /// Kinds whose objects are all here. A copy whose source kind the rules select but
   /// which is not among them is kept: its source may exist unseen.
@@ -20,8 +21,10 @@ public struct SourceSnapshot: Sendable {
 
 /// The target objects a plan is compared with: ours, other people's, namespaces.
 public struct TargetSnapshot: Sendable {
+  /// By key.
   public var objects: [ObjectKey: Value] = [:]
 
+  /// Objects without an apiVersion, kind or name are left out.
   public init(objects: [Value]) {
     for object in objects {
       if let key = ObjectKey(of: object) { self.objects[key] = object }
@@ -34,7 +37,9 @@ public struct TargetSnapshot: Sendable {
 public struct SourceDecisions: Sendable {
   /// By source key.
   public var decisions: [ObjectKey: ObjectDecision] = [:]
+  /// What each object references.
   public var graph = DependencyGraph()
+  /// The snapshot's listed kinds.
   public var listedKinds: Set<GroupKind> = []
 
   /// The copies that belong on the target, by target key.
@@ -86,6 +91,7 @@ public enum PlannedAction: Sendable, Hashable, CustomStringConvertible {
 
 /// What a sync of a source snapshot would do to a target snapshot.
 public struct Plan: Sendable {
+  /// The decisions it was made from.
   public var decisions: SourceDecisions
   /// The copies that belong on the target, by target key.
   public var desired: [ObjectKey: DesiredCopy]

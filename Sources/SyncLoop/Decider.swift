@@ -9,17 +9,21 @@ import SyncValue
 /// The ``SyncEngine`` only schedules: it feeds the Decider one source object at a time
 /// and carries out what it decides; ``plan(_:against:)`` answers for a whole snapshot.
 public struct Decider: Sendable {
+  /// Runs the rules over one object.
   public let evaluator: Evaluator
+  /// How copies are marked, and recognised as ours.
   public let ownership: Ownership
   /// Core kinds a `dependencies` edit follows (`ConfigMap`, `Secret`, …).
   private let followedKinds: Set<String>
 
+  /// A Decider for these rules, marking copies for this source cluster.
   public init(program: PatchProgram, ownership: Ownership) {
     self.evaluator = Evaluator(program: program)
     self.ownership = ownership
     self.followedKinds = Set(program.followedDependencyKinds.map(\.rawValue))
   }
 
+  /// The rules.
   public var program: PatchProgram { evaluator.program }
 
   // MARK: One source object
@@ -173,6 +177,7 @@ public enum Exclusion: String, Sendable, Hashable {
 
 /// What the rules make of one source object, and what it needs beside it.
 public struct ObjectDecision: Sendable {
+  /// Whether a copy belongs on the target.
   public enum Verdict: Sendable {
     /// A copy belongs on the target.
     case desired(DesiredCopy)
@@ -182,6 +187,7 @@ public struct ObjectDecision: Sendable {
     case failed(ObjectFailure)
   }
 
+  /// The source object decided on.
   public var source: ObjectKey
   public var verdict: Verdict
   /// Source objects synced beside this one (`dependencies`): what a rewritten object
@@ -191,11 +197,15 @@ public struct ObjectDecision: Sendable {
 
 /// The copy of a source object that belongs on the target.
 public struct DesiredCopy: Sendable, Equatable {
+  /// The source object it is a copy of.
   public var source: ObjectKey
+  /// Its identity on the target (a rule may rename it, or change its kind).
   public var target: ObjectKey
+  /// Its `apiVersion`, which picks the target resource it is applied to.
   public var apiVersion: String
   /// As applied: rewritten, without server-owned fields, marked as ours.
   public var object: Value
+  /// Of `object`: an unchanged copy is not applied again.
   public var fingerprint: Fingerprint
 }
 

@@ -17,7 +17,10 @@ public enum Drift: Sendable {
 /// What `diff` found: the drift, and the source objects whose rules failed (what the
 /// target should hold for them is not known; the loop keeps their copies as they are).
 public struct DriftReport: Sendable {
+  /// Missing, different and orphaned objects: source objects first, in key order, then
+  /// the target's orphans in key order.
   public var drift: [Drift] = []
+  /// Source objects whose rules failed, in key order.
   public var failures: [(source: ObjectKey, failure: ObjectFailure)] = []
 }
 

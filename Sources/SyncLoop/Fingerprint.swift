@@ -12,6 +12,7 @@ public struct Fingerprint: Sendable, Hashable, CustomStringConvertible {
   /// The 32 bytes of the digest.
   private let bytes: [UInt8]
 
+  /// The fingerprint of `object` as it would be sent.
   public init(of object: Value) {
     bytes = Array(SHA256.hash(data: Array(JSON.serialize(object).utf8)))
   }
