@@ -253,11 +253,6 @@ extension JSONScanner {
     var seenWords: UInt64 = 0  // the same for runs copied eight bytes at a time
     var p = pos
     while true {
-      if used > room {
-        reserveStringScratch(used + 4, keeping: used)
-        out = stringScratch
-        room = stringScratchCapacity &- 4
-      }
       // Runs between escapes eight bytes at a time, as in `parseString`: the padding
       // behind `end` keeps the load in bounds, and a word is stored whole only when the
       // scratch has room for all eight bytes (only the plain ones are counted).
@@ -281,6 +276,16 @@ extension JSONScanner {
         p &+= run
         break
       }
+      // After the word loop, which may fill the scratch to the last byte: what follows
+      // writes up to four bytes (an escape of a character outside the BMP).
+      if used > room {
+        reserveStringScratch(used + 4, keeping: used)
+        out = stringScratch
+        room = stringScratchCapacity &- 4
+      }
+      // Checked in debug builds (the tests), where a write past the scratch would
+      // otherwise land silently in the allocator's slack.
+      assert(used &+ 4 <= stringScratchCapacity, "string scratch overflow")
       let c = base[p]
       if c == 0x5C {
         if end - p < 2 {

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// What comes next in a JSON input, as seen by ``JSONStreamReader/peekToken()``.
 public enum JSONToken: Sendable, Equatable {
   case beginObject
@@ -30,6 +38,20 @@ public struct JSONPosition: Sendable, Equatable {
 
   /// The start of an input.
   public static let start = JSONPosition(offset: 0, line: 1, lineStart: 0)
+
+  /// The position after `bytes`, which start here.
+  public func advanced(over bytes: UnsafeBufferPointer<UInt8>) -> JSONPosition {
+    var position = JSONPosition(offset: offset + bytes.count, line: line, lineStart: lineStart)
+    guard var next = UnsafeRawPointer(bytes.baseAddress) else { return position }
+    let start = next
+    let end = next + bytes.count
+    while next < end, let found = memchr(next, 0x0A, end - next) {
+      position.line += 1
+      next = UnsafeRawPointer(found) + 1
+      position.lineStart = offset + (next - start)
+    }
+    return position
+  }
 }
 
 /// A pull reader of JSON text from a file descriptor or memory.

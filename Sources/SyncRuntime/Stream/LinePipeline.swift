@@ -8,132 +8,13 @@ import SyncValue
   import Darwin
 #endif
 
-/// A line longer than this (a whole List printed on one line, say) ends the parallel
-/// reading: the sequential reader streams it instead of holding it whole.
-private let maximumLineBytes = 4 << 20
-
-extension StreamApplier {
-  // MARK: - Values one per line, on several threads
-
-  /// Whether to read an input with ``applyLinesInParallel(_:interactive:)``: more than
-  /// one job, rules that may run on other threads, JSON output, and JSON that starts
-  /// compact (NDJSON, `jq -c`) rather than indented like kubectl's, which the sequential
-  /// reader handles at once instead of after a batch has failed. Anything else the
-  /// workers find not to be one value per line they hand back.
-  func runsInParallel(_ detected: DetectedFormat) -> Bool {
-    guard options.jobs > 1, concurrentEvaluate != nil, let emitter, emitter.layout != .yaml
-    else { return false }
-    return detected.format == .json && !detected.isPretty
-  }
-
-  /// Reads whole lines in batches and hands each batch to one of `options.jobs` workers,
-  /// which parse, evaluate and write it; the results are written in input order, so the
-  /// output, the report and the messages are those of the sequential reader. From the
-  /// first value that is not alone on its line (or is malformed, or is a List), the rest
-  /// of the input goes to the sequential reader, which picks up at that byte.
-  ///
-  /// - Parameter interactive: input that may pause (a pipe): what is done is written
-  ///   before waiting for more, and JSON without line feeds goes to the sequential
-  ///   reader as soon as a whole value has arrived.
-  func applyLinesInParallel(
-    _ raw: RawInput, interactive: Bool
-  ) throws(OutputSinkError) -> Bool {
-    if workers.isEmpty, let emitter, let concurrentEvaluate {
-      workers = (0..<options.jobs).map { _ in
-        LineWorker(options: options, layout: emitter.layout, evaluate: concurrentEvaluate)
-      }
-    }
-    var pipeline = LinePipeline(
-      source: ChunkSource(raw), batchBytes: options.batchBytes, interactive: interactive,
-      limits: jsonLimits)
-    var started: [LineBatch] = []
-    var nextWorker = 0
-
-    /// Writes the oldest batch's results; returns the sequential reader's result when
-    /// the batch stopped short.
-    func finishOldest() throws(OutputSinkError) -> Bool? {
-      let batch = started.removeFirst()
-      batch.done.wait()
-      try merge(batch)
-      guard let stop = batch.stop else { return nil }
-      var rest = Array(batch.bytes[(stop.offset - batch.position.offset)...])
-      for later in started {
-        later.done.wait()
-        rest += later.bytes
-      }
-      started.removeAll()
-      return try applyJSON(pipeline.resumingReader(at: stop, after: rest))
-    }
-
-    /// Writes the results of every batch started, oldest first, as ``finishOldest()``.
-    func finishStarted() throws(OutputSinkError) -> Bool? {
-      while !started.isEmpty {
-        if let result = try finishOldest() { return result }
-      }
-      return nil
-    }
-
-    while true {
-      // Make room first: a batch that stops short hands everything cut after it to the
-      // sequential reader, so no batch may be cut and not yet started.
-      while started.count >= 2 * workers.count {
-        if let result = try finishOldest() { return result }
-      }
-      switch pipeline.nextBatch(mayWait: started.isEmpty) {
-      case .waitsForInput:
-        // Nothing more to read yet: write out what the workers have done first.
-        if let result = try finishStarted() { return result }
-      case .batch(let batch):
-        workers[nextWorker].start(batch)
-        nextWorker = (nextWorker + 1) % workers.count
-        started.append(batch)
-      case .handOver(let position):
-        // A very long line or a failed read: finish what was started, then read on
-        // sequentially (which meets the failure again and reports it).
-        if let result = try finishStarted() { return result }
-        return try applyJSON(pipeline.resumingReader(at: position, after: []))
-      case .end:
-        return try finishStarted() ?? true
-      }
-    }
-  }
-
-  /// Adds a finished batch to the output, the report and the messages. Each message goes
-  /// out after the objects before it (flushed first when writing object by object).
-  private func merge(_ batch: LineBatch) throws(OutputSinkError) {
-    report.merge(batch.report)
-    var written = 0
-    try batch.output.withUnsafeBufferPointer { (output) throws(OutputSinkError) in
-      for held in batch.failures {
-        if held.outputOffset > written {
-          try sink.write(UnsafeBufferPointer(rebasing: output[written..<held.outputOffset]))
-          written = held.outputOffset
-        }
-        switch held.problem {
-        case .object(let failure, let identity):
-          failureCount += 1
-          if flushesEachObject { try sink.flush() }
-          problem(
-            message(
-              for: failure, objectNumber: objectNumber + held.objectNumber, identity: identity))
-        case .malformedJSON(let error):
-          // As the sequential reader's `stop`: counted, and after everything before it.
-          malformedInputCount += 1
-          try sink.flush()
-          problem(
-            inputError(.malformedJSON, line: error.line, column: error.column, error.message))
-        }
-      }
-      try sink.write(UnsafeBufferPointer(rebasing: output[written...]))
-    }
-    objectNumber += batch.objectCount
-    objectsDoneInParallel += batch.objectCount
-    if flushesEachObject { try sink.flush() }
-  }
-}
+/// A line still without its line feed after this many bytes (a whole List printed on
+/// one line, say) ends the parallel reading: the sequential reader streams it instead of
+/// holding it whole. Checked between reads, so a line may pass it by up to one batch.
+let maximumLineBytes = 4 << 20
 
 /// Cuts an input into batches of whole lines.
-private struct LinePipeline {
+struct LinePipeline {
   enum Next {
     case batch(LineBatch)
     /// Continue sequentially from here.
@@ -182,7 +63,9 @@ private struct LinePipeline {
       var pause = Pause.none
       var bytes = [UInt8](unsafeUninitializedCapacity: carried + batchBytes) { buffer, count in
         let base = buffer.baseAddress!
-        carry.withUnsafeBufferPointer { base.update(from: $0.baseAddress!, count: carried) }
+        if carried > 0 {
+          carry.withUnsafeBufferPointer { base.update(from: $0.baseAddress!, count: carried) }
+        }
         count = carried
         var holdsLine = false
         while count < buffer.count {
@@ -218,7 +101,9 @@ private struct LinePipeline {
         if carried == 0 { return .end }
         // The last line, without a line feed.
         carry = []
-        return .batch(LineBatch(bytes: bytes, position: carryPosition))
+        let batch = LineBatch(bytes: bytes, position: carryPosition)
+        carryPosition = bytes.withUnsafeBufferPointer { carryPosition.advanced(over: $0) }
+        return .batch(batch)
       }
       // The last line feed is at most a line from the end: a backward search is short.
       guard let lastLineFeed = bytes.lastIndex(of: 0x0A) else {
@@ -229,9 +114,7 @@ private struct LinePipeline {
       carry = Array(bytes[cut...])
       bytes.removeLast(bytes.count - cut)
       let batch = LineBatch(bytes: bytes, position: carryPosition)
-      carryPosition = JSONPosition(
-        offset: carryPosition.offset + cut, line: carryPosition.line + Self.lineFeeds(in: bytes),
-        lineStart: carryPosition.offset + cut)
+      carryPosition = bytes.withUnsafeBufferPointer { carryPosition.advanced(over: $0) }
       return .batch(batch)
     }
   }
@@ -245,19 +128,6 @@ private struct LinePipeline {
       return try splitter.nextFrame() != nil
     } catch {
       return true
-    }
-  }
-
-  static func lineFeeds(in bytes: [UInt8]) -> Int {
-    bytes.withUnsafeBufferPointer { buffer in
-      guard var next = UnsafeRawPointer(buffer.baseAddress) else { return 0 }
-      let end = next + buffer.count
-      var count = 0
-      while next < end, let found = memchr(next, 0x0A, end - next) {
-        count += 1
-        next = UnsafeRawPointer(found) + 1
-      }
-      return count
     }
   }
 
@@ -277,7 +147,7 @@ private struct LinePipeline {
 
 /// The bytes of one input for the parallel reader: the prefix read to detect the
 /// format, then the file descriptor.
-private struct ChunkSource {
+struct ChunkSource {
   private var prefix: [UInt8]
   private var prefixUsed = 0
   let descriptor: Int32?
