@@ -27,10 +27,10 @@ private func discoverResources(_ client: KubeClient, logger: Logger) async throw
       "discovery failed for one API group; its resources are left alone",
       metadata: ["groupVersion": "\(failure.groupVersion)", "error": "\(failure.error)"])
   }
-  var seen: Set<String> = []
+  var seen: Set<GroupKind> = []
   var result: [ResourceType] = []
   for resource in discovery.resources(allowing: APIResource.syncVerbs)
-  where seen.insert(resource.group + "/" + resource.kind).inserted {
+  where seen.insert(GroupKind(group: resource.group, kind: resource.kind)).inserted {
     result.append(ResourceType(resource))
   }
   return result

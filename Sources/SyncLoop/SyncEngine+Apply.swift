@@ -6,36 +6,11 @@ import SyncValue
 #endif
 
 extension SyncEngine {
-  /// Fields the API server owns: sending them in an apply either fails (a foreign
-  /// resourceVersion or uid) or is ignored, so they are removed whatever the rules say.
-  static let serverOwnedMetadata = [
-    "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp",
-    "deletionGracePeriodSeconds", "managedFields", "selfLink", "ownerReferences",
-  ]
-
-  /// What is sent to the target: the rewritten object without server-owned fields, with
-  /// our ownership marks.
-  func prepare(_ rewritten: Value, source key: ObjectKey) -> Value {
-    guard case .object(var root) = rewritten else { return rewritten }
-    if case .object(var metadata)? = root["metadata"] {
-      for field in Self.serverOwnedMetadata { metadata.removeValue(forKey: field) }
-      root["metadata"] = .object(metadata)
-    }
-    root.removeValue(forKey: "status")
-    return ownership.marking(.object(root), source: key)
-  }
-
-  /// Applies a rewritten object unless the target already has exactly this version.
-  func write(_ rewritten: Value, for key: ObjectKey, sourceResource: ResourceType) async -> Bool {
-    let desired = prepare(rewritten, source: key)
-    guard let targetKey = ObjectKey(of: desired),
-      let apiVersion = desired["apiVersion"]?.stringValue
-    else {
-      return fail(key, "the rewritten object has no apiVersion, kind or name")
-    }
-    let fingerprint = desired.hashValue
+  /// Applies a desired copy unless the target already has exactly this version.
+  func write(_ copy: DesiredCopy, for key: ObjectKey) async -> Bool {
+    let targetKey = copy.target
     if case .desired(let previous, _, let previousFingerprint)? = decisions[key],
-      previous == targetKey, previousFingerprint == fingerprint
+      previous == targetKey, previousFingerprint == copy.fingerprint
     {
       metrics.unchanged(group: targetKey.group, kind: targetKey.kind)
       seenAt[key] = nil
@@ -46,13 +21,13 @@ extension SyncEngine {
     // served, a 500 creating the namespace): retried like a failed apply.
     let served: ResourceType?
     do {
-      served = try await targetResource(apiVersion: apiVersion, kind: targetKey.kind)
+      served = try await targetResource(apiVersion: copy.apiVersion, kind: targetKey.kind)
     } catch {
       return fail(key, "\(error)", retryable: true)
     }
     guard let resource = served else {
       return fail(
-        key, "the target cluster serves no resource for \(apiVersion) \(targetKey.kind)",
+        key, "the target cluster serves no resource for \(copy.apiVersion) \(targetKey.kind)",
         retryable: true)
     }
     if resource.namespaced, !targetKey.namespace.isEmpty {
@@ -70,7 +45,7 @@ extension SyncEngine {
     }
     if !options.dryRun {
       do {
-        try await target.apply(resource, object: desired)
+        try await target.apply(resource, object: copy.object)
       } catch {
         // 404: the namespace may be gone behind our back (a standby restored or rebuilt).
         // Look again on the retry rather than trust the one made before, or every change
@@ -81,13 +56,14 @@ extension SyncEngine {
         return fail(key, "apply failed: \(error)", retryable: true)
       }
     }
-    decisions[key] = .desired(target: targetKey, resource: resource, fingerprint: fingerprint)
+    decisions[key] = .desired(
+      target: targetKey, resource: resource, fingerprint: copy.fingerprint)
     metrics.synced(group: targetKey.group, kind: targetKey.kind)
     metrics.lastSync(resource: resource.description, seconds: Self.now())
     if let seen = seenAt.removeValue(forKey: key) { metrics.observeLatency(.now - seen) }
     metrics.setInSync(inSyncCount)
     onAction(.applied(targetKey, from: key))
-    if resource.applyPriority == 0 { targetResources = [:] }  // a new CRD: rediscover
+    if resource.applyPriority == .definitions { targetResources = [:] }  // a new CRD: rediscover
     return true
   }
 
@@ -110,13 +86,15 @@ extension SyncEngine {
   /// Deletes a target object after re-reading it, only when it carries our marks for
   /// exactly this source object. Returns false when a retry may help.
   ///
-  /// `sweeping`: the orphan sweep, which runs beside the workers. It deletes only if,
-  /// after the re-read, the source has no change waiting or in progress and is still not
-  /// wanted — so it does not race a worker re-applying the same object.
+  /// `sweeping`: the orphan sweep, which runs beside the workers, with the kinds whose
+  /// source objects are all known. It deletes only if, after the re-read, the source has
+  /// no change waiting or in progress and the Decider still says prune — so it does not
+  /// race a worker re-applying the same object.
   func prune(
-    _ targetKey: ObjectKey, resource: ResourceType, source key: ObjectKey, sweeping: Bool = false
+    _ targetKey: ObjectKey, resource: ResourceType, source key: ObjectKey,
+    sweeping listed: Set<GroupKind>? = nil
   ) async -> Bool {
-    guard options.prune, !(resource.group.isEmpty && resource.kind == "Namespace") else {
+    guard options.prune, resource.applyPriority != .namespaces else {
       return true
     }
     do {
@@ -125,8 +103,10 @@ extension SyncEngine {
           resource, namespace: targetKey.namespace, name: targetKey.name),
         ownership.owns(live, expectedSource: key)
       else { return true }
-      if sweeping {
-        guard !(await queue.isPending(key)), isOrphan(targetKey, of: key) else { return true }
+      if let listed {
+        guard !(await queue.isPending(key)), let copy = decider.ownedCopy(live),
+          fate(of: copy, listed: listed) == .prune
+        else { return true }
       }
       if !options.dryRun {
         try await target.delete(

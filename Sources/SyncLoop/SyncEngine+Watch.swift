@@ -123,7 +123,7 @@ extension SyncEngine {
   func resync() async {
     for (key, decision) in decisions {
       if case .desired(let target, let resource, _) = decision {
-        decisions[key] = .desired(target: target, resource: resource, fingerprint: 0)
+        decisions[key] = .desired(target: target, resource: resource, fingerprint: nil)
       }
     }
     knownNamespaces = []
@@ -139,9 +139,9 @@ extension SyncEngine {
       // not answer this time than a kind that is gone (deleting a CRD deletes its objects
       // first, and those deletions arrive as events). Dropping it would prune every copy
       // of it, so it stays followed while the rules select it.
-      let kinds = Set(discovered.map { $0.group + "/" + $0.kind })
+      let kinds = Set(discovered.map(\.groupKind))
       let missing = selectedResources(from: Array(followers.keys)).filter {
-        !kinds.contains($0.group + "/" + $0.kind)
+        !kinds.contains($0.groupKind)
       }
       await follow(discovered + missing)
     } catch {
@@ -159,11 +159,11 @@ extension SyncEngine {
     await pruneOrphans(listed: listedKinds)
   }
 
-  /// Kinds (`group/Kind`) whose first list has arrived. A kind followed a moment ago
+  /// Kinds whose first list has arrived. A kind followed a moment ago
   /// (new rules, a CRD, discovery recovering) is not among them: its objects are not
   /// known yet, and its copies must not be taken for orphans.
-  var listedKinds: Set<String> {
-    Set(snapshots.map { $0.group + "/" + $0.kind })
+  var listedKinds: Set<GroupKind> {
+    Set(snapshots.map(\.groupKind))
   }
 
   /// Returns once every queued change has been processed (tests, `--once`).

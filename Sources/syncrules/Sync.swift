@@ -248,7 +248,8 @@ struct DiffCommand: AsyncParsableCommand {
       (***, or *** (before) / *** (after) where they differ) unless --show-secrets.
 
       Exit status: 0 when the target is in sync, 1 when it drifted, 2 on errors (rules, \
-      kubeconfig, a cluster that cannot be reached or refuses the credentials).
+      kubeconfig, a cluster that cannot be reached or refuses the credentials, an object \
+      the rules fail on).
       """)
 
   @OptionGroup var rules: RuleInputOptions
@@ -287,7 +288,7 @@ struct DiffCommand: AsyncParsableCommand {
       throw ExitCode(2)
     }
     let (sourceConfig, targetConfig, sourceName) = try clusters.resolve()
-    let drift = try await withClients(
+    let report = try await withClients(
       source: sourceConfig, target: targetConfig, targetReadOnly: true
     ) { sourceClient, targetClient in
       let engine = SyncEngine(
@@ -296,8 +297,21 @@ struct DiffCommand: AsyncParsableCommand {
         program: program, ownership: Ownership(sourceCluster: sourceName), logger: logger)
       return try await engine.drift()
     }
+    let drift = report.drift
     Terminal.write(DriftText.render(drift, showingSecrets: showSecrets), to: 1)
+    for (source, failure) in report.failures {
+      Terminal.write("failed \(source): \(failure)\n", to: 2)
+    }
     Terminal.write("\(drift.count) object\(drift.count == 1 ? "" : "s") drifted\n", to: 2)
+    // The copy of an object whose rules fail is kept as it is: whether it drifted is not
+    // known, which is an error, not an answer.
+    if !report.failures.isEmpty {
+      let count = report.failures.count
+      Terminal.write(
+        "syncrules: error: the rules failed for \(count) object\(count == 1 ? "" : "s"); "
+          + "their copies were not compared\n", to: 2)
+      throw ExitCode(2)
+    }
     if !drift.isEmpty { throw ExitCode(1) }
   }
 }

@@ -121,7 +121,7 @@ struct ClusterFailureTests {
     try await Self.withBrokenTarget(breakage) { engine, _ in
       do {
         let drift = try await engine.drift()
-        Issue.record("drift returned \(drift.count) objects")
+        Issue.record("drift returned \(drift.drift.count) objects")
       } catch {
         Self.expectClusterError(error, breakage)
       }
