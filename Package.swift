@@ -36,17 +36,23 @@ let package = Package(
     .target(name: "CRE2", linkerSettings: [.linkedLibrary("re2")]),
     .target(name: "SyncValue", dependencies: ["CYAML"]),
     .target(name: "SyncSyntax", dependencies: ["SyncValue"]),
+    // Globs and regexes: used by the checker to validate patterns and by the runtime to
+    // match, which must not pull in the checker and its schema data.
+    .target(name: "SyncMatch", dependencies: ["CRE2"]),
+    // The compiled patch program: what the compiler emits and the runtime evaluates.
+    .target(name: "SyncProgram", dependencies: ["SyncSyntax", "SyncMatch"]),
     .target(
       name: "SyncSchema", dependencies: ["SyncValue"], exclude: ["Generated/generate-schemas.py"]),
     .target(
-      name: "SyncCheck", dependencies: ["SyncSyntax", "SyncSchema", "CRE2"],
+      name: "SyncCheck", dependencies: ["SyncSyntax", "SyncSchema", "SyncMatch"],
       exclude: ["Generated/embed-stdlib.py"]),
-    .target(name: "SyncCompile", dependencies: ["SyncCheck"]),
-    .target(name: "SyncRuntime", dependencies: ["SyncCompile"]),
+    .target(name: "SyncCompile", dependencies: ["SyncCheck", "SyncProgram"]),
+    .target(name: "SyncRuntime", dependencies: ["SyncCompile", "SyncProgram", "SyncMatch"]),
     .target(
       name: "SyncLoop",
       dependencies: [
         "SyncRuntime",
+        "SyncProgram",
         "KubeClient",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Prometheus", package: "swift-prometheus"),
@@ -77,6 +83,7 @@ let package = Package(
       name: "syncrules",
       dependencies: [
         "SyncRuntime",
+        "SyncProgram",
         "SyncLoop",
         "KubeClient",
         "KubeAPIServer",
@@ -110,13 +117,17 @@ let package = Package(
     .testTarget(name: "SyncValueTests", dependencies: ["SyncValue"]),
     .testTarget(name: "SyncSyntaxTests", dependencies: ["SyncSyntax"], exclude: ["Corpus"]),
     .testTarget(name: "SyncSchemaTests", dependencies: ["SyncSchema"]),
+    .testTarget(name: "SyncMatchTests", dependencies: ["SyncMatch"]),
     .testTarget(
       name: "SyncCheckTests", dependencies: ["SyncCheck"], exclude: ["Corpus", "CRDs"]),
-    .testTarget(name: "SyncCompileTests", dependencies: ["SyncCompile"]),
+    .testTarget(name: "SyncCompileTests", dependencies: ["SyncCompile", "SyncProgram"]),
     .testTarget(
-      name: "SyncRuntimeTests", dependencies: ["SyncRuntime"], exclude: ["StreamCorpus"]),
+      name: "SyncRuntimeTests", dependencies: ["SyncRuntime", "SyncProgram"],
+      exclude: ["StreamCorpus"]),
     .testTarget(name: "SyncrulesCLITests", dependencies: ["SyncRuntime", "KubeAPIServer"]),
-    .testTarget(name: "SyncLoopTests", dependencies: ["SyncLoop", "KubeAPIServer", "KubeClient"]),
+    .testTarget(
+      name: "SyncLoopTests",
+      dependencies: ["SyncLoop", "SyncProgram", "KubeAPIServer", "KubeClient"]),
     .testTarget(
       name: "KubeClientTests",
       dependencies: [

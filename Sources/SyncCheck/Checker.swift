@@ -1,4 +1,5 @@
 import Foundation
+import SyncMatch
 import SyncSchema
 import SyncSyntax
 import SyncValue

@@ -1,3 +1,4 @@
+import SyncMatch
 import SyncSchema
 import SyncSyntax
 

@@ -1,4 +1,5 @@
 import SyncCheck
+import SyncProgram
 import SyncSchema
 import SyncSyntax
 import SyncValue

@@ -1,4 +1,6 @@
 import SyncCheck
+import SyncMatch
+import SyncProgram
 import SyncSchema
 import SyncSyntax
 import SyncValue

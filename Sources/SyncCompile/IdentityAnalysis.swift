@@ -1,3 +1,4 @@
+import SyncProgram
 import SyncValue
 
 /// Which of an object's identifying fields a rule's code names, and whether it could

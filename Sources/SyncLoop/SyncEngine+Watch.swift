@@ -1,5 +1,6 @@
 import Logging
 import SyncCompile
+import SyncProgram
 import SyncValue
 
 extension SyncEngine {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import SyncCheck
 import SyncCompile
+import SyncProgram
 import SyncRuntime
 import SyncSyntax
 

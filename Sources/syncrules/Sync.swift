@@ -5,6 +5,7 @@ import Logging
 import SyncCheck
 import SyncCompile
 import SyncLoop
+import SyncProgram
 import SyncRuntime
 import SyncSyntax
 

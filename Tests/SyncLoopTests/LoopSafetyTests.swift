@@ -1,5 +1,6 @@
 import SyncCompile
 import SyncLoop
+import SyncProgram
 import SyncRuntime
 import SyncValue
 import Testing

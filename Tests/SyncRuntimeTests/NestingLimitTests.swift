@@ -1,3 +1,4 @@
+import SyncProgram
 import Foundation
 import SyncCheck
 import SyncCompile

@@ -1,4 +1,5 @@
 import SyncCompile
+import SyncProgram
 import SyncValue
 
 /// An object a workload references by name: what `dependencies` follows.

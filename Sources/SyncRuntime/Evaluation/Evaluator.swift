@@ -1,4 +1,5 @@
 import SyncCompile
+import SyncProgram
 import SyncSyntax
 import SyncValue
 

@@ -1,4 +1,5 @@
 import SyncCompile
+import SyncProgram
 import SyncValue
 
 /// The parts of an object that selection looks at, read once per object.

@@ -1,4 +1,5 @@
 import SyncCompile
+import SyncProgram
 import SyncValue
 
 /// A path crossed a value of the wrong type at run time (the schema could not rule it

@@ -1,5 +1,6 @@
 import SyncCheck
 import SyncCompile
+import SyncProgram
 import SyncSchema
 import SyncSyntax
 

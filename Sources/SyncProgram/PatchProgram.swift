@@ -1,4 +1,5 @@
-import SyncCheck
+import SyncMatch
+import SyncSyntax
 import SyncValue
 
 /// A compiled rule set: what the runtime evaluates for every object.
@@ -20,6 +21,20 @@ public struct PatchProgram: Sendable {
   public var dispatch: DispatchTable
   /// Shared code of `group`s, inlined into rules at compile time; kept for `explain`.
   public var groupNames: [String]
+
+  public init(
+    segments: [String], constants: [Value], locations: [SourceSpan], skips: [CompiledSkip],
+    skipTable: SkipTable, rules: [CompiledRule], dispatch: DispatchTable, groupNames: [String]
+  ) {
+    self.segments = segments
+    self.constants = constants
+    self.locations = locations
+    self.skips = skips
+    self.skipTable = skipTable
+    self.rules = rules
+    self.dispatch = dispatch
+    self.groupNames = groupNames
+  }
 }
 
 /// A source position resolved to text, so the runtime needs no source files.
@@ -29,6 +44,13 @@ public struct SourceSpan: Sendable, Hashable, CustomStringConvertible {
   public var column: Int
   /// The source line, trimmed, for reports and `explain`.
   public var excerpt: String
+
+  public init(file: String, line: Int, column: Int, excerpt: String) {
+    self.file = file
+    self.line = line
+    self.column = column
+    self.excerpt = excerpt
+  }
 
   public var description: String { "\(file):\(line):\(column)" }
 }
@@ -47,6 +69,11 @@ public struct CompiledPath: Sendable, Hashable, CustomStringConvertible {
   public var steps: [Step]
   /// The path as the user wrote it.
   public var text: String
+
+  public init(steps: [Step], text: String) {
+    self.steps = steps
+    self.text = text
+  }
 
   public var description: String { text }
 }
@@ -175,6 +202,12 @@ public struct KindMatcher: Sendable {
   public var version: NameMatcher?
   public var kind: NameMatcher?
 
+  public init(group: NameMatcher?, version: NameMatcher?, kind: NameMatcher?) {
+    self.group = group
+    self.version = version
+    self.kind = kind
+  }
+
   public func matches(group: String, version: String, kind: String) -> Bool {
     (self.group?.matches(group) ?? true) && (self.version?.matches(version) ?? true)
       && (self.kind?.matches(kind) ?? true)
@@ -194,6 +227,11 @@ public struct CompiledRequirement: Sendable {
 
   public var key: String
   public var test: Test
+
+  public init(key: String, test: Test) {
+    self.key = key
+    self.test = test
+  }
 }
 
 /// Everything but the kind that an object must satisfy (the kind is in the dispatch table).
@@ -207,6 +245,20 @@ public struct CompiledSelector: Sendable {
   public var conditions: [CompiledCondition]
   /// nil: either scope.
   public var namespaced: Bool?
+
+  public init(
+    kinds: [KindMatcher], namespaces: [[NameMatcher]], names: [[NameMatcher]],
+    labels: [CompiledRequirement], annotations: [CompiledRequirement],
+    conditions: [CompiledCondition], namespaced: Bool?
+  ) {
+    self.kinds = kinds
+    self.namespaces = namespaces
+    self.names = names
+    self.labels = labels
+    self.annotations = annotations
+    self.conditions = conditions
+    self.namespaced = namespaced
+  }
 }
 
 /// A compiled `skip`.
@@ -236,6 +288,19 @@ public struct CompiledRule: Sendable {
   /// `apiVersion`, `kind`, `metadata` or a key under `metadata` that names the object,
   /// or a wildcard at the root. The evaluator verifies identity only after such rules.
   public var mayChangeIdentity: Bool
+
+  public init(
+    name: String, selector: CompiledSelector, code: [Instruction], codeLocations: [Int],
+    location: Int, identityWrites: IdentityFields, mayChangeIdentity: Bool
+  ) {
+    self.name = name
+    self.selector = selector
+    self.code = code
+    self.codeLocations = codeLocations
+    self.location = location
+    self.identityWrites = identityWrites
+    self.mayChangeIdentity = mayChangeIdentity
+  }
 }
 
 /// The fields that identify an object. An edit may change one only when it names it: a
@@ -282,6 +347,11 @@ public struct DispatchTable: Sendable {
   public struct Key: Sendable, Hashable {
     public var group: String
     public var kind: String
+
+    public init(group: String, kind: String) {
+      self.group = group
+      self.kind = kind
+    }
   }
 
   /// Rules naming that exact group and kind, merged in rule order with the wildcard
@@ -289,6 +359,11 @@ public struct DispatchTable: Sendable {
   public var exact: [Key: [Int]]
   /// Rules with a wildcard in the group or kind: all that can apply to other kinds.
   public var wildcard: [Int]
+
+  public init(exact: [Key: [Int]], wildcard: [Int]) {
+    self.exact = exact
+    self.wildcard = wildcard
+  }
 
   /// Rule indices to try for an object, in rule order.
   public func candidates(group: String, kind: String) -> [Int] {

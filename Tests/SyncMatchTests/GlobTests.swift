@@ -1,4 +1,4 @@
-import SyncCheck
+import SyncMatch
 import Testing
 
 struct GlobTests {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import SyncCheck
+@testable import SyncMatch
 
 /// The regex engine is RE2: Go's syntax, linear-time matching. Each hostile case here
 /// ran for minutes (or forever) on the backtracking engine used before.
