@@ -1,7 +1,7 @@
-import SyncProgram
 import Foundation
 import SyncCheck
 import SyncCompile
+import SyncProgram
 import SyncRuntime
 import SyncSyntax
 import SyncValue
