@@ -7,6 +7,10 @@ extension KubeAPIServer {
     public var port: Int
     /// Serve HTTPS with a CA and serving certificate generated at start-up.
     public var tls: Bool
+    /// The DNS names and IPv4 addresses the serving certificate is for. Clients connect to
+    /// 127.0.0.1, so leaving it out makes a certificate for the wrong host (tests of TLS
+    /// verification failures).
+    public var servingNames: [String]
     /// Bearer tokens and the user each authenticates as.
     public var tokens: [String: String]
     /// Whether a request without credentials is served (as `system:anonymous`). A wrong
@@ -30,7 +34,8 @@ extension KubeAPIServer {
 
     /// A plain-HTTP, anonymous server on a free port with no objects.
     public init(
-      port: Int = 0, tls: Bool = false, tokens: [String: String] = [:],
+      port: Int = 0, tls: Bool = false, servingNames: [String] = ["localhost", "127.0.0.1"],
+      tokens: [String: String] = [:],
       allowAnonymous: Bool? = nil, readOnlyUsers: Set<String> = [], initialObjects: [Value] = [],
       watchHistoryLimit: Int = 10_000, bookmarkInterval: Duration = .seconds(1), threads: Int = 2,
       expiredWatchesGetHTTPStatus: Bool = false
@@ -38,6 +43,7 @@ extension KubeAPIServer {
       self.expiredWatchesGetHTTPStatus = expiredWatchesGetHTTPStatus
       self.port = port
       self.tls = tls
+      self.servingNames = servingNames
       self.tokens = tokens
       self.allowAnonymous = allowAnonymous ?? (tokens.isEmpty && !tls)
       self.readOnlyUsers = readOnlyUsers

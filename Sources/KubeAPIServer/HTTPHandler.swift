@@ -112,8 +112,13 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         request: request)
       return
     }
-    if let fault = server.faults.takeFault(method: request.method, path: path) {
-      respond(.failure(fault), request: request)
+    let isWatch = request.flag("watch")
+    if let fault = server.faults.takeFault(method: request.method, path: path, isWatch: isWatch) {
+      if isWatch, fault.code == 410, !server.configuration.expiredWatchesGetHTTPStatus {
+        refuseWatch(fault) { self.record(request, status: $0) }
+      } else {
+        respond(.failure(fault), request: request)
+      }
       return
     }
     let latency = server.faults.latency
@@ -174,12 +179,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     // Logged before the answer is written, so a client that has its answer finds its
     // request in the log.
     let log = { (status: Int) in
-      guard record else { return }
-      self.server.faults.record(
-        RecordedRequest(
-          method: request.method, path: request.path, query: request.rawQuery,
-          contentType: request.headers.first(name: "content-type"), user: request.user,
-          status: status))
+      if record { self.record(request, status: status) }
     }
     switch response {
     case .json(let code, let body, let contentType):
@@ -197,6 +197,14 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     case .watch(let plan):
       startWatch(plan, log: log)
     }
+  }
+
+  private func record(_ request: Request, status: Int) {
+    server.faults.record(
+      RecordedRequest(
+        method: request.method, path: request.path, query: request.rawQuery,
+        contentType: request.headers.first(name: "content-type"), user: request.user,
+        status: status))
   }
 
   private func writeFull(
@@ -222,6 +230,14 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
   // MARK: Watch
 
+  /// A watch's answer: 200, streamed in chunks.
+  private static let watchHead = HTTPResponseHead(
+    version: .http1_1, status: .ok,
+    headers: HTTPHeaders([
+      ("Content-Type", "application/json"), ("Transfer-Encoding", "chunked"),
+      ("Cache-Control", "no-cache, private"),
+    ]))
+
   /// Starts streaming; `log` records the request with the status answered.
   private func startWatch(_ plan: WatchPlan, log: (Int) -> Void) {
     guard let context else { return }
@@ -231,11 +247,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
       filter: plan.filter,
       deliver: { event in loop.execute { bound.value.send(event) } },
       close: { abruptly in loop.execute { bound.value.endWatch(abruptly: abruptly) } })
-    let headers = HTTPHeaders([
-      ("Content-Type", "application/json"), ("Transfer-Encoding", "chunked"),
-      ("Cache-Control", "no-cache, private"),
-    ])
-    let head = HTTPResponseHead(version: .http1_1, status: .ok, headers: headers)
+    let head = Self.watchHead
     // Registering and writing the head happen in one event-loop turn, so events the store
     // hands over meanwhile (queued on this loop) follow the head and the initial events.
     do {
@@ -255,11 +267,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         writeFull(status: error.code, contentType: "application/json", buffer, extraHeaders: [])
         return
       }
-      log(200)
-      context.write(wrapOutboundOut(.head(head)), promise: nil)
-      send(
-        WatchEvent(type: "ERROR", storageKey: "", namespace: "", revision: 0, object: error.status))
-      finishStream()
+      refuseWatch(error, log: log)
       return
     }
     if plan.bookmarks {
@@ -277,6 +285,17 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
           bound.value.endWatch(abruptly: false)
         })
     }
+  }
+
+  /// Starts a watch stream that carries only an `ERROR` frame with `error`'s Status, as
+  /// kube-apiserver's watch cache refuses a resourceVersion it no longer has.
+  private func refuseWatch(_ error: APIError, log: (Int) -> Void) {
+    guard let context else { return }
+    log(200)
+    context.write(wrapOutboundOut(.head(Self.watchHead)), promise: nil)
+    send(
+      WatchEvent(type: "ERROR", storageKey: "", namespace: "", revision: 0, object: error.status))
+    finishStream()
   }
 
   private func send(_ event: WatchEvent, flush: Bool = true) {

@@ -56,7 +56,7 @@ public final class KubeAPIServer: Sendable {
     let store = Store(historyLimit: configuration.watchHistoryLimit)
     try store.load(configuration.initialObjects, remember: true)
     let authority = configuration.tls ? try CertificateAuthority() : nil
-    let sslContext = try authority?.serverContext()
+    let sslContext = try authority?.serverContext(names: configuration.servingNames)
     let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
     let server = KubeAPIServer(
       configuration: configuration, store: store, authority: authority,
@@ -114,14 +114,20 @@ public final class KubeAPIServer: Sendable {
       return channel
     }
     try? await channel?.close()
-    store.dropWatches(abruptly: true)
+    let dropped = store.dropWatches(abruptly: true)
+    faults.count { $0.watchesDropped += dropped }
+    // All at once, as a dying process cuts them: one after the other, each waiting for
+    // its TLS peer to answer close_notify, made a restart last seconds per idle client.
     let open = connections.withLockedValue { Array($0.values) }
-    for connection in open { try? await connection.close() }
+    await withTaskGroup(of: Void.self) { group in
+      for connection in open { group.addTask { try? await connection.close() } }
+    }
   }
 
   /// Stops and starts again on the same port, as an API server restart looks to clients:
   /// every connection and watch is cut, and `mode` says what state survives.
   public func restart(_ mode: RestartMode, downtime: Duration = .zero) async throws {
+    faults.count { $0.restarts[mode, default: 0] += 1 }
     await stopListening()
     store.reset(mode)
     if downtime > .zero { try await Task.sleep(for: downtime) }
@@ -179,17 +185,28 @@ public final class KubeAPIServer: Sendable {
 
   // MARK: Faults
 
-  /// Answers the next `count` requests matching `method` and `pathPrefix` with `status`
-  /// (429 → TooManyRequests with `Retry-After`, 500 → InternalError, …).
+  /// Answers the next `count` requests matching `method` (one, or several separated by
+  /// commas) and `pathPrefix` with `status` (409 → Conflict, 410 → Expired,
+  /// 429 → TooManyRequests with `Retry-After`, 500 → InternalError, …).
+  ///
+  /// - Parameters:
+  ///   - watchesOnly: only watch requests match; a 410 then ends the watch the way
+  ///     kube-apiserver does for an expired resourceVersion.
+  ///   - fraction: fail only this share of the matching requests, evenly spread (0.1:
+  ///     every tenth), until `count` have failed.
   public func failNextRequests(
     _ count: Int, status: Int = 429, method: String? = nil, pathPrefix: String? = nil,
-    retryAfterSeconds: Int = 1
+    retryAfterSeconds: Int = 1, watchesOnly: Bool = false, fraction: Double = 1
   ) {
     faults.add(
       FaultRule(
         status: status, count: count, method: method, pathPrefix: pathPrefix,
-        retryAfterSeconds: retryAfterSeconds))
+        retryAfterSeconds: retryAfterSeconds, watchesOnly: watchesOnly, fraction: fraction))
   }
+
+  /// What fault injection has done so far: errors answered by status, watches dropped,
+  /// history trims, restarts.
+  public var faultTally: FaultTally { faults.tally }
 
   /// Delay added before every request (watch frames are not delayed).
   public var latency: Duration {
@@ -202,14 +219,23 @@ public final class KubeAPIServer: Sendable {
 
   /// Ends every open watch: cleanly (the chunked stream ends) or `abruptly` (the
   /// connection is closed).
-  public func dropWatches(abruptly: Bool = false) { store.dropWatches(abruptly: abruptly) }
+  /// - Returns: how many watches were open.
+  @discardableResult
+  public func dropWatches(abruptly: Bool = false) -> Int {
+    let dropped = store.dropWatches(abruptly: abruptly)
+    faults.count { $0.watchesDropped += dropped }
+    return dropped
+  }
 
   /// The number of watches open now.
   public var openWatchCount: Int { store.openWatchCount }
 
   /// Forgets the watch history: watches resuming from an earlier resourceVersion, and
   /// continue tokens issued before, get 410 Expired.
-  public func trimWatchHistory() { store.trimHistory() }
+  public func trimWatchHistory() {
+    store.trimHistory()
+    faults.count { $0.historyTrims += 1 }
+  }
 
   /// The latest resourceVersion.
   public var resourceVersion: String { String(store.currentRevision) }

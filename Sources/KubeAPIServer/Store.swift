@@ -266,13 +266,16 @@ final class Store: @unchecked Sendable {
   }
 
   /// Ends every open watch; `abruptly` closes the connection instead of ending the stream.
-  func dropWatches(abruptly: Bool) {
+  /// Ends every watch; returns how many there were.
+  @discardableResult
+  func dropWatches(abruptly: Bool) -> Int {
     let dropped = lockedNoThrow {
       let all = watchers
       watchers = [:]
       return all
     }
     for watcher in dropped.values { watcher.close(abruptly) }
+    return dropped.count
   }
 
   var openWatchCount: Int { lockedNoThrow { watchers.count } }

@@ -44,9 +44,12 @@ struct CertificateAuthority: Sendable {
     (try? certificate.serializeAsPEM().pemString) ?? ""
   }
 
-  /// A leaf certificate and its key in PEM: for the server (127.0.0.1 and localhost) or
-  /// for a client (common name = user, organizations = groups).
-  func issue(commonName: String, organizations: [String] = [], server: Bool) throws -> (
+  /// A leaf certificate and its key in PEM: for the server (for `servingNames`: DNS names
+  /// and IPv4 addresses) or for a client (common name = user, organizations = groups).
+  func issue(
+    commonName: String, organizations: [String] = [], server: Bool,
+    servingNames: [String] = ["localhost", "127.0.0.1"]
+  ) throws -> (
     certificatePEM: String, privateKeyPEM: String
   ) {
     let leafKey = P256.Signing.PrivateKey()
@@ -69,19 +72,22 @@ struct CertificateAuthority: Sendable {
           keyIdentifier: SubjectKeyIdentifier(hash: publicKey)
             .keyIdentifier)
         if server {
-          SubjectAlternativeNames([
-            .dnsName("localhost"), .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1])),
-          ])
+          SubjectAlternativeNames(
+            servingNames.map { name in
+              let octets = name.split(separator: ".").compactMap { UInt8($0) }
+              return octets.count == 4 && name.split(separator: ".").count == 4
+                ? .ipAddress(ASN1OctetString(contentBytes: ArraySlice(octets))) : .dnsName(name)
+            })
         }
       },
       issuerPrivateKey: key)
     return (try certificate.serializeAsPEM().pemString, leafKey.pemRepresentation)
   }
 
-  /// The TLS context that serves with a fresh certificate and accepts (but does not
-  /// require) client certificates signed by this CA.
-  func serverContext() throws -> NIOSSLContext {
-    let leaf = try issue(commonName: "kube-apiserver", server: true)
+  /// The TLS context that serves with a fresh certificate for `names` and accepts (but
+  /// does not require) client certificates signed by this CA.
+  func serverContext(names: [String]) throws -> NIOSSLContext {
+    let leaf = try issue(commonName: "kube-apiserver", server: true, servingNames: names)
     var configuration = TLSConfiguration.makeServerConfiguration(
       certificateChain: [
         .certificate(try NIOSSLCertificate(bytes: Array(leaf.certificatePEM.utf8), format: .pem))
@@ -89,6 +95,10 @@ struct CertificateAuthority: Sendable {
       privateKey: .privateKey(
         try NIOSSLPrivateKey(bytes: Array(leaf.privateKeyPEM.utf8), format: .pem)))
     configuration.certificateVerification = .optionalVerification
+    // When the server closes a connection (a restart, `Connection: close`) it waits this
+    // long for the client's close_notify: an idle client that is not reading never sends
+    // one, and NIOSSL's default of 5 s would stretch every restart by that much.
+    configuration.shutdownTimeout = .milliseconds(100)
     configuration.trustRoots = .certificates([
       try NIOSSLCertificate(bytes: Array(certificatePEM.utf8), format: .pem)
     ])

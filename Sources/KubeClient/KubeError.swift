@@ -25,8 +25,13 @@ public struct APIStatus: Sendable, Equatable, CustomStringConvertible {
     self.retryAfterSeconds = retryAfterSeconds
   }
 
-  /// Reads a `Status` body; falls back to the HTTP code and the raw text for other bodies.
-  init(httpCode: Int, body: [UInt8], retryAfter: String?) {
+  /// Reads a `Status` body; falls back to the HTTP code and the start of the body for
+  /// other answers, which may echo the request: ``loggableExcerpt(of:parsed:concernsSecrets:)``
+  /// keeps Secret values out of it.
+  ///
+  /// - Parameter concernsSecrets: the request was about Secrets; such an answer is never
+  ///   quoted.
+  init(httpCode: Int, body: [UInt8], retryAfter: String?, concernsSecrets: Bool = false) {
     let parsed = try? JSON.parse(body)
     if let parsed, parsed["kind"]?.stringValue == "Status" {
       code = parsed["code"].flatMap(Self.int) ?? httpCode
@@ -36,8 +41,7 @@ public struct APIStatus: Sendable, Equatable, CustomStringConvertible {
     } else {
       code = httpCode
       reason = ""
-      let text = String(decoding: body.prefix(512), as: UTF8.self)
-      message = text.trimmingCharacters(in: .whitespacesAndNewlines)
+      message = Self.loggableExcerpt(of: body, parsed: parsed, concernsSecrets: concernsSecrets)
       details = nil
     }
     retryAfterSeconds =
@@ -45,11 +49,27 @@ public struct APIStatus: Sendable, Equatable, CustomStringConvertible {
       ?? details?["retryAfterSeconds"].flatMap(Self.int)
   }
 
+  /// The first 512 bytes of an answer that is not a `Status`, safe to log: nothing of an
+  /// answer about Secrets; for JSON, the values of every `data` and `stringData` map
+  /// masked; other text (a proxy's `404 page not found`, `slow down`) as it is.
+  static func loggableExcerpt(of body: [UInt8], parsed: Value?, concernsSecrets: Bool) -> String {
+    if body.isEmpty { return "" }
+    if concernsSecrets {
+      return "(an answer of \(body.count) bytes, not shown: the request concerns Secrets)"
+    }
+    let bytes = parsed.map { Array(JSON.serialize(Redaction.secretValues(in: $0)).utf8) } ?? body
+    var excerpt = String(decoding: bytes.prefix(512), as: UTF8.self)
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+    if bytes.count > 512 { excerpt += "…" }
+    return excerpt
+  }
+
   /// Reads the `object` of a watch `ERROR` frame.
   init(watchError object: Value) {
     code = object["code"].flatMap(Self.int) ?? 500
     reason = object["reason"]?.stringValue ?? ""
-    message = object["message"]?.stringValue ?? JSON.serialize(object)
+    message =
+      object["message"]?.stringValue ?? JSON.serialize(Redaction.secretValues(in: object))
     details = object["details"]
     retryAfterSeconds = details?["retryAfterSeconds"].flatMap(Self.int)
   }
@@ -94,9 +114,12 @@ public enum KubeError: Error, Sendable, CustomStringConvertible {
   case readOnly(method: String, path: String)
   /// kubeconfig or in-cluster settings that cannot be used.
   case configuration(String)
-  /// An exec credential plugin failed or printed something unusable.
-  case execPlugin(command: String, message: String, stderr: String)
-  /// The connection failed, timed out or was closed.
+  /// An exec credential plugin failed or printed something unusable. What the plugin
+  /// printed is never part of it: it can hold the credential.
+  case execPlugin(command: String, message: String)
+  /// The server could not be reached: refused, timed out, unknown host, TLS verification.
+  case unreachable(ConnectionFailure)
+  /// A connection failed after the server answered (a watch cut off mid-stream).
   case transport(String)
   /// The server answered with a body we could not read.
   case invalidResponse(String)
@@ -129,9 +152,8 @@ public enum KubeError: Error, Sendable, CustomStringConvertible {
     case .readOnly(let method, let path):
       return "refused \(method) \(path): this client is read-only"
     case .configuration(let message): return "configuration: \(message)"
-    case .execPlugin(let command, let message, let stderr):
-      let tail = stderr.trimmingCharacters(in: .whitespacesAndNewlines)
-      return "exec plugin \(command): \(message)" + (tail.isEmpty ? "" : "; stderr: \(tail)")
+    case .execPlugin(let command, let message): return "exec plugin \(command): \(message)"
+    case .unreachable(let failure): return failure.description
     case .transport(let message): return "transport: \(message)"
     case .invalidResponse(let message): return "invalid response: \(message)"
     }

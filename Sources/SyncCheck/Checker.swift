@@ -39,6 +39,8 @@ final class CheckSession {
   var yamlValues: [SourceRange: Value] = [:]
   var groups: [String: GroupDecl] = [:]
   var skips: [SkipDecl] = []
+  /// Schema `pattern`s compiled so far; nil for one this engine cannot compile.
+  var compiledPatterns: [String: CompiledRegex?] = [:]
 
   init(registry: SchemaRegistry, options: CheckOptions, files: SourceManager) {
     self.registry = registry

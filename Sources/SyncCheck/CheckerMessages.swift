@@ -1,3 +1,4 @@
+import SyncSchema
 import SyncSyntax
 
 /// The wording of every diagnostic the checker reports, one helper per kind of error.
@@ -104,6 +105,40 @@ enum CheckerMessages {
       help: suggestion.map { "did you mean `\($0)`?" }, severity: strict ? .error : .warning)
   }
 
+  /// `served` is most preferred first and not empty.
+  static func versionNotServed(
+    _ ref: String, version: String, at range: SourceRange, served: [KindInfo]
+  )
+    -> Diagnostic
+  {
+    let gvk = served[0].gvk
+    let owner = "\(gvk.kind) (\(gvk.group.isEmpty ? "core group" : gvk.group))"
+    let names = served.map(\.gvk.version)
+    let list =
+      names.count == 1
+      ? "only as \(names[0])"
+      : "as " + names.dropLast().joined(separator: ", ") + " and " + names.last!
+    let described = served.map {
+      $0.isStorageVersion ? "\($0.gvk.version) (storage)" : $0.gvk.version
+    }
+    let suggested = (served.first(where: \.isStorageVersion) ?? served[0]).gvk
+    // The core group has no spelling for "any version" that keeps it apart from others.
+    let help =
+      gvk.group.isEmpty
+      ? "write `\(suggested)`"
+      : "write `\(suggested)`, or `\(gvk.group)/* \(gvk.kind)` for every served version"
+    return Diagnostic(
+      .versionNotServed,
+      "`\(ref)` names version `\(version)`, which is not served: \(owner) is served \(list)",
+      at: range,
+      notes: [
+        .init(
+          "served versions: \(described.joined(separator: ", ")); "
+            + "schema from \(served[0].source)")
+      ],
+      help: help)
+  }
+
   static func impossibleScope(at range: SourceRange, detail: String) -> Diagnostic {
     Diagnostic(.impossibleScope, "this rule can never match: \(detail)", at: range)
   }
@@ -203,6 +238,26 @@ enum CheckerMessages {
     Diagnostic(
       .valueNotInEnum, "\(value) is not an allowed value of `\(path)`", at: range,
       notes: [.init("allowed: " + allowed.joined(separator: ", "))])
+  }
+
+  /// `detail` names the value, the keyword and its limit, and the path.
+  static func constraintViolated(_ detail: String, at range: SourceRange, help: String? = nil)
+    -> Diagnostic
+  {
+    Diagnostic(.valueViolatesConstraint, detail, at: range, help: help)
+  }
+
+  static func missingRequired(_ fields: [String], path: String, at range: SourceRange)
+    -> Diagnostic
+  {
+    let names = fields.map { "`\($0)`" }
+    let list =
+      names.count == 1 ? names[0] : names.dropLast().joined(separator: ", ") + " and " + names.last!
+    return Diagnostic(
+      .missingRequiredField,
+      "the value written to `\(path)` lacks \(list), which the schema requires", at: range,
+      help: "add \(fields.count == 1 ? "it" : "them"), or write the fields one by one with `set`"
+        + " or `merge` to keep what the object has")
   }
 
   static func incomparable(_ left: String, _ right: String, at range: SourceRange, detail: String)

@@ -115,7 +115,7 @@ extension CheckSession {
             at: path.range, kind: context.label))
         return
       }
-      checkValue(value, against: target, path: path.description, context: context)
+      checkValue(value, against: target, path: path.description, context: context, mode: .merge)
     case .replace(let paths, _, let replacement):
       for path in paths {
         guard let target = SchemaPathResolver.resolve(path, in: context, diagnostics: &found),

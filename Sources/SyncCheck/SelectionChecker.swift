@@ -74,7 +74,11 @@ extension CheckSession {
       let matched = registry.kinds(
         group: KindPattern(ref.group), version: KindPattern(ref.version),
         kind: KindPattern(ref.kind))
-      if matched.isEmpty {
+      if matched.isEmpty, let served = servedVersions(of: ref) {
+        report(
+          CheckerMessages.versionNotServed(
+            ref.written, version: ref.version.description, at: ref.range, served: served))
+      } else if matched.isEmpty {
         let names = Array(Set(registry.kinds.map(\.gvk.kind))).sorted()
         var suggestion: String?
         if case .exact(let kind) = ref.kind, let close = closestMatch(to: kind, in: names) {
@@ -91,6 +95,16 @@ extension CheckSession {
       }
     }
     return result
+  }
+
+  /// The versions known for a reference's exact group and kind when its exact version
+  /// is not one of them; nil when the reference uses globs or the kind is unknown.
+  private func servedVersions(of ref: KindRef) -> [KindInfo]? {
+    guard case .exact(let group) = ref.group, case .exact = ref.version,
+      case .exact(let kind) = ref.kind
+    else { return nil }
+    let served = registry.versions(group: group, kind: kind)
+    return served.isEmpty ? nil : served
   }
 
   func checkSkip(_ skip: SkipDecl) {

@@ -3,9 +3,11 @@ import SyncSyntax
 import SyncValue
 
 extension CheckSession {
-  /// Checks that `expression` can be stored where `target` describes.
+  /// Checks that `expression` can be stored where `target` describes: its type, and
+  /// for the constant parts the schema's validation keywords.
   func checkValue(
-    _ expression: Expression, against target: Resolution, path: String, context: KindContext
+    _ expression: Expression, against target: Resolution, path: String, context: KindContext,
+    mode: WriteMode = .whole
   ) {
     switch expression.form {
     case .path(let source):
@@ -37,6 +39,8 @@ extension CheckSession {
         report(mismatch(path, node, found: "a list", at: expression.range, context: context))
         return
       }
+      checkListConstraints(
+        items.map(constantValue), node: node, path: path, at: expression.range)
       let element: Resolution = node.items.map { .node($0) } ?? .unchecked
       for item in items { checkValue(item, against: element, path: path + "[]", context: context) }
     case .map(let entries):
@@ -58,13 +62,20 @@ extension CheckSession {
               suggestion: closestMatch(to: entry.key, in: node.propertyNames)))
           continue
         }
-        checkValue(entry.value, against: child, path: path + "." + entry.key, context: context)
+        checkValue(
+          entry.value, against: child, path: path + "." + entry.key, context: context, mode: mode)
+      }
+      if mode == .whole {
+        let keys = entries.filter { constantValue($0.value) != Value.null }.map(\.key)
+        checkObjectConstraints(keys: keys, node: node, path: path, at: expression.range)
       }
     case .literal(let value):
-      checkConstant(value, against: target, path: path, at: expression.range, context: context)
+      checkConstant(
+        value, against: target, path: path, at: expression.range, context: context, mode: mode)
     case .yaml:
       guard let value = yamlValues[expression.range] else { return }
-      checkConstant(value, against: target, path: path, at: expression.range, context: context)
+      checkConstant(
+        value, against: target, path: path, at: expression.range, context: context, mode: mode)
     }
   }
 
@@ -87,7 +98,7 @@ extension CheckSession {
 
   private func checkConstant(
     _ value: Value, against target: Resolution, path: String, at range: SourceRange,
-    context: KindContext
+    context: KindContext, mode: WriteMode
   ) {
     guard case .node(let node) = target else { return }
     switch value {
@@ -98,9 +109,11 @@ extension CheckSession {
         report(mismatch(path, node, found: "a list", at: range, context: context))
         return
       }
+      checkListConstraints(items, node: node, path: path, at: range)
       let element: Resolution = node.items.map { .node($0) } ?? .unchecked
       for item in items {
-        checkConstant(item, against: element, path: path + "[]", at: range, context: context)
+        checkConstant(
+          item, against: element, path: path + "[]", at: range, context: context, mode: .whole)
       }
     case .object(let object):
       guard node.acceptsObject else {
@@ -116,7 +129,12 @@ extension CheckSession {
           continue
         }
         checkConstant(
-          member.value, against: child, path: path + "." + member.key, at: range, context: context)
+          member.value, against: child, path: path + "." + member.key, at: range, context: context,
+          mode: mode)
+      }
+      if mode == .whole {
+        let keys = object.members.filter { $0.value != Value.null }.map(\.key)
+        checkObjectConstraints(keys: keys, node: node, path: path, at: range)
       }
     default:
       let type = Self.type(of: value)
@@ -135,6 +153,7 @@ extension CheckSession {
             "`\"\(text)\"`", at: range, path: path,
             allowed: allowed.compactMap(\.stringValue).map { "\"\($0)\"" }))
       }
+      checkScalarConstraints(value, node: node, path: path, at: range)
     }
   }
 

@@ -20,17 +20,59 @@ public struct ResourceType: Sendable, Hashable, Comparable, CustomStringConverti
   public var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
   public var description: String { group.isEmpty ? plural : "\(plural).\(group)" }
 
-  /// The order objects are applied in: CRDs, then namespaces, then everything else, so
-  /// the objects that need them find them in place.
-  public var applyPriority: Int {
-    if group == "apiextensions.k8s.io" && kind == "CustomResourceDefinition" { return 0 }
-    if group.isEmpty && kind == "Namespace" { return 1 }
-    return 2
-  }
+  /// The kind without its version: what identifies a resource across versions.
+  public var groupKind: GroupKind { GroupKind(group: group, kind: kind) }
+
+  /// When objects of this resource are applied (CRDs, then namespaces, then the rest).
+  public var applyPriority: ApplyPriority { groupKind.applyPriority }
 
   public static func < (lhs: ResourceType, rhs: ResourceType) -> Bool {
     (lhs.applyPriority, lhs.group, lhs.kind, lhs.version)
       < (rhs.applyPriority, rhs.group, rhs.kind, rhs.version)
+  }
+}
+
+/// A kind with its API group and without a version (`apps/Deployment`, `/ConfigMap` for the
+/// core group): what a rule, an ownership mark or a listing means by "a kind", whichever
+/// version discovery prefers.
+public struct GroupKind: Sendable, Hashable, Comparable, CustomStringConvertible {
+  public var group: String
+  public var kind: String
+
+  public init(group: String, kind: String) {
+    self.group = group
+    self.kind = kind
+  }
+
+  /// `group/Kind`, the prefix of an ``ObjectKey``'s description.
+  public var description: String { "\(group)/\(kind)" }
+
+  /// When objects of this kind are applied.
+  public var applyPriority: ApplyPriority {
+    if group == "apiextensions.k8s.io" && kind == "CustomResourceDefinition" {
+      return .definitions
+    }
+    if group.isEmpty && kind == "Namespace" { return .namespaces }
+    return .objects
+  }
+
+  public static func < (lhs: GroupKind, rhs: GroupKind) -> Bool {
+    (lhs.group, lhs.kind) < (rhs.group, rhs.kind)
+  }
+}
+
+/// The order objects are applied in, so that the objects that need others find them in
+/// place: a custom resource needs its CRD served, a namespaced object its namespace.
+public enum ApplyPriority: Int, Sendable, Comparable, CaseIterable {
+  /// CustomResourceDefinitions: applying one makes the target serve a new kind.
+  case definitions
+  /// Namespaces. Never pruned, and never swept: deleting one deletes everything in it.
+  case namespaces
+  /// Everything else.
+  case objects
+
+  public static func < (lhs: ApplyPriority, rhs: ApplyPriority) -> Bool {
+    lhs.rawValue < rhs.rawValue
   }
 }
 
@@ -60,6 +102,9 @@ public struct ObjectKey: Sendable, Hashable, Comparable, CustomStringConvertible
     self.namespace = object["metadata"]?["namespace"]?.stringValue ?? ""
     self.name = name
   }
+
+  /// The object's kind with its group.
+  public var groupKind: GroupKind { GroupKind(group: group, kind: kind) }
 
   /// `group/Kind:namespace/name`, the form ownership annotations use.
   public var description: String {

@@ -1,3 +1,4 @@
+import KubeClient
 import SyncRuntime
 import SyncValue
 
@@ -13,60 +14,75 @@ public enum Drift: Sendable {
   case orphaned(ObjectKey, live: Value)
 }
 
-extension SyncEngine {
-  /// Compares every selected source object, rewritten, with the target. Writes nothing.
-  public func drift() async throws -> [Drift] {
-    let resources = selectedResources(from: try await source.discover())
-    var result: [Drift] = []
-    var wanted: Set<ObjectKey> = []
-    for resource in resources {
-      for object in try await source.list(resource) {
-        guard let sourceKey = ObjectKey(of: object),
-          case .rewritten(let rewritten, _) = evaluator.evaluate(object)
-        else { continue }
-        let desired = prepare(rewritten, source: sourceKey)
-        guard let key = ObjectKey(of: desired), let apiVersion = desired["apiVersion"]?.stringValue,
-          let targetType = await targetResource(apiVersion: apiVersion, kind: key.kind)
-        else { continue }
-        wanted.insert(key)
-        guard let live = try await target.get(targetType, namespace: key.namespace, name: key.name)
-        else {
-          result.append(.missing(key, desired: desired))
-          continue
-        }
-        let projected = Self.project(live, onto: desired)
-        if !projected.semanticallyEquals(desired) {
-          result.append(.different(key, desired: desired, live: projected))
-        }
-      }
-    }
-    for resource in try await target.discover().sorted() where resource.applyPriority == 2 {
-      for object in (try? await target.list(resource)) ?? [] {
-        guard ownership.source(of: object) != nil, let key = ObjectKey(of: object),
-          !wanted.contains(key)
-        else { continue }
-        result.append(.orphaned(key, live: object))
-      }
-    }
-    return result
-  }
+/// What `diff` found: the drift, and the source objects whose rules failed (what the
+/// target should hold for them is not known; the loop keeps their copies as they are).
+public struct DriftReport: Sendable {
+  /// Missing, different and orphaned objects: source objects first, in key order, then
+  /// the target's orphans in key order.
+  public var drift: [Drift] = []
+  /// Source objects whose rules failed, in key order.
+  public var failures: [(source: ObjectKey, failure: ObjectFailure)] = []
+}
 
-  /// `live` reduced to the fields `desired` has: what server-side apply would compare.
-  static func project(_ live: Value, onto desired: Value) -> Value {
-    switch (live, desired) {
-    case (.object(let liveMap), .object(let desiredMap)):
-      var projected = ObjectValue()
-      for member in desiredMap.members {
-        if let value = liveMap[member.key] {
-          projected[member.key] = project(value, onto: member.value)
-        }
+extension SyncEngine {
+  /// Compares the target with what a sync of the current source would make of it, by
+  /// the same ``Decider/plan(_:against:)`` the loop's decisions come from. Writes nothing.
+  ///
+  /// Throws a ``ClusterError`` when either cluster cannot be read: an outage is never
+  /// reported as drift. The one exception is a target resource the target role may not
+  /// list (403) and no desired copy lives in: the loop's orphan sweep cannot prune its
+  /// copies either, so there is nothing to report.
+  public func drift() async throws -> DriftReport {
+    let resources = try await connect()
+    var objects: [Value] = []
+    for resource in resources { objects += try await source.list(resource) }
+    let decisions = decider.decide(
+      SourceSnapshot(objects: objects, listedKinds: Set(resources.map(\.groupKind))))
+    let desired = decisions.desired
+    var holdingCopies: Set<ResourceType> = []
+    let types = Set(desired.values.map { [$0.apiVersion, $0.target.kind] })
+    for type in types.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+      // Not served (a CRD not applied yet): its copies are missing, there is nothing to list.
+      if let resource = try await targetResource(apiVersion: type[0], kind: type[1]) {
+        holdingCopies.insert(resource)
       }
-      return .object(projected)
-    case (.array(let liveItems), .array(let desiredItems))
-    where liveItems.count == desiredItems.count:
-      return .array(zip(liveItems, desiredItems).map { project($0, onto: $1) })
-    default:
-      return live
     }
+    var live: [Value] = []
+    for resource in Set(targetResources.values).sorted()
+    where holdingCopies.contains(resource) || Decider.sweeps(resource) {
+      do {
+        live += try await target.list(resource)
+      } catch  where !holdingCopies.contains(resource) && isForbidden(error) {
+        continue
+      }
+    }
+    let targetSnapshot = TargetSnapshot(objects: live)
+    let plan = decider.plan(decisions, against: targetSnapshot)
+    var report = DriftReport()
+    for action in plan.actions {
+      switch action {
+      case .create(let key):
+        report.drift.append(.missing(key, desired: desired[key]!.object))
+      case .update(let key):
+        let wanted = desired[key]!.object
+        let projected = Decider.project(targetSnapshot.objects[key]!, onto: wanted)
+        report.drift.append(.different(key, desired: wanted, live: projected))
+      case .prune(let key):
+        report.drift.append(.orphaned(key, live: targetSnapshot.objects[key]!))
+      case .fail(let key):
+        if case .failed(let failure)? = decisions.decisions[key]?.verdict {
+          report.failures.append((key, failure))
+        }
+      case .keep, .skip:
+        continue
+      }
+    }
+    return report
   }
+}
+
+/// Whether a cluster refused a request for lack of permission (403).
+func isForbidden(_ error: any Error) -> Bool {
+  let underlying = (error as? ClusterError)?.underlying ?? error
+  return (underlying as? KubeError)?.code == 403
 }

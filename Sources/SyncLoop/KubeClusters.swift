@@ -27,10 +27,10 @@ private func discoverResources(_ client: KubeClient, logger: Logger) async throw
       "discovery failed for one API group; its resources are left alone",
       metadata: ["groupVersion": "\(failure.groupVersion)", "error": "\(failure.error)"])
   }
-  var seen: Set<String> = []
+  var seen: Set<GroupKind> = []
   var result: [ResourceType] = []
   for resource in discovery.resources(allowing: APIResource.syncVerbs)
-  where seen.insert(resource.group + "/" + resource.kind).inserted {
+  where seen.insert(GroupKind(group: resource.group, kind: resource.kind)).inserted {
     result.append(ResourceType(resource))
   }
   return result
@@ -52,11 +52,15 @@ public struct KubeSourceCluster: SourceCluster {
   }
 
   public func discover() async throws -> [ResourceType] {
-    try await discoverResources(client, logger: logger)
+    try await ClusterError.naming(.source, client) {
+      try await discoverResources(client, logger: logger)
+    }
   }
 
   public func list(_ resource: ResourceType) async throws -> [Value] {
-    try await client.list(resource.apiResource).items
+    try await ClusterError.naming(.source, client) {
+      try await client.list(resource.apiResource).items
+    }
   }
 
   public func watch(_ resource: ResourceType) -> AsyncThrowingStream<ResourceEvent, any Error> {
@@ -85,7 +89,8 @@ public struct KubeSourceCluster: SourceCluster {
 }
 
 /// The standby cluster: server-side apply as `syncrules`, deletes with a uid
-/// precondition.
+/// precondition. Read failures name the cluster (``ClusterError``); write failures are the
+/// client's errors, reported per object.
 public struct KubeTargetCluster: TargetCluster {
   public let client: KubeClient
   let logger: Logger
@@ -96,17 +101,23 @@ public struct KubeTargetCluster: TargetCluster {
   }
 
   public func discover() async throws -> [ResourceType] {
-    try await discoverResources(client, logger: logger)
+    try await ClusterError.naming(.target, client) {
+      try await discoverResources(client, logger: logger)
+    }
   }
 
   public func get(_ resource: ResourceType, namespace: String, name: String) async throws -> Value?
   {
-    try await client.get(
-      resource.apiResource, namespace: namespace.isEmpty ? nil : namespace, name: name)
+    try await ClusterError.naming(.target, client) {
+      try await client.get(
+        resource.apiResource, namespace: namespace.isEmpty ? nil : namespace, name: name)
+    }
   }
 
   public func list(_ resource: ResourceType) async throws -> [Value] {
-    try await client.list(resource.apiResource).items
+    try await ClusterError.naming(.target, client) {
+      try await client.list(resource.apiResource).items
+    }
   }
 
   public func apply(_ resource: ResourceType, object: Value) async throws {
@@ -128,4 +139,9 @@ public struct KubeTargetCluster: TargetCluster {
       resource.apiResource, namespace: namespace.isEmpty ? nil : namespace, name: name,
       preconditions: uid.map { DeletePreconditions(uid: $0) })
   }
+}
+
+/// Whether a target cluster's error is a 404 (the object, or its namespace, is not there).
+func isNotFound(_ error: any Error) -> Bool {
+  (error as? KubeError)?.isNotFound == true
 }

@@ -6,36 +6,11 @@ import SyncValue
 #endif
 
 extension SyncEngine {
-  /// Fields the API server owns: sending them in an apply either fails (a foreign
-  /// resourceVersion or uid) or is ignored, so they are removed whatever the rules say.
-  static let serverOwnedMetadata = [
-    "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp",
-    "deletionGracePeriodSeconds", "managedFields", "selfLink", "ownerReferences",
-  ]
-
-  /// What is sent to the target: the rewritten object without server-owned fields, with
-  /// our ownership marks.
-  func prepare(_ rewritten: Value, source key: ObjectKey) -> Value {
-    guard case .object(var root) = rewritten else { return rewritten }
-    if case .object(var metadata)? = root["metadata"] {
-      for field in Self.serverOwnedMetadata { metadata.removeValue(forKey: field) }
-      root["metadata"] = .object(metadata)
-    }
-    root.removeValue(forKey: "status")
-    return ownership.marking(.object(root), source: key)
-  }
-
-  /// Applies a rewritten object unless the target already has exactly this version.
-  func write(_ rewritten: Value, for key: ObjectKey, sourceResource: ResourceType) async -> Bool {
-    let desired = prepare(rewritten, source: key)
-    guard let targetKey = ObjectKey(of: desired),
-      let apiVersion = desired["apiVersion"]?.stringValue
-    else {
-      return fail(key, "the rewritten object has no apiVersion, kind or name")
-    }
-    let fingerprint = desired.hashValue
+  /// Applies a desired copy unless the target already has exactly this version.
+  func write(_ copy: DesiredCopy, for key: ObjectKey) async -> Bool {
+    let targetKey = copy.target
     if case .desired(let previous, _, let previousFingerprint)? = decisions[key],
-      previous == targetKey, previousFingerprint == fingerprint
+      previous == targetKey, previousFingerprint == copy.fingerprint
     {
       metrics.unchanged(group: targetKey.group, kind: targetKey.kind)
       seenAt[key] = nil
@@ -44,9 +19,15 @@ extension SyncEngine {
     }
     // Both can be transient (discovery failing, a CRD applied a moment ago and not yet
     // served, a 500 creating the namespace): retried like a failed apply.
-    guard let resource = await targetResource(apiVersion: apiVersion, kind: targetKey.kind) else {
+    let served: ResourceType?
+    do {
+      served = try await targetResource(apiVersion: copy.apiVersion, kind: targetKey.kind)
+    } catch {
+      return fail(key, "\(error)", retryable: true)
+    }
+    guard let resource = served else {
       return fail(
-        key, "the target cluster serves no resource for \(apiVersion) \(targetKey.kind)",
+        key, "the target cluster serves no resource for \(copy.apiVersion) \(targetKey.kind)",
         retryable: true)
     }
     if resource.namespaced, !targetKey.namespace.isEmpty {
@@ -64,18 +45,25 @@ extension SyncEngine {
     }
     if !options.dryRun {
       do {
-        try await target.apply(resource, object: desired)
+        try await target.apply(resource, object: copy.object)
       } catch {
+        // 404: the namespace may be gone behind our back (a standby restored or rebuilt).
+        // Look again on the retry rather than trust the one made before, or every change
+        // in it would fail until the next resync.
+        if resource.namespaced, isNotFound(error) {
+          knownNamespaces.remove(targetKey.namespace)
+        }
         return fail(key, "apply failed: \(error)", retryable: true)
       }
     }
-    decisions[key] = .desired(target: targetKey, resource: resource, fingerprint: fingerprint)
+    decisions[key] = .desired(
+      target: targetKey, resource: resource, fingerprint: copy.fingerprint)
     metrics.synced(group: targetKey.group, kind: targetKey.kind)
     metrics.lastSync(resource: resource.description, seconds: Self.now())
     if let seen = seenAt.removeValue(forKey: key) { metrics.observeLatency(.now - seen) }
     metrics.setInSync(inSyncCount)
     onAction(.applied(targetKey, from: key))
-    if resource.applyPriority == 0 { targetResources = [:] }  // a new CRD: rediscover
+    if resource.applyPriority == .definitions { targetResources = [:] }  // a new CRD: rediscover
     return true
   }
 
@@ -98,13 +86,15 @@ extension SyncEngine {
   /// Deletes a target object after re-reading it, only when it carries our marks for
   /// exactly this source object. Returns false when a retry may help.
   ///
-  /// `sweeping`: the orphan sweep, which runs beside the workers. It deletes only if,
-  /// after the re-read, the source has no change waiting or in progress and is still not
-  /// wanted — so it does not race a worker re-applying the same object.
+  /// `sweeping`: the orphan sweep, which runs beside the workers, with the kinds whose
+  /// source objects are all known. It deletes only if, after the re-read, the source has
+  /// no change waiting or in progress and the Decider still says prune — so it does not
+  /// race a worker re-applying the same object.
   func prune(
-    _ targetKey: ObjectKey, resource: ResourceType, source key: ObjectKey, sweeping: Bool = false
+    _ targetKey: ObjectKey, resource: ResourceType, source key: ObjectKey,
+    sweeping listed: Set<GroupKind>? = nil
   ) async -> Bool {
-    guard options.prune, !(resource.group.isEmpty && resource.kind == "Namespace") else {
+    guard options.prune, resource.applyPriority != .namespaces else {
       return true
     }
     do {
@@ -113,8 +103,10 @@ extension SyncEngine {
           resource, namespace: targetKey.namespace, name: targetKey.name),
         ownership.owns(live, expectedSource: key)
       else { return true }
-      if sweeping {
-        guard !(await queue.isPending(key)), isOrphan(targetKey, of: key) else { return true }
+      if let listed {
+        guard !(await queue.isPending(key)), let copy = decider.ownedCopy(live),
+          fate(of: copy, listed: listed) == .prune
+        else { return true }
       }
       if !options.dryRun {
         try await target.delete(
@@ -143,16 +135,30 @@ extension SyncEngine {
   var inSyncCount: Int { decisions.desiredCount }
 
   /// The target resource for a kind, rediscovering once when it is unknown (a CRD may
-  /// have just been applied).
-  func targetResource(apiVersion: String, kind: String) async -> ResourceType? {
+  /// have just been applied). Nil when the target does not serve it; throws when the
+  /// target's discovery fails, so that an outage is not reported as a missing kind.
+  func targetResource(apiVersion: String, kind: String) async throws -> ResourceType? {
     let key = apiVersion + " " + kind
     if let resource = targetResources[key] { return resource }
-    guard let discovered = try? await target.discover() else { return nil }
+    remember(targetResources: try await target.discover())
+    return targetResources[key]
+  }
+
+  func remember(targetResources discovered: [ResourceType]) {
     targetResources = [:]
     for resource in discovered {
       targetResources[resource.apiVersion + " " + resource.kind] = resource
     }
-    return targetResources[key]
+  }
+
+  /// Discovery on both clusters before anything else is done, returning the source
+  /// resources the rules select. A cluster that cannot be reached, refuses the credentials
+  /// or fails TLS stops the run here with one ``ClusterError`` naming it, instead of a
+  /// failure for every object.
+  func connect() async throws -> [ResourceType] {
+    let discovered = try await source.discover()
+    remember(targetResources: try await target.discover())
+    return selectedResources(from: discovered)
   }
 
   /// Creates a missing target namespace, marked as ours. Concurrent workers needing the
@@ -168,9 +174,8 @@ extension SyncEngine {
   }
 
   private func createNamespace(_ name: String) async -> Bool {
-    guard let resource = await targetResource(apiVersion: "v1", kind: "Namespace") else {
-      return false
-    }
+    let served = try? await targetResource(apiVersion: "v1", kind: "Namespace")
+    guard let resource = served ?? nil else { return false }
     do {
       if try await target.get(resource, namespace: "", name: name) == nil {
         let namespace: Value = [

@@ -14,13 +14,14 @@ public struct OnceReport: Sendable {
 
 extension SyncEngine {
   /// Lists every selected resource, applies, prunes, and returns: DR drills and cron.
+  /// Throws a ``ClusterError`` when either cluster's discovery fails.
   public func runOnce() async throws -> OnceReport {
-    let resources = selectedResources(from: try await source.discover())
+    let resources = try await connect()
     for resource in resources {
       await receiveSnapshot(try await source.list(resource), of: resource)
     }
     await drain()
-    await pruneOrphans(listed: Set(resources.map { $0.group + "/" + $0.kind }))
+    await pruneOrphans(listed: Set(resources.map(\.groupKind)))
     var report = OnceReport()
     report.resources = resources
     report.failed =
@@ -45,40 +46,32 @@ extension SyncEngine {
   /// the current rules no longer name. Objects whose source failed to rewrite are kept;
   /// namespaces are never pruned (deleting one deletes everything in it).
   ///
-  /// `listed` holds the source kinds (`group/Kind`) whose objects are all known: an orphan
-  /// whose source kind the rules still select but that could not be listed (discovery
-  /// failed for its group) is kept, since "gone" cannot be told from "not seen".
-  func pruneOrphans(listed: Set<String>) async {
+  /// `listed` holds the source kinds whose objects are all known: an orphan whose source
+  /// kind the rules still select but that could not be listed (discovery failed for its
+  /// group) is kept, since "gone" cannot be told from "not seen". Which copies go is the
+  /// ``Decider``'s call (``Decider/fate(of:standing:listedKinds:)``), the one `diff` asks.
+  func pruneOrphans(listed: Set<GroupKind>) async {
     guard options.prune, let discovered = try? await target.discover() else { return }
-    for resource in discovered.sorted().reversed() where resource.applyPriority == 2 {
+    for resource in discovered.sorted().reversed() where Decider.sweeps(resource) {
       guard let objects = try? await target.list(resource) else { continue }
       for object in objects {
-        guard let sourceKey = ownership.source(of: object), let targetKey = ObjectKey(of: object)
+        guard let copy = decider.ownedCopy(object), fate(of: copy, listed: listed) == .prune
         else { continue }
-        guard isOrphan(targetKey, of: sourceKey) else { continue }
-        let stillSelected = evaluator.program.mayMatch(
-          group: sourceKey.group, version: resource.version, kind: sourceKey.kind)
-        if stillSelected && !listed.contains(sourceKey.group + "/" + sourceKey.kind) { continue }
-        _ = await prune(targetKey, resource: resource, source: sourceKey, sweeping: true)
+        _ = await prune(copy.target, resource: resource, source: copy.source, sweeping: listed)
       }
     }
   }
 
-  /// Whether the decisions say nobody wants `target` for `source` any more. The sweep
-  /// asks again right before deleting: between its listing and its delete, a watch event
-  /// may have made the source wanted again.
-  func isOrphan(_ target: ObjectKey, of source: ObjectKey) -> Bool {
-    switch decisions[source] {
-    case .desired(let wanted, _, _)? where wanted == target: return false
-    case .failed?: return false
-    case nil where sourceObjects[source] != nil: return false  // not evaluated yet
-    default: return true
-    }
+  /// What the Decider says of a copy given where its source stands now. The sweep asks
+  /// again right before deleting: between its listing and its delete, a watch event may
+  /// have made the source wanted again.
+  func fate(of copy: OwnedCopy, listed: Set<GroupKind>) -> CopyFate {
+    decider.fate(of: copy, standing: standing(of: copy.source), listedKinds: listed)
   }
 
   /// Replaces the program (rules reloaded) and re-evaluates every cached object.
   public func swapProgram(_ program: PatchProgram) async {
-    evaluator = Evaluator(program: program)
+    decider = Decider(program: program, ownership: ownership)
     for (key, entry) in sourceObjects { await enqueue(key, resource: entry.resource) }
   }
 
@@ -88,37 +81,6 @@ extension SyncEngine {
     for (key, entry) in sourceObjects where !selected.contains(entry.resource) {
       sourceObjects[key] = nil
       await enqueue(key, resource: entry.resource)
-    }
-  }
-}
-
-extension PatchProgram {
-  /// The dependency kinds any rule follows (`dependencies` edits).
-  public var followedDependencyKinds: Set<DependencyKind> {
-    var kinds: Set<DependencyKind> = []
-    for rule in rules {
-      for case .dependencies(let followed) in rule.code { kinds.formUnion(followed) }
-    }
-    return kinds
-  }
-
-  /// Whether any rule could select objects of this kind, and no skip excludes the kind
-  /// or its group entirely. Decides which source resources are listed and watched.
-  public func mayMatch(group: String, version: String, kind: String) -> Bool {
-    for skip in skips {
-      switch skip {
-      case .kinds(let matchers):
-        if matchers.contains(where: { $0.matches(group: group, version: version, kind: kind) }) {
-          return false
-        }
-      case .groups(let matchers):
-        if matchers.contains(where: { $0.matches(group) }) { return false }
-      default:
-        continue
-      }
-    }
-    return rules.contains { rule in
-      rule.selector.kinds.contains { $0.matches(group: group, version: version, kind: kind) }
     }
   }
 }

@@ -7,6 +7,9 @@ extension SyncEngine {
   /// applies changes, prunes, picks up resources that appear later (new CRDs), and
   /// re-evaluates everything when the rules change.
   ///
+  /// Both clusters must answer discovery at the start, or a ``ClusterError`` is thrown;
+  /// later outages are retried.
+  ///
   /// Cancellation is graceful: no new work starts, and the writes already in flight
   /// finish (workers run outside the cancelled task so a request is never cut in half).
   ///
@@ -17,9 +20,9 @@ extension SyncEngine {
     rediscoverEvery interval: Duration = .seconds(30),
     resyncEvery resyncInterval: Duration = .seconds(600)
   ) async throws {
-    let discovered = try await source.discover()
+    let selected = try await connect()
     keepsRetrying = true
-    await follow(selectedResources(from: discovered))
+    await follow(selected)
     let workers = (0..<max(1, options.workers)).map { _ in Task { await self.work() } }
     await withTaskGroup(of: Void.self) { group in
       group.addTask { await self.completeInitialSync() }
@@ -120,7 +123,7 @@ extension SyncEngine {
   func resync() async {
     for (key, decision) in decisions {
       if case .desired(let target, let resource, _) = decision {
-        decisions[key] = .desired(target: target, resource: resource, fingerprint: 0)
+        decisions[key] = .desired(target: target, resource: resource, fingerprint: nil)
       }
     }
     knownNamespaces = []
@@ -136,9 +139,9 @@ extension SyncEngine {
       // not answer this time than a kind that is gone (deleting a CRD deletes its objects
       // first, and those deletions arrive as events). Dropping it would prune every copy
       // of it, so it stays followed while the rules select it.
-      let kinds = Set(discovered.map { $0.group + "/" + $0.kind })
+      let kinds = Set(discovered.map(\.groupKind))
       let missing = selectedResources(from: Array(followers.keys)).filter {
-        !kinds.contains($0.group + "/" + $0.kind)
+        !kinds.contains($0.groupKind)
       }
       await follow(discovered + missing)
     } catch {
@@ -156,11 +159,11 @@ extension SyncEngine {
     await pruneOrphans(listed: listedKinds)
   }
 
-  /// Kinds (`group/Kind`) whose first list has arrived. A kind followed a moment ago
+  /// Kinds whose first list has arrived. A kind followed a moment ago
   /// (new rules, a CRD, discovery recovering) is not among them: its objects are not
   /// known yet, and its copies must not be taken for orphans.
-  var listedKinds: Set<String> {
-    Set(snapshots.map { $0.group + "/" + $0.kind })
+  var listedKinds: Set<GroupKind> {
+    Set(snapshots.map(\.groupKind))
   }
 
   /// Returns once every queued change has been processed (tests, `--once`).

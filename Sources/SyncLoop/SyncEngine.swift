@@ -5,8 +5,9 @@ import SyncValue
 
 /// What the loop decided for one source object the last time it looked.
 enum Decision: Sendable, Equatable {
-  /// Rewritten and applied (or to be applied) as `target`.
-  case desired(target: ObjectKey, resource: ResourceType, fingerprint: Int)
+  /// Rewritten and applied as `target`. The fingerprint is of what was applied; nil after
+  /// a resync, so the next pass applies again.
+  case desired(target: ObjectKey, resource: ResourceType, fingerprint: Fingerprint?)
   /// Skipped, dropped, unmatched or deleted: any copy of ours should go.
   case notDesired
   /// Evaluation or apply failed: the target copy is kept as it is. `kept` is the copy
@@ -94,7 +95,8 @@ public enum SyncAction: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// The reconciler: keeps the target equal to source-after-rules for every object the
-/// rules select, one key at a time.
+/// rules select, one key at a time. What belongs on the target is the ``Decider``'s to
+/// say; the engine schedules (queue, retries, watches) and carries it out.
 public actor SyncEngine {
   let source: any SourceCluster
   let target: any TargetCluster
@@ -102,7 +104,7 @@ public actor SyncEngine {
   let options: SyncOptions
   let metrics: SyncMetrics
   let logger: Logger
-  var evaluator: Evaluator
+  var decider: Decider
   let onAction: @Sendable (SyncAction) -> Void
 
   var sourceObjects: [ObjectKey: (resource: ResourceType, object: Value)] = [:]
@@ -112,10 +114,8 @@ public actor SyncEngine {
   var pendingNamespaces: [String: Task<Bool, Never>] = [:]
   var seenAt: [ObjectKey: ContinuousClock.Instant] = [:]
   let queue = WorkQueue<ObjectKey>()
-  /// Which synced objects referenced each dependency (`dependencies` edits), and the
-  /// reverse: a dependency stays synced while some synced object still references it.
-  var dependencyOwners: [ObjectKey: Set<ObjectKey>] = [:]
-  var dependenciesOf: [ObjectKey: Set<ObjectKey>] = [:]
+  /// What each source object references (`dependencies` edits), as last decided.
+  var dependencies = DependencyGraph()
   var followers: [ResourceType: Task<Void, Never>] = [:]
   var snapshots: Set<ResourceType> = []
   /// True once the first full sync (and orphan prune) has completed: `/readyz`.
@@ -132,7 +132,7 @@ public actor SyncEngine {
   ) {
     self.source = source
     self.target = target
-    self.evaluator = Evaluator(program: program)
+    self.decider = Decider(program: program, ownership: ownership)
     self.ownership = ownership
     self.options = options
     self.metrics = metrics
@@ -140,15 +140,10 @@ public actor SyncEngine {
     self.onAction = onAction
   }
 
-  /// Source resources the current rules could select: a rule's kinds match and no
-  /// `skip kinds`/`skip groups` excludes the whole kind. Preferred versions only.
+  /// Source resources the current rules could select (``Decider/selects(_:version:)``).
+  /// Preferred versions only.
   func selectedResources(from discovered: [ResourceType]) -> [ResourceType] {
-    let followed = Set(evaluator.program.followedDependencyKinds.map(\.rawValue))
-    return discovered.filter { resource in
-      evaluator.program.mayMatch(
-        group: resource.group, version: resource.version, kind: resource.kind)
-        || (resource.group.isEmpty && followed.contains(resource.kind))
-    }.sorted()
+    discovered.filter { decider.selects($0.groupKind, version: $0.version) }.sorted()
   }
 
   // MARK: Source events
@@ -179,7 +174,7 @@ public actor SyncEngine {
   }
 
   func enqueue(_ key: ObjectKey, resource: ResourceType?) async {
-    await queue.add(key, priority: resource?.applyPriority ?? 2)
+    await queue.add(key, priority: resource?.applyPriority ?? .objects)
     metrics.queueAdded()
     metrics.setQueueDepth(await queue.depth)
   }
@@ -191,7 +186,7 @@ public actor SyncEngine {
     while let key = await queue.next() {
       metrics.setQueueDepth(await queue.depth)
       let succeeded = await reconcile(key)
-      let priority = sourceObjects[key]?.resource.applyPriority ?? 2
+      let priority = sourceObjects[key]?.resource.applyPriority ?? .objects
       if succeeded {
         await queue.forget(key)
       } else if await queue.failureCount(key) + 1 < options.maximumAttempts {
@@ -212,56 +207,26 @@ public actor SyncEngine {
 
   /// Records what `owner` now references; dependencies gained or lost are re-examined.
   func updateDependencies(of owner: ObjectKey, to current: Set<ObjectKey>) async {
-    let previous = dependenciesOf[owner] ?? []
-    guard previous != current else { return }
-    dependenciesOf[owner] = current.isEmpty ? nil : current
-    for dependency in current.subtracting(previous) {
-      dependencyOwners[dependency, default: []].insert(owner)
-      await enqueue(dependency, resource: sourceObjects[dependency]?.resource)
-    }
-    for dependency in previous.subtracting(current) {
-      dependencyOwners[dependency]?.remove(owner)
-      if dependencyOwners[dependency]?.isEmpty == true { dependencyOwners[dependency] = nil }
+    for dependency in dependencies.update(owner, references: current).sorted() {
       await enqueue(dependency, resource: sourceObjects[dependency]?.resource)
     }
   }
 
   /// Brings one source object's copy up to date. Returns false when a retry may help.
   func reconcile(_ key: ObjectKey) async -> Bool {
-    guard let (resource, object) = sourceObjects[key] else {
+    guard let (_, object) = sourceObjects[key] else {
       await updateDependencies(of: key, to: [])
       return await retire(key, reason: "deleted at source")
     }
-    var (outcome, dependencies) = evaluator.evaluateFollowingDependencies(object)
-    if case .unmatched = outcome, !(dependencyOwners[key] ?? []).isEmpty {
-      // No rule selects it, but a synced workload needs it: synced as it is.
-      outcome = .rewritten(object, rules: [])
-    }
-    if case .rewritten = outcome {
-      await updateDependencies(
-        of: key,
-        to: Set(
-          dependencies.map {
-            ObjectKey(group: "", kind: $0.kind.rawValue, namespace: $0.namespace, name: $0.name)
-          }))
-    } else if case .failed = outcome {
-      // The copy made before the failure is kept, and so is what it references: the
-      // standby must not keep a workload and lose its ConfigMap.
-    } else {
-      await updateDependencies(of: key, to: [])
-    }
-    switch outcome {
-    case .rewritten(let rewritten, _):
-      return await write(rewritten, for: key, sourceResource: resource)
-    case .skipped:
-      metrics.skipped(group: key.group, kind: key.kind, reason: "skip")
-      return await retire(key, reason: "skipped")
-    case .dropped:
-      metrics.skipped(group: key.group, kind: key.kind, reason: "drop")
-      return await retire(key, reason: "dropped by a rule")
-    case .unmatched:
-      metrics.skipped(group: key.group, kind: key.kind, reason: "unmatched")
-      return await retire(key, reason: "no rule matches")
+    let decision = decider.decide(
+      object, source: key, isReferenced: dependencies.isReferenced(key))
+    await updateDependencies(of: key, to: decision.dependencies)
+    switch decision.verdict {
+    case .desired(let copy):
+      return await write(copy, for: key)
+    case .excluded(let exclusion):
+      metrics.skipped(group: key.group, kind: key.kind, reason: exclusion.rawValue)
+      return await retire(key, reason: exclusion.retirement)
     case .failed(let failure):
       decisions[key] = .failed(kept: decisions[key]?.copy)
       seenAt[key] = nil
@@ -273,6 +238,16 @@ public actor SyncEngine {
       logger.error("\(failure.message)", metadata: metadata)
       onAction(.failed(key, message: failure.description))
       return true  // rewriting again gives the same failure; a source change requeues it
+    }
+  }
+
+  /// Where a source object stands for the fate of its copies on the target.
+  func standing(of source: ObjectKey) -> SourceStanding {
+    switch decisions[source] {
+    case .desired(let target, _, _)?: return .wants(target)
+    case .failed?: return .failed
+    case .notDesired?: return .unwanted
+    case nil: return sourceObjects[source] == nil ? .absent : .pending
     }
   }
 }

@@ -4,13 +4,13 @@
 ///
 /// Keys are served by priority lane (lower first), first in first out within a lane.
 actor WorkQueue<Key: Hashable & Sendable> {
-  private var lanes: [[Key]] = [[], [], []]
+  private var lanes = [[Key]](repeating: [], count: ApplyPriority.allCases.count)
   /// Index of each lane's first unserved key.
-  private var heads = [0, 0, 0]
+  private var heads = [Int](repeating: 0, count: ApplyPriority.allCases.count)
   private var queued: Set<Key> = []
   private var processing: Set<Key> = []
   /// Keys added while being processed, with their priority.
-  private var dirty: [Key: Int] = [:]
+  private var dirty: [Key: ApplyPriority] = [:]
   private var failures: [Key: Int] = [:]
   private var delayed = 0
   private var waiters: [CheckedContinuation<Key?, Never>] = []
@@ -31,13 +31,13 @@ actor WorkQueue<Key: Hashable & Sendable> {
   /// Keys waiting (not counting those being processed).
   var depth: Int { queued.count }
 
-  func add(_ key: Key, priority: Int = 2) {
+  func add(_ key: Key, priority: ApplyPriority = .objects) {
     guard !isShutDown else { return }
     adds += 1
     enqueue(key, priority: priority)
   }
 
-  private func enqueue(_ key: Key, priority: Int) {
+  private func enqueue(_ key: Key, priority: ApplyPriority) {
     if processing.contains(key) {
       dirty[key] = min(dirty[key] ?? priority, priority)
       return
@@ -51,7 +51,7 @@ actor WorkQueue<Key: Hashable & Sendable> {
       waiter.resume(returning: key)
       return
     }
-    lanes[max(0, min(priority, lanes.count - 1))].append(key)
+    lanes[priority.rawValue].append(key)
   }
 
   /// The next key to process, waiting when there is none; nil once shut down.
@@ -108,7 +108,7 @@ actor WorkQueue<Key: Hashable & Sendable> {
 
   /// Queues the key again after its backoff delay. With `holdingIdle` false the wait does
   /// not count as pending work for ``waitUntilIdle()``.
-  func retry(_ key: Key, priority: Int = 2, holdingIdle: Bool = true) {
+  func retry(_ key: Key, priority: ApplyPriority = .objects, holdingIdle: Bool = true) {
     let count = failures[key, default: 0]
     failures[key] = count + 1
     retries += 1
@@ -122,7 +122,7 @@ actor WorkQueue<Key: Hashable & Sendable> {
     }
   }
 
-  private func finishDelay(_ key: Key, priority: Int, heldIdle: Bool) {
+  private func finishDelay(_ key: Key, priority: ApplyPriority, heldIdle: Bool) {
     if heldIdle { delayed -= 1 }
     if !isShutDown { enqueue(key, priority: priority) }
     resumeIdleWaiters()

@@ -14,7 +14,7 @@ enum CRDFiles {
   /// it is a directory.
   static func expand(_ path: String) throws(SchemaLoadError) -> [String] {
     guard let isDirectory = kind(of: path) else {
-      throw SchemaLoadError(file: path, message: "no such file or directory")
+      throw SchemaLoadError(file: path, message: "no such file or directory", isUnreadable: true)
     }
     guard isDirectory else { return [path] }
     var files: [String] = []
@@ -29,7 +29,7 @@ enum CRDFiles {
     do {
       names = try FileManager.default.contentsOfDirectory(atPath: directory)
     } catch {
-      throw SchemaLoadError(file: directory, message: "cannot list directory")
+      throw SchemaLoadError(file: directory, message: "cannot list directory", isUnreadable: true)
     }
     for name in names where !name.hasPrefix(".") {
       // Hidden entries (.git, editor swap files) are not CRDs to load.
@@ -62,7 +62,7 @@ enum CRDFiles {
   /// The documents of one file: JSON when it ends in `.json`, YAML otherwise.
   static func documents(in file: String) throws(SchemaLoadError) -> [Value] {
     guard let data = FileManager.default.contents(atPath: file) else {
-      throw SchemaLoadError(file: file, message: "cannot read file")
+      throw SchemaLoadError(file: file, message: "cannot read file", isUnreadable: true)
     }
     let bytes = [UInt8](data)
     if file.lowercased().hasSuffix(".json") {

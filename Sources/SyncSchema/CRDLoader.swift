@@ -119,21 +119,24 @@ extension SchemaRegistry {
     // apiextensions.k8s.io/v1beta1 (removed in Kubernetes 1.22, still found in old
     // repositories) could give one schema for all versions in spec.validation.
     let sharedSchema = spec["validation"]?["openAPIV3Schema"]
-    var versions: [(name: String, schema: Value?, path: String)] = []
+    var versions: [(name: String, schema: Value?, path: String, storage: Bool)] = []
     if let list = spec["versions"]?.arrayValue, !list.isEmpty {
       for (index, version) in list.enumerated() {
         guard let versionName = version["name"]?.stringValue else {
           throw failure("spec.versions[\(index)] has no name")
         }
         if version["served"] == .bool(false) { continue }
+        let storage = version["storage"] == .bool(true)
         if let own = version["schema"]?["openAPIV3Schema"] {
-          versions.append((versionName, own, "spec.versions[\(index)].schema.openAPIV3Schema"))
+          versions.append(
+            (versionName, own, "spec.versions[\(index)].schema.openAPIV3Schema", storage))
         } else {
-          versions.append((versionName, sharedSchema, "spec.validation.openAPIV3Schema"))
+          versions.append((versionName, sharedSchema, "spec.validation.openAPIV3Schema", storage))
         }
       }
     } else if let versionName = spec["version"]?.stringValue {
-      versions.append((versionName, sharedSchema, "spec.validation.openAPIV3Schema"))
+      // The one version of the old form is both served and stored.
+      versions.append((versionName, sharedSchema, "spec.validation.openAPIV3Schema", true))
     } else {
       throw failure("missing spec.versions")
     }
@@ -156,7 +159,9 @@ extension SchemaRegistry {
       builder.addResourceFields(to: &facets)
       let gvk = GroupVersionKind(group: group, version: version.name, kind: kind)
       kinds.append(
-        KindInfo(gvk: gvk, namespaced: namespaced, schema: SchemaNode(facets), source: source))
+        KindInfo(
+          gvk: gvk, namespaced: namespaced, schema: SchemaNode(facets), source: source,
+          isStorageVersion: version.storage))
     }
     return kinds
   }

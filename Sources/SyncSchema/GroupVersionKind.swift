@@ -34,6 +34,61 @@ public struct GroupVersionKind: Hashable, Sendable, Comparable, CustomStringConv
   public static func < (lhs: Self, rhs: Self) -> Bool {
     (lhs.group, lhs.version, lhs.kind) < (rhs.group, rhs.version, rhs.kind)
   }
+
+  /// Whether version `lhs` comes before `rhs` in the order Kubernetes prefers them
+  /// (discovery, `kubectl`): GA before beta before alpha, higher numbers first
+  /// (`v2`, `v1`, `v1beta2`, `v1beta1`, `v1alpha1`), then versions of other shapes
+  /// alphabetically.
+  public static func versionPriority(_ lhs: String, _ rhs: String) -> Bool {
+    switch (KubeVersion(lhs), KubeVersion(rhs)) {
+    case (let left?, let right?):
+      if left.stability != right.stability { return left.stability > right.stability }
+      if left.major != right.major { return left.major > right.major }
+      return left.minor > right.minor
+    case (.some, nil): return true
+    case (nil, .some): return false
+    case (nil, nil): return lhs < rhs
+    }
+  }
+}
+
+/// `v1`, `v2beta1`, `v1alpha3`: a version in the Kubernetes naming scheme.
+private struct KubeVersion {
+  /// 2 for GA, 1 for beta, 0 for alpha.
+  var stability: Int
+  var major: Int
+  var minor: Int
+
+  init?(_ text: String) {
+    let scalars = Array(text.unicodeScalars)
+    guard scalars.first == "v" else { return nil }
+    var index = 1
+    func number() -> Int? {
+      let start = index
+      while index < scalars.count, ("0"..."9").contains(scalars[index]) { index += 1 }
+      guard index > start, scalars[start] != "0" else { return nil }
+      return Int(String(String.UnicodeScalarView(scalars[start..<index])))
+    }
+    guard let major = number() else { return nil }
+    self.major = major
+    if index == scalars.count {
+      stability = 2
+      minor = 0
+      return
+    }
+    let rest = String(String.UnicodeScalarView(scalars[index...]))
+    if rest.hasPrefix("beta") {
+      stability = 1
+      index += 4
+    } else if rest.hasPrefix("alpha") {
+      stability = 0
+      index += 5
+    } else {
+      return nil
+    }
+    guard let minor = number(), index == scalars.count else { return nil }
+    self.minor = minor
+  }
 }
 
 /// A pattern over one part of a group/version/kind.

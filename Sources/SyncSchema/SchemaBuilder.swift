@@ -56,6 +56,9 @@ struct SchemaBuilder {
     var types: ValueTypes?
     var reference: Reference?
     var alternatives: [(path: String, schema: Value)] = []
+    var exclusiveMinimum: Value?
+    var exclusiveMaximum: Value?
+    facets.decodesIntoGoTypes = definitions != nil
     for member in object.members {
       let key = member.key
       let value = member.value
@@ -115,12 +118,21 @@ struct SchemaBuilder {
           throw SchemaBuildError(path: key, message: "\(key) must be a list of schemas")
         }
         alternatives += schemas.enumerated().map { ("\(key)[\($0.offset)]", $0.element) }
+      case "default":
+        facets.hasDefault = true
+      case "exclusiveMinimum":
+        exclusiveMinimum = value
+      case "exclusiveMaximum":
+        exclusiveMaximum = value
       default:
-        // Validation-only keywords (pattern, minimum, x-kubernetes-validations, ...)
-        // do not change which paths exist or their types.
-        break
+        // Validation keywords (pattern, minimum, ...) limit values; anything else
+        // (x-kubernetes-validations, examples, ...) is not used.
+        _ = try within(key) { () throws(SchemaBuildError) in
+          try facets.constraints.read(key, value)
+        }
       }
     }
+    try facets.constraints.applyExclusive(minimum: exclusiveMinimum, maximum: exclusiveMaximum)
     if let reference {
       return SchemaNode(reference: reference, overriding: facets)
     }

@@ -6,12 +6,19 @@ public struct SchemaLoadError: Error, CustomStringConvertible, Sendable {
   public var line: Int?
   public var column: Int?
   public var message: String
+  /// True when the file or directory is missing or cannot be read; false when its
+  /// content is wrong (a syntax error, a CRD that is not valid).
+  public var isUnreadable: Bool
 
-  public init(file: String, line: Int? = nil, column: Int? = nil, message: String) {
+  public init(
+    file: String, line: Int? = nil, column: Int? = nil, message: String,
+    isUnreadable: Bool = false
+  ) {
     self.file = file
     self.line = line
     self.column = column
     self.message = message
+    self.isUnreadable = isUnreadable
   }
 
   /// `crds/rollout.yaml:12:3: message`, the way compilers print locations.

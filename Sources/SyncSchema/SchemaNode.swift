@@ -149,6 +149,15 @@ public final class SchemaNode: Sendable {
   public var isEmbeddedResource: Bool { target.own.isEmbeddedResource }
   /// Properties that must be present in an object.
   public var required: [String] { target.own.required }
+  /// The validation keywords of this node (`pattern`, `minimum`, `maxItems`, ...).
+  public var constraints: ValueConstraints { target.own.constraints }
+  /// True when the schema gives a `default`, which the API server fills in where the
+  /// value is missing, so a required field with a default may be left out.
+  public var hasDefault: Bool { own.hasDefault || target.own.hasDefault }
+  /// True for the built-in schemas: the API server decodes these values into Go
+  /// structs, so `format: int32` limits integers to 32 bits. A CRD's formats on
+  /// numbers are descriptions only.
+  public var decodesIntoGoTypes: Bool { target.own.decodesIntoGoTypes }
   /// The definition name for built-in nodes: `io.k8s.api.core.v1.PodSpec`.
   public var definitionName: String? { reference?.name ?? target.own.definitionName }
 
@@ -202,6 +211,9 @@ struct Facets: Sendable {
   var preservesUnknownFields = false
   var isEmbeddedResource = false
   var required: [String] = []
+  var constraints = ValueConstraints()
+  var hasDefault = false
+  var decodesIntoGoTypes = false
   var propertyNames: [String] = []
   var properties: [String: SchemaNode] = [:]
   var additionalProperties: SchemaNode?

@@ -14,17 +14,29 @@ public struct KindInfo: Sendable {
   }
   /// Where the schema came from: `built-in (Kubernetes v1.34)` or a CRD file path.
   public var source: String
+  /// True for the version a CRD marks `storage: true`. The built-in data does not say
+  /// which version the API server stores, so it is false for every built-in kind.
+  public var isStorageVersion: Bool
   private var storedSchema: LazySchema
 
-  public init(gvk: GroupVersionKind, namespaced: Bool, schema: SchemaNode, source: String) {
-    self.init(gvk: gvk, namespaced: namespaced, lazySchema: .node(schema), source: source)
+  public init(
+    gvk: GroupVersionKind, namespaced: Bool, schema: SchemaNode, source: String,
+    isStorageVersion: Bool = false
+  ) {
+    self.init(
+      gvk: gvk, namespaced: namespaced, lazySchema: .node(schema), source: source,
+      isStorageVersion: isStorageVersion)
   }
 
-  init(gvk: GroupVersionKind, namespaced: Bool, lazySchema: LazySchema, source: String) {
+  init(
+    gvk: GroupVersionKind, namespaced: Bool, lazySchema: LazySchema, source: String,
+    isStorageVersion: Bool = false
+  ) {
     self.gvk = gvk
     self.namespaced = namespaced
     self.storedSchema = lazySchema
     self.source = source
+    self.isStorageVersion = isStorageVersion
   }
 }
 
@@ -90,6 +102,13 @@ public final class SchemaRegistry: Sendable {
     return kinds.filter {
       group.matches($0.gvk.group) && version.matches($0.gvk.version) && kind.matches($0.gvk.kind)
     }
+  }
+
+  /// Every version known for a group and kind, most preferred first (see
+  /// ``GroupVersionKind/versionPriority(_:_:)``); empty when the kind is unknown.
+  public func versions(group: String, kind: String) -> [KindInfo] {
+    kinds.filter { $0.gvk.group == group && $0.gvk.kind == kind }
+      .sorted { GroupVersionKind.versionPriority($0.gvk.version, $1.gvk.version) }
   }
 
   /// Distinct kind names, sorted: candidates for "did you mean".

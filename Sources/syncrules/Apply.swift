@@ -46,6 +46,9 @@ struct Apply: ParsableCommand {
   @Flag(help: "Print a unified diff per changed or dropped object instead of the objects.")
   var diff = false
 
+  @Flag(help: "In --diff, print the values of Secrets (masked as *** by default).")
+  var showSecrets = false
+
   @Option(
     name: [.customShort("o"), .customLong("output")],
     help: "Output format: json, yaml or ndjson (default: the input's).")
@@ -61,6 +64,13 @@ struct Apply: ParsableCommand {
         + "output keeps the input's order (default: the processors online, at most 8).",
       valueName: "N"))
   var jobs: Int?
+
+  @Option(
+    help: ArgumentHelp(
+      "The most one object may take (a JSON value, a List item, a YAML document): bytes, "
+        + "or with a suffix Ki, Mi, Gi; larger input is reported and skipped (default: 64Mi).",
+      valueName: "SIZE"))
+  var maxObjectSize: ByteSize?
 
   @Argument(help: ArgumentHelp("Input files; standard input when none or `-`.", valueName: "FILE"))
   var files: [String] = []
@@ -100,7 +110,8 @@ struct Apply: ParsableCommand {
     let applier = StreamApplier(
       options: StreamApplier.Options(
         inputFormat: inputFormat, outputFormat: output, passthrough: passthrough, diff: diff,
-        jobs: jobs ?? Self.defaultJobs()),
+        showSecrets: showSecrets, jobs: jobs ?? Self.defaultJobs(),
+        maximumObjectBytes: maxObjectSize?.bytes ?? JSONReaderLimits.defaultMaximumValueBytes),
       output: sink, evaluator: Evaluator(program: program),
       problem: { Terminal.write($0, to: 2) })
     do {
@@ -146,3 +157,21 @@ struct Apply: ParsableCommand {
 
 extension OutputFormat: ExpressibleByArgument {}
 extension InputFormat: ExpressibleByArgument {}
+
+/// A size on the command line: `1048576`, `512Ki`, `64Mi`, `1Gi` (Kubernetes' binary
+/// suffixes).
+struct ByteSize: ExpressibleByArgument {
+  var bytes: Int
+
+  init?(argument: String) {
+    let suffixes: [(String, Int)] = [("Ki", 1 << 10), ("Mi", 1 << 20), ("Gi", 1 << 30)]
+    var digits = Substring(argument)
+    var unit = 1
+    for (suffix, size) in suffixes where argument.hasSuffix(suffix) {
+      digits = argument.dropLast(suffix.count)
+      unit = size
+    }
+    guard let count = Int(digits), count > 0, count <= Int.max / unit else { return nil }
+    bytes = count * unit
+  }
+}

@@ -27,9 +27,9 @@ struct Check: ParsableCommand {
   var paths: [String]
 
   func run() throws {
-    let ruleSet = try loadRuleSet(paths: paths, options: rules)
-    let renderer = DiagnosticRenderer(
-      files: ruleSet.files, format: format, color: color || (format == .text && Terminal.isTTY(2)))
+    let color = color || (format == .text && Terminal.isTTY(2))
+    let ruleSet = try loadRuleSet(paths: paths, options: rules, format: format, color: color)
+    let renderer = DiagnosticRenderer(files: ruleSet.files, format: format, color: color)
     let output = renderer.render(ruleSet.diagnostics)
     if !output.isEmpty { Terminal.write(output, to: format == .text ? 2 : 1) }
     if format == .text {
@@ -65,7 +65,14 @@ struct Explain: ParsableCommand {
 }
 
 /// Loads rules for a command, turning input problems into the right exit code.
-func loadRuleSet(paths: [String], options: RuleInputOptions) throws -> RuleSet {
+///
+/// A problem with the inputs (a missing rule file, a CRD that does not parse) is
+/// printed like any finding, in `format`: JSON and GitHub output go to standard output
+/// with the findings, text to standard error.
+func loadRuleSet(
+  paths: [String], options: RuleInputOptions, format: DiagnosticFormat = .text,
+  color: Bool = Terminal.isTTY(2)
+) throws -> RuleSet {
   let stdlib: any StdlibSource =
     options.stdlib.map { DirectoryStdlib(directory: $0) } ?? EmbeddedStdlib()
   do {
@@ -73,7 +80,9 @@ func loadRuleSet(paths: [String], options: RuleInputOptions) throws -> RuleSet {
       RuleSet.Options(
         rulePaths: paths, crdPaths: options.crdPaths, strict: options.strict, stdlib: stdlib))
   } catch {
-    Terminal.write("syncrules: error: \(error.description)\n", to: 2)
+    let (files, diagnostic) = error.diagnostic()
+    let renderer = DiagnosticRenderer(files: files, format: format, color: color)
+    Terminal.write(renderer.render([diagnostic]), to: format == .text ? 2 : 1)
     throw ExitCode(error.isUsageError ? 2 : 1)
   }
 }

@@ -160,17 +160,28 @@ enum Demo {
 
 /// Renders drift as unified diffs of YAML, one per object.
 enum DriftText {
-  static func render(_ drift: [Drift]) -> String {
+  /// - Parameter showingSecrets: print Secret values; otherwise they are masked as
+  ///   `kubectl diff` masks them (``SecretMask``).
+  static func render(_ drift: [Drift], showingSecrets: Bool = false) -> String {
+    func shown(_ before: Value?, _ after: Value?) -> (before: String, after: String) {
+      let masked =
+        showingSecrets
+        ? (before: before, after: after) : SecretMask.masking(before: before, after: after)
+      return (masked.before.map(YAML.serialize) ?? "", masked.after.map(YAML.serialize) ?? "")
+    }
     var out = ""
     for entry in drift {
       switch entry {
       case .missing(let key, let desired):
-        out += diff(old: "", new: YAML.serialize(desired), key: key, oldName: "/dev/null")
+        let text = shown(nil, desired)
+        out += diff(old: text.before, new: text.after, key: key, oldName: "/dev/null")
       case .different(let key, let desired, let live):
-        out += diff(old: YAML.serialize(live), new: YAML.serialize(desired), key: key)
+        let text = shown(live, desired)
+        out += diff(old: text.before, new: text.after, key: key)
       case .orphaned(let key, let live):
+        let text = shown(live, nil)
         out += "# \(key) would be pruned: its source is gone or no longer selected\n"
-        out += diff(old: YAML.serialize(live), new: "", key: key, newName: "/dev/null")
+        out += diff(old: text.before, new: text.after, key: key, newName: "/dev/null")
       }
     }
     return out

@@ -3,6 +3,7 @@ import Foundation
 import KubeClient
 import Logging
 import SyncCheck
+import SyncCompile
 import SyncLoop
 import SyncRuntime
 import SyncSyntax
@@ -43,8 +44,8 @@ struct ClusterOptions: ParsableArguments {
     let target = try ClientConfiguration.resolve(kubeconfig: toKubeconfig, context: toContext)
     if source.server == target.server {
       throw ValidationError(
-        "the source and the target are the same API server (\(source.server)); syncrules never "
-          + "writes to the source cluster")
+        "the source and the target are the same API server (\(Redaction.url(source.server))); "
+          + "syncrules never writes to the source cluster")
     }
     return (source, target, sourceName ?? fromContext ?? "source")
   }
@@ -60,6 +61,11 @@ struct SyncCommand: AsyncParsableCommand {
       only), applies the rewritten objects to the target with server-side apply, and \
       prunes the objects it created when their source goes away or stops matching. \
       Rule files are reloaded when they change. See docs/operating.md.
+
+      Both clusters must answer discovery at the start: one that cannot be reached, \
+      refuses the credentials or fails TLS verification stops the command with one error \
+      naming it. Exit status: 0 when done (--once) or stopped by a signal, 1 when an \
+      object failed (--once) or on errors.
       """)
 
   @OptionGroup var rules: RuleInputOptions
@@ -130,15 +136,27 @@ struct SyncCommand: AsyncParsableCommand {
       printDiagnostics(ruleSet)
       throw ExitCode(1)
     }
-    let (sourceConfig, targetConfig, sourceName) = try clusters.resolve()
-    let sourceClient = try KubeClient(sourceConfig, readOnly: true)
-    let targetClient = try KubeClient(targetConfig)
-    defer {
-      Task {
-        try? await sourceClient.shutdown()
-        try? await targetClient.shutdown()
+    do {
+      let (sourceConfig, targetConfig, sourceName) = try clusters.resolve()
+      try await withClients(source: sourceConfig, target: targetConfig, targetReadOnly: false) {
+        sourceClient, targetClient in
+        try await sync(
+          program: program, sourceClient: sourceClient, targetClient: targetClient,
+          sourceName: sourceName, logger: logger)
       }
+    } catch let error as ClusterError {
+      Terminal.write("syncrules: error: \(error)\n", to: 2)
+      throw ExitCode(1)
+    } catch let error as KubeError {
+      Terminal.write("syncrules: error: \(error)\n", to: 2)
+      throw ExitCode(1)
     }
+  }
+
+  private func sync(
+    program: PatchProgram, sourceClient: KubeClient, targetClient: KubeClient,
+    sourceName: String, logger: Logger
+  ) async throws {
     let metrics = SyncMetrics()
     let isDryRun = dryRun
     let report: @Sendable (SyncAction) -> Void = { action in
@@ -185,8 +203,13 @@ struct SyncCommand: AsyncParsableCommand {
         resyncEvery: .milliseconds(Int(resyncInterval * 1000)))
       await reloading
     }
-    try await runUntilSignalled(logger: logger) {
-      if let elector { try await elector.run(sync) } else { try await sync() }
+    do {
+      try await runUntilSignalled(logger: logger) {
+        if let elector { try await elector.run(sync) } else { try await sync() }
+      }
+    } catch {
+      await health?.shutdown()
+      throw error
     }
     await health?.shutdown()
   }
@@ -219,7 +242,15 @@ struct DiffCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "diff",
     abstract: "Show how the target differs from production after the rules.",
-    discussion: "Exit status: 0 when the target is in sync, 1 when it drifted, 2 on errors.")
+    discussion: """
+      Prints a unified diff of YAML per object that is missing on the target, differs in \
+      the fields the rules produce, or would be pruned. The values of Secrets are masked \
+      (***, or *** (before) / *** (after) where they differ) unless --show-secrets.
+
+      Exit status: 0 when the target is in sync, 1 when it drifted, 2 on errors (rules, \
+      kubeconfig, a cluster that cannot be reached or refuses the credentials, an object \
+      the rules fail on).
+      """)
 
   @OptionGroup var rules: RuleInputOptions
   @OptionGroup var clusters: ClusterOptions
@@ -228,11 +259,28 @@ struct DiffCommand: AsyncParsableCommand {
     name: [.customShort("f"), .customLong("rules")], help: "Rule files or directories; repeatable.")
   var rulePaths: [String]
 
+  @Flag(help: "Print the values of Secrets' data and stringData (masked as *** by default).")
+  var showSecrets = false
+
   func validate() throws {
     try clusters.requireClusters()
   }
 
+  /// Any failure exits 2, so that a drill can tell an outage from drift (1).
   func run() async throws {
+    do {
+      try await diff()
+    } catch let error as ExitCode {
+      throw error
+    } catch let error as ValidationError {
+      throw error
+    } catch {
+      Terminal.write("syncrules: error: \(error)\n", to: 2)
+      throw ExitCode(2)
+    }
+  }
+
+  private func diff() async throws {
     let logger = makeLogger(format: .text)
     let ruleSet = try loadRuleSet(paths: rulePaths, options: rules)
     guard let program = ruleSet.program else {
@@ -240,19 +288,63 @@ struct DiffCommand: AsyncParsableCommand {
       throw ExitCode(2)
     }
     let (sourceConfig, targetConfig, sourceName) = try clusters.resolve()
-    let sourceClient = try KubeClient(sourceConfig, readOnly: true)
-    let targetClient = try KubeClient(targetConfig, readOnly: true)
-    let engine = SyncEngine(
-      source: try KubeSourceCluster(client: sourceClient, logger: logger),
-      target: KubeTargetCluster(client: targetClient, logger: logger),
-      program: program, ownership: Ownership(sourceCluster: sourceName), logger: logger)
-    let drift = try await engine.drift()
-    try? await sourceClient.shutdown()
-    try? await targetClient.shutdown()
-    Terminal.write(DriftText.render(drift), to: 1)
+    let report = try await withClients(
+      source: sourceConfig, target: targetConfig, targetReadOnly: true
+    ) { sourceClient, targetClient in
+      let engine = SyncEngine(
+        source: try KubeSourceCluster(client: sourceClient, logger: logger),
+        target: KubeTargetCluster(client: targetClient, logger: logger),
+        program: program, ownership: Ownership(sourceCluster: sourceName), logger: logger)
+      return try await engine.drift()
+    }
+    let drift = report.drift
+    Terminal.write(DriftText.render(drift, showingSecrets: showSecrets), to: 1)
+    for (source, failure) in report.failures {
+      Terminal.write("failed \(source): \(failure)\n", to: 2)
+    }
     Terminal.write("\(drift.count) object\(drift.count == 1 ? "" : "s") drifted\n", to: 2)
+    // The copy of an object whose rules fail is kept as it is: whether it drifted is not
+    // known, which is an error, not an answer.
+    if !report.failures.isEmpty {
+      let count = report.failures.count
+      Terminal.write(
+        "syncrules: error: the rules failed for \(count) object\(count == 1 ? "" : "s"); "
+          + "their copies were not compared\n", to: 2)
+      throw ExitCode(2)
+    }
     if !drift.isEmpty { throw ExitCode(1) }
   }
+}
+
+/// Makes the source client (read-only) and the target client, runs `body`, and shuts both
+/// down on every path, errors included: a client dropped without `shutdown()` traps in
+/// debug builds ("Client not shut down before the deinit").
+func withClients<T>(
+  source: ClientConfiguration, target: ClientConfiguration, targetReadOnly: Bool,
+  _ body: (KubeClient, KubeClient) async throws -> T
+) async throws -> T {
+  let sourceClient: KubeClient
+  do {
+    sourceClient = try KubeClient(source, readOnly: true)
+  } catch {
+    throw ClusterError(side: .source, cluster: source.clusterLabel, underlying: error)
+  }
+  let targetClient: KubeClient
+  do {
+    targetClient = try KubeClient(target, readOnly: targetReadOnly)
+  } catch {
+    try? await sourceClient.shutdown()
+    throw ClusterError(side: .target, cluster: target.clusterLabel, underlying: error)
+  }
+  let result: Result<T, any Error>
+  do {
+    result = .success(try await body(sourceClient, targetClient))
+  } catch {
+    result = .failure(error)
+  }
+  try? await sourceClient.shutdown()
+  try? await targetClient.shutdown()
+  return try result.get()
 }
 
 extension LogOutput.Format: ExpressibleByArgument {}

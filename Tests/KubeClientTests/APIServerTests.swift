@@ -134,8 +134,10 @@ func configMap(_ name: String, namespace: String = "shop", data: Value = ["k": "
     }
     try await withAPIServer(edit: ConfigEdit { $0.certificateAuthority = nil }) { client, _ in
       await #expect { try await client.list(configMaps) } throws: { error in
-        if case .transport = error as? KubeError { return true }
-        return false
+        guard case .unreachable(let failure) = error as? KubeError,
+          case .untrustedCertificate(_, customAuthority: false) = failure.cause
+        else { return false }
+        return true
       }
     }
     try await withAPIServer(

@@ -229,16 +229,4 @@ let configMaps = APIResource(
       }
     }
   }
-
-  @Test func connectionRefusedIsATransportError() async throws {
-    let client = try KubeClient(ClientConfiguration(server: "http://127.0.0.1:1"))
-    defer { Task { try? await client.shutdown() } }
-    await #expect {
-      try await client.list(configMaps)
-    } throws: { error in
-      if case .transport = error as? KubeError { return true }
-      return false
-    }
-    try await client.shutdown()
-  }
 }

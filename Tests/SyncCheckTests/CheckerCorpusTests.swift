@@ -9,11 +9,14 @@ import Testing
 /// A marker is a comment line `#   ^ E0401 text` under the line it refers to: the
 /// diagnostic must start at the caret's column on the nearest line above that is not a
 /// marker, have that code, and (when given) contain the text. A file with no markers
-/// must check clean. `# crd: NAME` loads `../shared/testdata/crds/NAME`;
-/// `# strict` checks with `--strict`.
+/// must check clean. `# crd: NAME` loads `CRDs/NAME` beside this file when it exists,
+/// else `../shared/testdata/crds/NAME`; `# strict` checks with `--strict`.
 struct CheckerCorpusTests {
   static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .appendingPathComponent("Corpus")
+  /// CRDs written for the corpus, next to the shared ones.
+  static let crds = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("CRDs")
   static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent()
 
@@ -35,8 +38,13 @@ struct CheckerCorpusTests {
     var strict = false
     for line in text.split(separator: "\n") {
       if line.hasPrefix("# crd: ") {
-        let crd = Self.repository.deletingLastPathComponent()
-          .appendingPathComponent("shared/testdata/crds/" + line.dropFirst(7)).path
+        let name = String(line.dropFirst(7))
+        let local = Self.crds.appendingPathComponent(name).path
+        let crd =
+          FileManager.default.fileExists(atPath: local)
+          ? local
+          : Self.repository.deletingLastPathComponent()
+            .appendingPathComponent("shared/testdata/crds/" + name).path
         registry = try registry.adding(crdPaths: [crd])
       }
       if line == "# strict" { strict = true }

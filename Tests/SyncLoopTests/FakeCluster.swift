@@ -20,6 +20,7 @@ final class FakeCluster: SourceCluster, TargetCluster, @unchecked Sendable {
   private var _failingDeletes = 0
   private var _hiddenKinds: Set<String> = []
   private var _heldKinds: Set<String> = []
+  private var _failingLists: [String: any Error] = [:]
   /// Applies still to be refused, whatever the object.
   var failingApplies: Int {
     get { lock.locked { _failingApplies } }
@@ -39,6 +40,11 @@ final class FakeCluster: SourceCluster, TargetCluster, @unchecked Sendable {
   var heldKinds: Set<String> {
     get { lock.locked { _heldKinds } }
     set { lock.locked { _heldKinds = newValue } }
+  }
+  /// Kinds whose lists fail, with the error they fail with.
+  var failingLists: [String: any Error] {
+    get { lock.locked { _failingLists } }
+    set { lock.locked { _failingLists = newValue } }
   }
   /// How long each apply takes.
   var applyDelay: Duration = .zero
@@ -107,7 +113,8 @@ final class FakeCluster: SourceCluster, TargetCluster, @unchecked Sendable {
   }
 
   func list(_ resource: ResourceType) async throws -> [Value] {
-    lock.locked {
+    if let error = failingLists[resource.kind] { throw error }
+    return lock.locked {
       objects.filter { $0.key.group == resource.group && $0.key.kind == resource.kind }
         .sorted { $0.key < $1.key }.map(\.value)
     }

@@ -226,3 +226,23 @@ struct LiveSyncTests {
     #expect(rig.sourceWrites.isEmpty)
   }
 }
+
+extension LiveSyncTests {
+  /// A standby restored from nothing (its namespaces gone with everything else): a change
+  /// made in production afterwards reaches it at once, not at the next resync, although
+  /// the loop created the namespace before.
+  @Test func aChangeAfterTheStandbyLostItsNamespacesIsAppliedWithoutWaitingForAResync()
+    async throws
+  {
+    let rig = try await Rig()
+    defer { Task { await rig.stop() } }
+    try await rig.standby.restart(.losingObjects)
+    _ = try await rig.operatorClient.apply(
+      Self.deployment("web", image: "web:2"), to: Self.deployments, fieldManager: "operator")
+    try await Self.eventually("the change applied", timeout: .seconds(20)) {
+      await rig.standbyObject("web")?["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?
+        .first?["image"] == "web:2"
+    }
+    #expect(rig.sourceWrites.isEmpty)
+  }
+}

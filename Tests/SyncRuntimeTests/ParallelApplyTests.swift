@@ -208,7 +208,8 @@ struct ParallelApplyTests {
     )
     lines.append(Self.deployment("after-pretty"))
     lines.append(#"{"apiVersion":"apps/v1",}"#)
-    lines.append(Self.deployment("never"))
+    // Lines are independent: the one after a malformed line is read.
+    lines.append(Self.deployment("after-malformed"))
     let input = Array((lines.joined(separator: "\n") + "\n").utf8)
 
     var results: [(text: String, problems: String, failed: Bool, parallel: Int)] = []
@@ -229,6 +230,41 @@ struct ParallelApplyTests {
     #expect(results[0].problems.contains("object 9 (example.com/v1 Widget w7)"))
     #expect(results[0].failed && results[1].failed)
     #expect(results[0].parallel == 0 && results[1].parallel > 0)
-    #expect(results[1].text.split(separator: "\n").count == 402)
+    #expect(results[1].text.split(separator: "\n").count == 403)
+    #expect(results[1].text.contains("after-malformed"))
+  }
+
+  /// One bad line in 20,000 loses nothing else, and the workers go on past it: before,
+  /// the stream ended there (9,999 objects lost), and with two threads the rest of the
+  /// input went to one thread.
+  @Test func aMalformedLineIsSkippedOnTheWorkers() throws {
+    var lines: [String] = []
+    for index in 0..<20_000 {
+      lines.append(index == 10_000 ? #"{"apiVersion":"apps/v1",}"# : Self.deployment("d\(index)"))
+    }
+    let input = Array((lines.joined(separator: "\n") + "\n").utf8)
+    var outputs: [String] = []
+    for jobs in [1, 2] {
+      let run = try PipeRun(evaluator: try Self.evaluator(), jobs: jobs)
+      input.withUnsafeBytes { bytes in
+        var next = 0
+        while next < bytes.count {
+          let count = write(run.input.write, bytes.baseAddress! + next, bytes.count - next)
+          guard count > 0 else { break }
+          next += count
+        }
+      }
+      #expect(run.finish())
+      #expect(
+        run.problems
+          == "error[E0701]: <stdin>:10001:25: malformed JSON: expected '\"' to begin an object key, found '}'\n"
+      )
+      #expect(run.hasFailures)
+      #expect(run.objectsDoneInParallel == (jobs == 1 ? 0 : 19_999))
+      outputs.append(run.text)
+    }
+    #expect(outputs[0] == outputs[1])
+    #expect(outputs[0].split(separator: "\n").count == 19_999)
+    #expect(outputs[0].hasSuffix(Self.rewritten("d19999")))
   }
 }

@@ -125,6 +125,27 @@ import Testing
         + "100%25 wrong%0D%0Areally\n")
   }
 
+  /// A finding in a file without text (a missing file, a CRD that is not valid) is
+  /// about the whole file: no line, no column, no excerpt, in every format.
+  @Test(arguments: [
+    (DiagnosticFormat.text, "crds/missing.yaml: error[E0208]: no such file or directory\n"),
+    (
+      .json,
+      #"{"file":"crds/missing.yaml","line":null,"column":null,"endLine":null,"endColumn":null,"#
+        + #""severity":"error","code":"E0208","message":"no such file or directory","#
+        + #""notes":[],"help":null}"# + "\n"
+    ),
+    (.github, "::error file=crds/missing.yaml,title=E0208::no such file or directory\n"),
+  ])
+  func wholeFileFinding(_ format: DiagnosticFormat, _ expected: String) {
+    let files = SourceManager()
+    let file = files.add(path: "crds/missing.yaml", text: "")
+    let diagnostic = Diagnostic(
+      .inputUnreadable, "no such file or directory",
+      at: SourceRange(fileID: file.id, start: 0, end: 0))
+    #expect(DiagnosticRenderer(files: files, format: format).render([diagnostic]) == expected)
+  }
+
   @Test func colorOnlyWhenAsked() {
     let (files, diagnostics) = Self.example()
     let plain = DiagnosticRenderer(files: files, format: .text).render(diagnostics)

@@ -32,7 +32,6 @@ struct KeyInternerTests {
   /// Keys that differ only near the end or only in length come back as themselves.
   @Test func internedKeysKeepTheirBytes() {
     var interner = KeyInterner()
-    defer { interner.deallocate() }
     var keys: [String] = []
     for length in 0...KeyInterner.maximumKeyLength + 2 {
       keys.append(String(repeating: "k", count: length))
@@ -47,7 +46,6 @@ struct KeyInternerTests {
 
   @Test func cachedValuesKeepTheirBytes() {
     var cache = ValueStringCache(slots: 64)
-    defer { cache.deallocate() }
     let values = ["", "a", "TCP", "TCQ", "IfNotPresent", "IfNotPresenT", "registry.example/app"]
     for _ in 0..<3 {
       for value in values {

@@ -35,6 +35,29 @@ struct ApplyCommandTests {
     #expect(result.stderr.contains("--> \(Self.rules):10:43 in rule `widget`"))
   }
 
+  /// `--max-object-size` takes Kubernetes-style binary sizes; an object past it is
+  /// reported at its start and skipped, the rest goes through, and the exit status is 1.
+  @Test func maxObjectSizeBoundsOneObject() throws {
+    let big =
+      #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"big"},"data":{"x":""#
+      + String(repeating: "a", count: 2048) + "\"}}\n"
+    let small =
+      #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"replicas":3}}"#
+    let result = try CLI.run(
+      ["apply", "-f", Self.rules, "--max-object-size", "1Ki", "-j", "1"],
+      stdin: Data((big + small + "\n").utf8))
+    #expect(result.status == 1)
+    #expect(result.stdout.contains(#""name":"web""#))
+    #expect(
+      result.stderr.contains(
+        "error[E0701]: <stdin>:1:1: malformed JSON: the value that starts here is larger than 1 KiB"
+      ))
+    for bad in ["12x", "0", "-1Mi", "Mi"] {
+      let usage = try CLI.run(["apply", "-f", Self.rules, "--max-object-size", bad])
+      #expect(usage.status == 2, "\(bad)")
+    }
+  }
+
   @Test func malformedStdinWritesWhatCameBeforeAndExitsOne() throws {
     let result = try CLI.run(
       ["apply", "-f", Self.rules], stdin: try Self.input("ndjson-malformed/input.json"))

@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPIServer
+import SyncValue
 import Testing
 
 /// `syncrules sync --once`, `--dry-run` and `diff` as commands, between two API servers.
@@ -52,6 +53,107 @@ struct SyncCommandTests {
     #expect(after.stderr.contains("0 objects drifted"))
 
     #expect(production.nonReadRequests.isEmpty)
+  }
+
+  /// Runs `body` with the arguments naming `rules` and two API servers, production
+  /// holding `objects`, and the standby.
+  static func withClusters(
+    _ objects: [Value], rules: String, _ body: ([String], KubeAPIServer) throws -> Void
+  ) async throws {
+    let production = try await KubeAPIServer.start(.init(initialObjects: objects))
+    let standby = try await KubeAPIServer.start()
+    defer {
+      Task {
+        await production.shutdown()
+        await standby.shutdown()
+      }
+    }
+    let directory = FileManager.default.temporaryDirectory
+      .appendingPathComponent("sync-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let from = directory.appendingPathComponent("production").path
+    let to = directory.appendingPathComponent("standby").path
+    let rulesPath = directory.appendingPathComponent("rules.sync").path
+    try production.kubeconfig().write(toFile: from, atomically: true, encoding: .utf8)
+    try standby.kubeconfig().write(toFile: to, atomically: true, encoding: .utf8)
+    try rules.write(toFile: rulesPath, atomically: true, encoding: .utf8)
+    try body(["-f", rulesPath, "--from-kubeconfig", from, "--to-kubeconfig", to], standby)
+    #expect(production.nonReadRequests.isEmpty)
+  }
+
+  static func workload(templateMetadata: Value) -> Value {
+    [
+      "apiVersion": "apps/v1", "kind": "Deployment",
+      "metadata": ["name": "web", "namespace": "shop"],
+      "spec": [
+        "replicas": 3, "selector": ["matchLabels": ["app": "web"]],
+        "template": [
+          "metadata": templateMetadata,
+          "spec": [
+            "containers": [
+              [
+                "name": "app", "image": "web:1",
+                "envFrom": [["configMapRef": ["name": "web-config"]]],
+              ]
+            ]
+          ],
+        ],
+      ],
+    ]
+  }
+
+  static let shopObjects: [Value] = [
+    ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "shop"]],
+    [
+      "apiVersion": "v1", "kind": "ConfigMap",
+      "metadata": ["name": "web-config", "namespace": "shop"], "data": ["a": "1"],
+    ],
+  ]
+
+  static let annotatingRules = """
+    rule workload match apps/v1 Deployment {
+      set spec.template.metadata.annotations.dr = "standby"
+      dependencies configmaps
+    }
+    """
+
+  /// A ConfigMap that only `dependencies` pulls in is synced by `sync --once`, so `diff`
+  /// must neither miss it before nor call it an orphan after.
+  @Test func diffAgreesWithSyncAboutDependencies() async throws {
+    let objects = Self.shopObjects + [Self.workload(templateMetadata: ["labels": ["app": "web"]])]
+    try await Self.withClusters(objects, rules: Self.annotatingRules) { arguments, standby in
+      let before = try CLI.run(["diff"] + arguments)
+      #expect(before.status == 1, "\(before.stderr)")
+      #expect(before.stdout.contains("+++ desired/apps/Deployment:shop/web"))
+      #expect(before.stdout.contains("+++ desired//ConfigMap:shop/web-config"))
+
+      let once = try CLI.run(["sync", "--once"] + arguments)
+      #expect(once.status == 0, "\(once.stderr)")
+      #expect(standby.objects(group: "", version: "v1", plural: "configmaps").count == 1)
+
+      let after = try CLI.run(["diff"] + arguments)
+      #expect(after.status == 0, "\(after.stdout)\(after.stderr)")
+      #expect(after.stderr.contains("0 objects drifted"))
+    }
+  }
+
+  /// An object the rules fail on: its drift is not known, so `diff` says which and why
+  /// and exits 2, like any error — not 0 as if it were in sync.
+  @Test func diffExitsTwoWhenTheRulesFailForAnObject() async throws {
+    let objects = Self.shopObjects + [Self.workload(templateMetadata: "broken")]
+    try await Self.withClusters(objects, rules: Self.annotatingRules) { arguments, _ in
+      let result = try CLI.run(["diff"] + arguments)
+      #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
+      #expect(
+        result.stderr.contains(
+          "failed apps/Deployment:shop/web: error[E0601]: `spec.template.metadata` is a string"))
+      #expect(
+        result.stderr.hasSuffix(
+          "syncrules: error: the rules failed for 1 object; their copies were not compared\n"))
+      // The ConfigMap it references is still compared (and missing).
+      #expect(result.stdout.contains("+++ desired//ConfigMap:shop/web-config"))
+    }
   }
 
   @Test func theDemoSyncsFollowsAChangeAndWritesNothingToProduction() throws {

@@ -117,7 +117,9 @@ extension KubeClient {
 
   static func watchEvent(_ frame: Value, resource: APIResource) throws(KubeError) -> WatchEvent {
     guard let type = frame["type"]?.stringValue, let object = frame["object"] else {
-      throw .invalidResponse("watch event without type or object: \(JSON.serialize(frame))")
+      throw .invalidResponse(
+        "watch event without type or object: "
+          + JSON.serialize(Redaction.secretValues(in: frame)).prefix(512))
     }
     let typed = { withTypeMeta(object, apiVersion: resource.apiVersion, kind: resource.kind) }
     switch type {

@@ -82,8 +82,7 @@ actor Authenticator {
     } catch {
       if execRun == task { execRun = nil }
       if let error = error as? KubeError { throw error }
-      throw .execPlugin(
-        command: credentials.exec?.config.command ?? "", message: "\(error)", stderr: "")
+      throw .execPlugin(command: credentials.exec?.config.command ?? "", message: "\(error)")
     }
   }
 

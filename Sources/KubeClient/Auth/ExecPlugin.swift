@@ -20,8 +20,10 @@ public enum ExecPlugin {
   ///
   /// The plugin gets our environment plus its `env` entries and `KUBERNETES_EXEC_INFO`;
   /// stdin is empty because we are never interactive. A non-zero exit, a timeout or an
-  /// unusable answer throws ``KubeError/execPlugin(command:message:stderr:)`` with the
-  /// plugin's stderr, which is where EKS/GKE/AKS plugins explain what is wrong.
+  /// unusable answer throws ``KubeError/execPlugin(command:message:)``. What the plugin
+  /// printed (stdout or stderr) is never put in the error: a plugin that fails half way
+  /// may already have printed the token, and errors end up in logs. The message says to
+  /// run the command by hand instead, where its explanation can be read.
   public static func run(
     _ spec: ExecPluginSpec,
     environment: [String: String] = ProcessInfo.processInfo.environment
@@ -30,7 +32,7 @@ public enum ExecPlugin {
     if config.interactiveMode == "Always" {
       throw .execPlugin(
         command: config.command,
-        message: "interactiveMode is Always but syncrules never has a terminal", stderr: "")
+        message: "interactiveMode is Always but syncrules never has a terminal")
     }
     var env = environment
     for variable in config.env { env[variable.name] = variable.value }
@@ -43,26 +45,33 @@ public enum ExecPlugin {
     } catch {
       var message = "could not start: \(error)"
       if let hint = config.installHint { message += "\n\(hint)" }
-      throw .execPlugin(command: config.command, message: message, stderr: "")
+      throw .execPlugin(command: config.command, message: message)
     }
-    let stderr = String(decoding: output.stderr.suffix(4096), as: UTF8.self)
     if output.timedOut {
       throw .execPlugin(
-        command: config.command, message: "no answer after \(spec.timeout); killed",
-        stderr: stderr)
+        command: config.command,
+        message: "no answer after \(spec.timeout); killed. \(runItYourself)")
     }
     guard output.status == 0 else {
       var message = "exited with status \(output.status)"
       // 127 is env(1) (or a shell) saying the command does not exist.
-      if output.status == 127, let hint = config.installHint { message += "\n\(hint)" }
-      throw .execPlugin(command: config.command, message: message, stderr: stderr)
+      if output.status == 127, let hint = config.installHint {
+        message += "\n\(hint)"
+      } else {
+        message += ". \(runItYourself)"
+      }
+      throw .execPlugin(command: config.command, message: message)
     }
     do {
       return try parseCredential(output.stdout, apiVersion: config.apiVersion)
     } catch {
-      throw .execPlugin(command: config.command, message: error.message, stderr: stderr)
+      throw .execPlugin(command: config.command, message: error.message)
     }
   }
+
+  static let runItYourself =
+    "What it printed is not shown, since it can hold credentials: run the command with the "
+    + "args and env of the kubeconfig's exec section yourself to see its messages"
 
   /// The `KUBERNETES_EXEC_INFO` JSON for `spec`.
   static func execInfo(_ spec: ExecPluginSpec) -> String {
@@ -137,7 +146,6 @@ public enum ExecPlugin {
 struct ProcessOutput: Sendable {
   var status: Int32
   var stdout: [UInt8]
-  var stderr: [UInt8]
   var timedOut: Bool
 }
 
@@ -172,17 +180,11 @@ private func runProcessBlocking(
   }
   process.environment = environment
   let stdout = Pipe()
-  let stderr = Pipe()
   process.standardOutput = stdout
-  process.standardError = stderr
+  // Never read, so never shown: it can hold the credential (see `ExecPlugin.run`).
+  process.standardError = FileHandle.nullDevice
   process.standardInput = FileHandle.nullDevice
   try process.run()
-  // Drain both pipes concurrently so a chatty plugin cannot block on a full pipe.
-  let group = DispatchGroup()
-  nonisolated(unsafe) var errorBytes: [UInt8] = []
-  DispatchQueue.global().async(group: group) {
-    errorBytes = [UInt8](stderr.fileHandleForReading.readDataToEndOfFile())
-  }
   let killed = LockedFlag()
   let killer = DispatchWorkItem {
     if process.isRunning {
@@ -193,12 +195,10 @@ private func runProcessBlocking(
   let seconds = Double(timeout.components.seconds)
   DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: killer)
   let outputBytes = [UInt8](stdout.fileHandleForReading.readDataToEndOfFile())
-  group.wait()
   process.waitUntilExit()
   killer.cancel()
   return ProcessOutput(
-    status: process.terminationStatus, stdout: outputBytes, stderr: errorBytes,
-    timedOut: killed.value)
+    status: process.terminationStatus, stdout: outputBytes, timedOut: killed.value)
 }
 
 private final class LockedFlag: @unchecked Sendable {

@@ -29,6 +29,16 @@ public struct ClientConfiguration: Sendable {
     self.credentials = credentials
     self.origin = origin.isEmpty ? server : origin
   }
+
+  /// Which cluster this is, for messages: `context `standby`, https://127.0.0.1:6443`, or
+  /// the server alone when it came from nowhere else. Credentials in the URL are masked.
+  public var clusterLabel: String {
+    let server = Redaction.url(server)
+    if origin.hasPrefix("context ") {
+      return "context `\(origin.dropFirst("context ".count))`, \(server)"
+    }
+    return origin == self.server ? server : "\(origin), \(server)"
+  }
 }
 
 /// The version this library reports in its user agent.

@@ -96,6 +96,7 @@ public final class KubeClient: Sendable {
     } catch let error as KubeError {
       throw error
     } catch {
+      // The head arrived: the connection broke while the body was read.
       throw Self.transportError(error, request)
     }
   }
@@ -115,7 +116,7 @@ public final class KubeClient: Sendable {
       do {
         response = try await http.execute(prepared, deadline: deadline)
       } catch {
-        throw Self.transportError(error, request)
+        throw await connectionError(error, request, deadline: deadline)
       }
       let code = Int(response.status.code)
       if (200..<300).contains(code) { return response }
@@ -126,8 +127,51 @@ public final class KubeClient: Sendable {
       }
       throw KubeError.from(
         APIStatus(
-          httpCode: code, body: body, retryAfter: response.headers.first(name: "Retry-After")))
+          httpCode: code, body: body, retryAfter: response.headers.first(name: "Retry-After"),
+          concernsSecrets: Redaction.concernsSecrets(request.path)))
     }
+  }
+
+  /// ``KubeError/unreachable(_:)`` for a request that got no answer, naming the cause in
+  /// words. When the server's certificate was refused, it is fetched once more (without
+  /// trusting it) so that the message can say which names it carries.
+  func connectionError(_ error: any Error, _ request: Request, deadline: NIODeadline) async
+    -> KubeError
+  {
+    let context = TransportErrors.Context(
+      expectedName: endpoint.expectedName,
+      customAuthority: configuration.certificateAuthority != nil,
+      connectTimeout: configuration.connectTimeout,
+      requestTimeout: request.timeout ?? configuration.requestTimeout)
+    guard var cause = TransportErrors.cause(of: error, context) else {
+      return Self.transportError(error, request)
+    }
+    let usesProxy = !(configuration.proxyURL ?? "").isEmpty
+    switch cause {
+    case .untrustedCertificate(nil, let customAuthority) where !usesProxy:
+      if let certificate = await probeCertificate() {
+        cause =
+          certificate.isOutdated()
+          ? .outdatedCertificate(certificate)
+          : .untrustedCertificate(certificate, customAuthority: customAuthority)
+      }
+    case .certificateNameMismatch(let expected, nil) where !usesProxy:
+      if let certificate = await probeCertificate() {
+        cause = .certificateNameMismatch(expected: expected, certificate: certificate)
+      }
+    default:
+      break
+    }
+    return .unreachable(
+      ConnectionFailure(
+        cluster: configuration.clusterLabel, cause: cause,
+        proxy: usesProxy ? configuration.proxyURL.map(Redaction.url) : nil))
+  }
+
+  private func probeCertificate() async -> ServerCertificate? {
+    await CertificateProbe.certificate(
+      host: endpoint.host, port: endpoint.port, serverName: endpoint.expectedName,
+      timeout: configuration.connectTimeout)
   }
 
   private func prepare(
@@ -150,15 +194,27 @@ public final class KubeClient: Sendable {
     return prepared
   }
 
+  /// A failure after the server answered, or one that is not about the connection; the
+  /// library's text without source paths.
   static func transportError(_ error: any Error, _ request: Request) -> KubeError {
     if let error = error as? KubeError { return error }
-    return .transport("\(request.method.rawValue) \(request.path): \(error)")
+    var text = TransportErrors.cleaned("\(error)")
+    if let error = error as? HTTPClientError {
+      if error == .remoteConnectionClosed || error == .uncleanShutdown {
+        text = "the server closed the connection"
+      } else if error == .deadlineExceeded || error == .readTimeout {
+        text = "the answer did not arrive in time"
+      }
+    } else if case NIOSSLError.uncleanShutdown? = error as? NIOSSLError {
+      text = "the server closed the connection"
+    }
+    return .transport("\(request.method.rawValue) \(request.path): \(text)")
   }
 
   private static func proxy(_ url: String?) throws(KubeError) -> HTTPClient.Configuration.Proxy? {
     guard let url, !url.isEmpty else { return nil }
     guard let parts = URLComponents(string: url), let host = parts.host, let scheme = parts.scheme
-    else { throw .configuration("proxy-url \(url) is not a URL") }
+    else { throw .configuration("proxy-url \(Redaction.url(url)) is not a URL") }
     switch scheme {
     case "http":
       var authorization: HTTPClient.Authorization?
@@ -170,7 +226,7 @@ public final class KubeClient: Sendable {
       return .socksServer(host: host, port: parts.port ?? 1080)
     default:
       throw .configuration(
-        "proxy-url \(url): only http:// and socks5:// proxies are supported")
+        "proxy-url \(Redaction.url(url)): only http:// and socks5:// proxies are supported")
     }
   }
 }
@@ -194,19 +250,29 @@ struct Endpoint: Sendable {
   var isTLS: Bool
   var urlPrefix: String
   var dnsOverride: [String: String]?
+  /// The host and port connected to (brackets removed from IPv6 addresses).
+  var host: String
+  var port: Int
+  /// The name the server's certificate must carry: `tls-server-name`, else the host.
+  var expectedName: String
 
   init(_ configuration: ClientConfiguration) throws(KubeError) {
+    let server = Redaction.url(configuration.server)
     guard let parts = URLComponents(string: configuration.server), let scheme = parts.scheme,
       var host = parts.host, !host.isEmpty
-    else { throw .configuration("server \(configuration.server) is not a URL") }
+    else { throw .configuration("server \(server) is not a URL") }
     guard scheme == "https" || scheme == "http" else {
-      throw .configuration("server \(configuration.server): scheme must be https or http")
+      throw .configuration("server \(server): scheme must be https or http")
     }
     isTLS = scheme == "https"
     let port = parts.port ?? (isTLS ? 443 : 80)
+    self.host = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+    self.port = port
+    expectedName = self.host
     if let name = configuration.tlsServerName, !name.isEmpty, isTLS, name != host {
       dnsOverride = [name: host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))]
       host = name
+      expectedName = name
     }
     if host.contains(":"), !host.hasPrefix("[") { host = "[\(host)]" }
     var path = parts.percentEncodedPath

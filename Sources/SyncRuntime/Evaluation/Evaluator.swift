@@ -23,6 +23,15 @@ public struct ObjectFailure: Error, Sendable, CustomStringConvertible {
   public var rule: String?
   public var location: SourceSpan?
 
+  public init(
+    code: DiagnosticCode, message: String, rule: String? = nil, location: SourceSpan? = nil
+  ) {
+    self.code = code
+    self.message = message
+    self.rule = rule
+    self.location = location
+  }
+
   public var description: String {
     var text = "error[\(code.rawValue)]: \(message)"
     if let rule, let location { text += " (rule `\(rule)` at \(location): \(location.excerpt))" }
@@ -101,6 +110,21 @@ public struct Evaluator: Sendable {
       followed.isEmpty
       ? [] : DependencyReference.references(in: object, kinds: followed, namespace: facts.namespace)
     return (.rewritten(working, rules: applied), dependencies)
+  }
+
+  /// The dependency kinds the rules selecting `object` may follow: every `dependencies`
+  /// edit of every matching rule, whatever `when` guards it. For an object whose rules
+  /// failed, `sync` cannot know which edits would have run, and keeps what any of them
+  /// could have asked for rather than lose a workload's ConfigMap.
+  public func dependencyKinds(mayFollowFor object: Value) -> Set<DependencyKind> {
+    guard let facts = ObjectFacts(object), firstMatchingSkip(facts) == nil else { return [] }
+    var kinds: Set<DependencyKind> = []
+    for ruleIndex in program.dispatch.candidates(group: facts.group, kind: facts.kind) {
+      let rule = program.rules[ruleIndex]
+      guard facts.matches(rule.selector, evaluator: self) else { continue }
+      for case .dependencies(let followed) in rule.code { kinds.formUnion(followed) }
+    }
+    return kinds
   }
 
   /// The index of the first skip that matches, as if each were tried in order.

@@ -203,10 +203,16 @@ extension Evaluator {
   }
 
   /// RFC 7386 merge: maps merge key by key, `null` deletes, anything else replaces.
+  ///
+  /// Each change acts on the first member with its key, as `ObjectValue`'s subscript
+  /// does, and a new key goes at the end. A few changes look their keys up by scanning;
+  /// more go through an index, so that merging n keys into n keys is linear: object
+  /// values come from production, and a scan per key took half a minute for 10,000.
   static func merged(_ target: Value, with patch: Value) -> Value {
     guard case .object(let changes) = patch else { return patch }
     var result: ObjectValue
     if case .object(let existing) = target { result = existing } else { result = ObjectValue() }
+    if changes.count > 16 { return .object(mergedByIndex(result, with: changes)) }
     for member in changes.members {
       if case .null = member.value {
         result.removeValue(forKey: member.key)
@@ -215,6 +221,34 @@ extension Evaluator {
       }
     }
     return .object(result)
+  }
+
+  /// ``merged(_:with:)`` for many changes: the live members of each key by position
+  /// (a key may be repeated in an object built by hand), removed members left as holes
+  /// until the end.
+  private static func mergedByIndex(_ target: ObjectValue, with changes: ObjectValue)
+    -> ObjectValue
+  {
+    var members: [Member?] = target.members.map { $0 }
+    var positions: [String: [Int]] = [:]
+    positions.reserveCapacity(target.count + changes.count)
+    for (index, member) in target.members.enumerated() {
+      positions[member.key, default: []].append(index)
+    }
+    for change in changes.members {
+      if case .null = change.value {
+        if let first = positions[change.key]?.first {
+          members[first] = nil
+          positions[change.key]!.removeFirst()
+        }
+      } else if let first = positions[change.key]?.first {
+        members[first]!.value = merged(members[first]!.value, with: change.value)
+      } else {
+        positions[change.key, default: []].append(members.count)
+        members.append(Member(key: change.key, value: merged(.null, with: change.value)))
+      }
+    }
+    return ObjectValue(members: members.compactMap { $0 })
   }
 
   static func replace(_ text: String, _ matcher: TextMatcher, _ replacement: String) -> String {

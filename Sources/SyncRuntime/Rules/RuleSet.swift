@@ -35,9 +35,48 @@ public struct RuleSet: Sendable {
   /// A problem with the inputs themselves (a missing file, an unreadable CRD), as
   /// opposed to findings in the rules.
   public struct InputError: Error, Sendable, CustomStringConvertible {
-    public var description: String
+    /// ``DiagnosticCode/inputUnreadable`` for a path that is missing or cannot be
+    /// read, ``DiagnosticCode/invalidCRD`` for a CRD file that does not parse or is
+    /// not a valid CRD.
+    public var code: DiagnosticCode
+    /// The file or directory at fault, as named or as found under a named directory.
+    public var file: String
+    /// 1-based position of a syntax error, when the reader reported one.
+    public var line: Int?
+    public var column: Int?
+    public var message: String
     /// True when the user named something that does not exist (a usage error).
     public var isUsageError: Bool
+
+    /// `crds/rollout.yaml:12:3: message`.
+    public var description: String {
+      SchemaLoadError(file: file, line: line, column: column, message: message).description
+    }
+
+    init(
+      _ code: DiagnosticCode, file: String, line: Int? = nil, column: Int? = nil,
+      message: String, isUsageError: Bool = false
+    ) {
+      self.code = code
+      self.file = file
+      self.line = line
+      self.column = column
+      self.message = message
+      self.isUsageError = isUsageError
+    }
+
+    /// A CRD path that could not be read or a CRD that is not valid.
+    init(_ error: SchemaLoadError) {
+      self.init(
+        error.isUnreadable ? .inputUnreadable : .invalidCRD, file: error.file, line: error.line,
+        column: error.column, message: error.message)
+    }
+
+    /// A rule path that is missing (`isUsageError`) or cannot be read.
+    init(_ error: RuleLoader.PathError, isUsageError: Bool) {
+      self.init(
+        .inputUnreadable, file: error.path, message: error.reason, isUsageError: isUsageError)
+    }
   }
 
   /// Loads, checks and compiles.
@@ -47,21 +86,21 @@ public struct RuleSet: Sendable {
       do {
         registry = try registry.adding(crdPaths: options.crdPaths)
       } catch {
-        throw InputError(description: "\(error)", isUsageError: false)
+        throw InputError(error)
       }
     }
     let paths: [String]
     do {
       paths = try RuleLoader.expand(paths: options.rulePaths)
     } catch {
-      throw InputError(description: error.description, isUsageError: true)
+      throw InputError(error, isUsageError: true)
     }
     let files = SourceManager()
     let loaded: LoadedRules
     do {
       loaded = try RuleLoader(stdlib: options.stdlib).load(paths: paths, into: files)
     } catch {
-      throw InputError(description: error.description, isUsageError: false)
+      throw InputError(error, isUsageError: false)
     }
     return build(loaded, registry: registry, strict: options.strict)
   }

@@ -1,24 +1,28 @@
 import Dispatch
 import SyncValue
 
-/// A failure kept by a parallel worker until its batch is merged, when the object's
-/// number in the whole input is known.
+/// A failure kept by a worker until its batch is merged, when the object's number in the
+/// whole input is known.
 struct HeldFailure {
-  /// The object's number within its batch.
-  var objectNumber: Int
   /// Bytes of the batch's output written before the failure, so that on a pipe the
   /// message comes after the objects before it, as on one thread.
   var outputOffset: Int
-  var failure: ObjectFailure
-  /// ` (apps/v1 Deployment prod/web)` or nothing.
-  var identity: String
+  var problem: Problem
+
+  enum Problem {
+    /// One object failed; its number counts within the batch.
+    case object(ObjectProcessor.Failure)
+    /// A line was not JSON; the worker went on at the next line that starts a value, as
+    /// the sequential reader does.
+    case malformedJSON(JSONError)
+  }
 }
 
 /// Whole lines of one input handed to a ``LineWorker``, and what the worker made of them.
 ///
-/// The coordinator fills in the input and starts the work; the worker fills in the
-/// results and signals `done`; only then does the coordinator read them. The semaphore
-/// orders the two, hence `@unchecked Sendable`.
+/// The driver fills in the input and starts the work; the worker fills in the results and
+/// signals `done`; only then does the driver read them. The semaphore orders the two,
+/// hence `@unchecked Sendable`.
 final class LineBatch: @unchecked Sendable {
   let bytes: [UInt8]
   /// Where `bytes` start in the input.
@@ -31,9 +35,9 @@ final class LineBatch: @unchecked Sendable {
   var objectCount = 0
   var failures: [HeldFailure] = []
   /// Where the worker stopped short: from there on the input is not one value per line
-  /// (a value spanning lines, two on one line, a List, an array) or not valid JSON, and
-  /// is left to the sequential reader, which streams Lists and reports errors with their
-  /// position. Nil when the worker did the whole batch.
+  /// (a value spanning lines, two on one line, a List, an array), or is cut by the end
+  /// of the batch, and is left to the sequential reader. Nil when the worker did the
+  /// whole batch.
   var stop: JSONPosition?
   let done = DispatchSemaphore(value: 0)
 
@@ -43,28 +47,25 @@ final class LineBatch: @unchecked Sendable {
   }
 }
 
-/// A thread that parses, evaluates and writes batches of lines, one batch at a time and
-/// in the order they were started.
+/// A thread that parses, evaluates and renders batches of lines, one batch at a time and
+/// in the order they were started, with an ``ObjectProcessor`` of its own whose output
+/// stays in memory until the driver merges the batch.
 ///
-/// It owns an applier of its own whose output stays in memory and whose failures are
-/// held, so that nothing it does is visible until the coordinator merges the batch.
 /// Everything it owns is touched only on its serial queue, hence `@unchecked Sendable`.
 final class LineWorker: @unchecked Sendable {
   private let queue = DispatchQueue(label: "syncrules.apply.lines")
-  private let applier: StreamApplier
+  private let processor: ObjectProcessor
   private let output = OutputSink.inMemory()
   /// Kept from batch to batch, with the keys and short strings it has interned.
-  private let reader = JSONStreamReader(reusable: .init())
+  private let reader: JSONStreamReader
 
   init(
-    options: StreamApplier.Options, layout: OutputLayout,
+    options: ObjectProcessor.Options, layout: OutputLayout, limits: JSONReaderLimits,
     evaluate: @escaping @Sendable (Value) -> Outcome
   ) {
-    applier = StreamApplier(
-      options: options, output: output, evaluate: evaluate, concurrentEvaluate: nil,
-      problem: { _ in })
-    applier.emitter = ObjectEmitter(layout: layout, sink: output)
-    applier.heldFailures = []
+    processor = ObjectProcessor(
+      options: options, emitter: ObjectEmitter(layout: layout, sink: output), evaluate: evaluate)
+    reader = JSONStreamReader(reusable: limits)
   }
 
   /// Queues `batch`; its `done` is signalled when the results are in.
@@ -76,17 +77,17 @@ final class LineWorker: @unchecked Sendable {
   }
 
   private func run(_ batch: LineBatch) {
-    applier.objectNumber = 0
-    applier.report = ApplyReport()
-    applier.failureCount = 0
-    applier.heldFailures = []
+    processor.objectCount = 0
+    processor.report = ApplyReport()
+    var failures: [HeldFailure] = []
     batch.bytes.withUnsafeBufferPointer { reader.load($0, at: batch.position) }
     // Where the sequential reader would take over: after the last value done here.
     var resume = batch.position
     var previousLine = 0
     var finished = false
-    do {
-      while true {
+    let batchEnd = batch.position.offset + batch.bytes.count
+    while true {
+      do {
         let token = try reader.peekToken()
         if token == .endOfInput {
           finished = true
@@ -95,33 +96,28 @@ final class LineWorker: @unchecked Sendable {
         let start = reader.position
         if token == .beginArray || start.line == previousLine { break }
         let value = try reader.readValue()
-        if reader.position.line != start.line || Self.isList(value) { break }
-        try applier.processTopLevel(value)
+        if reader.position.line != start.line || ListShape.split(value) != nil { break }
+        let outputOffset = output.bufferedByteCount
+        if let failure = processor.processTopLevel(value, duplicate: reader.takeDuplicateKey()) {
+          failures.append(HeldFailure(outputOffset: outputOffset, problem: .object(failure)))
+        }
         previousLine = start.line
         resume = reader.position
+      } catch {
+        // Cut off at the end of the batch, or no value starts a line in the rest of it:
+        // the sequential reader takes over and reads on (or reports the error at its line
+        // and column, and recovers). Otherwise recover here exactly as it would.
+        guard error.offset < batchEnd, (try? reader.skipToNextValueLine()) == true else { break }
+        failures.append(
+          HeldFailure(outputOffset: output.bufferedByteCount, problem: .malformedJSON(error)))
+        previousLine = 0
+        resume = reader.position
       }
-    } catch {
-      // Malformed here, or cut off at the end of the batch: the sequential reader takes
-      // over and either reads on or reports the error at its line and column.
     }
     if !finished { batch.stop = resume }
     batch.output = output.takeBytes()
-    batch.report = applier.report
-    batch.objectCount = applier.objectNumber
-    batch.failures = applier.heldFailures ?? []
-  }
-
-  /// Whether the sequential reader would stream `value` as a List, item by item: an
-  /// object with an `items` array that no kind not ending in `List` precedes.
-  static func isList(_ value: Value) -> Bool {
-    guard case .object(let object) = value else { return false }
-    for (index, member) in object.members.enumerated() where member.key == "items" {
-      if case .array = member.value,
-        StreamApplier.mayBeListHead(Array(object.members[..<index]))
-      {
-        return true
-      }
-    }
-    return false
+    batch.report = processor.report
+    batch.objectCount = processor.objectCount
+    batch.failures = failures
   }
 }

@@ -27,10 +27,11 @@ enum OutputLayout: Equatable {
   }
 }
 
-/// Writes objects, and Lists item by item, into an ``OutputSink``.
+/// Renders objects, and Lists item by item, into an ``OutputSink``'s buffer.
 ///
-/// A List is never held whole: its envelope's members before `items` are written first,
-/// then each item as it comes, then the members after `items`.
+/// A List is never held whole: its envelope's members before `items` are rendered first,
+/// then each item as it comes, then the members after `items`. Nothing is written out
+/// here: the driver that owns the sink decides when (``OutputSink/flushIfFull()``).
 final class ObjectEmitter {
   let layout: OutputLayout
   private let sink: OutputSink
@@ -52,23 +53,23 @@ final class ObjectEmitter {
     scratch.reserveCapacity(64 * 1024)
   }
 
-  /// Writes one top-level object (a document, an NDJSON line, a watch frame).
-  func writeDocument(_ value: Value) throws(OutputSinkError) {
+  /// Renders one top-level object (a document, an NDJSON line, a watch frame).
+  func writeDocument(_ value: Value) {
     switch layout {
     case .json, .ndjson:
       json.write(value)
       json.newline()
-      try sink.take(from: &json)
+      sink.append(from: &json)
     case .yaml:
       beginYAMLDocument()
       YAMLWriter().write(value, to: &scratch)
-      try takeScratch()
+      takeScratch()
     }
   }
 
   /// Opens a List. `head` holds the envelope's members before `items`; nil for a bare
   /// JSON array of objects.
-  func beginList(head: [Member]?) throws(OutputSinkError) {
+  func beginList(head: [Member]?) {
     openListItems = 0
     openListIsArray = head == nil
     switch layout {
@@ -84,43 +85,43 @@ final class ObjectEmitter {
         json.key("items")
       }
       json.beginArray()
-      try sink.take(from: &json)
+      sink.append(from: &json)
     case .yaml:
       // A bare array becomes one document per item; kubectl reads those alike.
       guard let head else { return }
       beginYAMLDocument()
       if !head.isEmpty { YAMLWriter().write(.object(ObjectValue(members: head)), to: &scratch) }
-      try takeScratch()
+      takeScratch()
     }
   }
 
   /// Writes the next item of the open List.
-  func writeItem(_ value: Value) throws(OutputSinkError) {
+  func writeItem(_ value: Value) {
     let index = openListItems ?? 0
     openListItems = index + 1
     switch layout {
     case .ndjson:
       json.write(value)
       json.newline()
-      try sink.take(from: &json)
+      sink.append(from: &json)
     case .json:
       json.write(value)
-      try sink.take(from: &json)
+      sink.append(from: &json)
     case .yaml:
       if openListIsArray {
-        try writeDocument(value)
+        writeDocument(value)
         return
       }
       if index == 0 { scratch.append(contentsOf: "items:\n".utf8) }
       var item: [UInt8] = []
       YAMLWriter().write(value, to: &item)
       appendSequenceEntry(item)
-      try takeScratch()
+      takeScratch()
     }
   }
 
   /// Closes the open List; `tail` holds the envelope's members after `items`.
-  func endList(tail: [Member]) throws(OutputSinkError) {
+  func endList(tail: [Member]) {
     let items = openListItems ?? 0
     openListItems = nil
     switch layout {
@@ -136,22 +137,18 @@ final class ObjectEmitter {
         json.endObject()
       }
       json.newline()
-      try sink.take(from: &json)
+      sink.append(from: &json)
     case .yaml:
       if openListIsArray { return }
       if items == 0 { scratch.append(contentsOf: "items: []\n".utf8) }
       if !tail.isEmpty { YAMLWriter().write(.object(ObjectValue(members: tail)), to: &scratch) }
-      try takeScratch()
+      takeScratch()
     }
   }
 
-  /// Writes raw text (diffs) in the output's order.
-  func writeText(_ bytes: [UInt8]) throws(OutputSinkError) {
-    try sink.write(bytes)
-  }
-
-  func flush() throws(OutputSinkError) {
-    try sink.flush()
+  /// Queues raw text (diffs) in the output's order.
+  func writeText(_ bytes: [UInt8]) {
+    sink.append(bytes)
   }
 
   private func beginYAMLDocument() {
@@ -175,8 +172,8 @@ final class ObjectEmitter {
     }
   }
 
-  private func takeScratch() throws(OutputSinkError) {
-    try sink.write(scratch)
+  private func takeScratch() {
+    sink.append(scratch)
     scratch.removeAll(keepingCapacity: true)
   }
 }

@@ -6,10 +6,14 @@ import SyncValue
 /// Inputs are read one object at a time (a `kind: List` one item at a time), evaluated,
 /// and written before the next is read, so memory does not grow with the number of
 /// objects and a never-ending `kubectl get -w` pipe works. An object that fails is
-/// reported and left out; the stream goes on. Malformed input stops that input after
+/// reported and left out; the stream goes on. Malformed JSON is reported and reading
+/// goes on at the next line that starts a value; malformed YAML stops that input after
 /// everything before it was written.
 ///
-/// Used by one task at a time, so not `Sendable`.
+/// The work on each object is an ``ObjectProcessor``'s; this class chooses a driver for
+/// each input — the sequential reader (`StreamApplier+Sequential.swift`) or, for JSON
+/// that comes one value per line, the ``LineBatchDriver`` — and owns the output, the
+/// counts and the messages. Used by one task at a time, so not `Sendable`.
 public final class StreamApplier {
   /// What to write and how.
   public struct Options: Sendable {
@@ -21,6 +25,8 @@ public final class StreamApplier {
     public var passthrough: Bool
     /// Write a unified diff per changed object instead of the objects.
     public var diff: Bool
+    /// Show the values of Secrets in diffs; by default they are masked (``SecretMask``).
+    public var showSecrets: Bool
     /// Write out each object as soon as it is done; nil: when the input is not a regular
     /// file (a pipe or terminal, where objects may arrive slowly).
     public var flushEachObject: Bool?
@@ -31,16 +37,21 @@ public final class StreamApplier {
     /// Bytes read at a time and handed to one of the `jobs` threads (whole lines);
     /// tests make it small to put the cuts everywhere.
     public var batchBytes: Int
+    /// The most bytes one object (a JSON value, a List item, a YAML document) may take.
+    public var maximumObjectBytes: Int
 
     public init(
       inputFormat: InputFormat? = nil, outputFormat: OutputFormat? = nil,
-      passthrough: Bool = false, diff: Bool = false, flushEachObject: Bool? = nil,
-      jobs: Int = 1, batchBytes: Int = 256 * 1024
+      passthrough: Bool = false, diff: Bool = false, showSecrets: Bool = false,
+      flushEachObject: Bool? = nil, jobs: Int = 1, batchBytes: Int = 256 * 1024,
+      maximumObjectBytes: Int = JSONReaderLimits.defaultMaximumValueBytes
     ) {
+      self.maximumObjectBytes = maximumObjectBytes
       self.inputFormat = inputFormat
       self.outputFormat = outputFormat
       self.passthrough = passthrough
       self.diff = diff
+      self.showSecrets = showSecrets
       self.flushEachObject = flushEachObject
       self.jobs = max(1, jobs)
       self.batchBytes = max(1, batchBytes)
@@ -53,22 +64,20 @@ public final class StreamApplier {
   /// The same rules, callable from other threads; nil when made with a plain closure.
   let concurrentEvaluate: (@Sendable (Value) -> Outcome)?
   let problem: (String) -> Void
-  /// Set on the appliers of parallel workers: failures are kept here, to be numbered and
-  /// reported in input order, instead of going to `problem`.
-  var heldFailures: [HeldFailure]?
+  /// The calling thread's processor, made for the first input (whose format decides the
+  /// output's) and kept: its report counts every input.
+  var processor: ObjectProcessor?
   /// Parallel workers, made on first use and kept for later inputs.
   var workers: [LineWorker] = []
-  var emitter: ObjectEmitter?
+  /// Write out each object as soon as it is done (for the current input).
   var flushesEachObject = false
   var inputName = ""
-  /// 1-based position of the current object in the current input, for messages.
-  var objectNumber = 0
 
   /// Counts per kind of everything read so far.
-  public internal(set) var report = ApplyReport()
+  public var report: ApplyReport { processor?.report ?? ApplyReport() }
   /// Objects that failed (each also reported through `problem`).
   public internal(set) var failureCount = 0
-  /// Inputs that stopped at malformed text.
+  /// Malformed places in the inputs (each also reported through `problem`).
   public internal(set) var malformedInputCount = 0
   /// Objects that `options.jobs` threads read, evaluated and wrote (the rest were done on
   /// the calling thread): tells whether an input took the parallel path.
@@ -113,30 +122,55 @@ public final class StreamApplier {
     self.problem = problem
   }
 
-  /// Reads `input` to its end (or to malformed text) and writes the results.
+  /// Reads `input` to its end and writes the results.
   ///
-  /// - Returns: false when malformed input stopped it.
+  /// - Returns: false when the input held malformed text.
   /// - Throws: only when the output cannot be written.
   @discardableResult
   public func apply(_ input: StreamInput) throws(OutputSinkError) -> Bool {
     let (detected, raw) = input.openRaw(forcing: options.inputFormat)
-    if emitter == nil {
+    let processor: ObjectProcessor
+    if let existing = self.processor {
+      processor = existing
+    } else {
       let layout = options.outputFormat.map(OutputLayout.init) ?? OutputLayout(matching: detected)
-      emitter = ObjectEmitter(layout: layout, sink: sink)
+      processor = ObjectProcessor(
+        options: processorOptions, emitter: ObjectEmitter(layout: layout, sink: sink),
+        evaluate: evaluate)
+      self.processor = processor
     }
+    processor.objectCount = 0
     flushesEachObject = options.flushEachObject ?? input.isInteractive
     inputName = input.name
-    objectNumber = 0
     switch (detected.format, raw.descriptor) {
     case (.json, _) where runsInParallel(detected):
-      return try applyLinesInParallel(raw, interactive: input.isInteractive)
-    case (.json, nil): return try applyJSON(JSONStreamReader(bytes: raw.prefix))
+      var driver = LineBatchDriver(
+        applier: self, raw: raw, interactive: input.isInteractive)
+      return try driver.run()
+    case (.json, nil):
+      return try applyJSON(JSONStreamReader(bytes: raw.prefix, limits: jsonLimits))
     case (.json, let descriptor?):
-      return try applyJSON(JSONStreamReader(fileDescriptor: descriptor, prefix: raw.prefix))
-    case (.yaml, nil): return try applyYAML(YAMLStreamReader(bytes: raw.prefix))
+      return try applyJSON(
+        JSONStreamReader(fileDescriptor: descriptor, prefix: raw.prefix, limits: jsonLimits))
+    case (.yaml, nil):
+      return try applyYAML(YAMLStreamReader(bytes: raw.prefix, limits: yamlLimits))
     case (.yaml, let descriptor?):
-      return try applyYAML(YAMLStreamReader(fileDescriptor: descriptor, prefix: raw.prefix))
+      return try applyYAML(
+        YAMLStreamReader(fileDescriptor: descriptor, prefix: raw.prefix, limits: yamlLimits))
     }
+  }
+
+  var processorOptions: ObjectProcessor.Options {
+    ObjectProcessor.Options(
+      passthrough: options.passthrough, diff: options.diff, showSecrets: options.showSecrets)
+  }
+
+  var jsonLimits: JSONReaderLimits {
+    JSONReaderLimits(maximumValueBytes: options.maximumObjectBytes)
+  }
+
+  var yamlLimits: YAMLReaderLimits {
+    YAMLReaderLimits(maxDocumentBytes: options.maximumObjectBytes)
   }
 
   /// Writes out everything still buffered.
@@ -144,108 +178,37 @@ public final class StreamApplier {
     try sink.flush()
   }
 
-  // MARK: - Objects
+  // MARK: - Output and problems
 
-  /// Where an object sits, which decides how it is written.
-  enum Place {
-    case document
-    case item
-    /// The object of a watch frame; the other members of the frame are kept.
-    case frame(ObjectValue)
-  }
-
-  /// Evaluates one object and writes what the options say.
-  func process(_ object: Value, at place: Place) throws(OutputSinkError) {
-    objectNumber += 1
-    let outcome = evaluate(object)
-    report.record(object, Disposition(outcome))
-    switch outcome {
-    case .rewritten(let rewritten, _):
-      if options.diff {
-        try writeDiff(object, rewritten)
-      } else {
-        try write(rewritten, at: place)
-      }
-    case .skipped, .unmatched:
-      if options.passthrough && !options.diff { try write(object, at: place) }
-    case .dropped:
-      if options.diff { try writeDiff(object, nil) }
-    case .failed(let failure):
-      failureCount += 1
-      if heldFailures != nil {
-        heldFailures?.append(
-          HeldFailure(
-            objectNumber: objectNumber, outputOffset: sink.bufferedByteCount, failure: failure,
-            identity: identity(of: object)))
-      } else {
-        problem(message(for: failure, objectNumber: objectNumber, identity: identity(of: object)))
-      }
-    }
-    if flushesEachObject { try emitter?.flush() }
-  }
-
-  private func write(_ object: Value, at place: Place) throws(OutputSinkError) {
-    guard let emitter else { return }
-    switch place {
-    case .document:
-      try emitter.writeDocument(object)
-    case .item:
-      try emitter.writeItem(object)
-    case .frame(var frame):
-      frame["object"] = object
-      try emitter.writeDocument(.object(frame))
-    }
-  }
-
-  /// `a/Deployment/prod/web`-style names for diff headers.
-  static func diffName(_ object: Value) -> String {
-    let kind = object["kind"]?.stringValue ?? "object"
-    let metadata = object["metadata"]
-    let name = metadata?["name"]?.stringValue ?? ""
-    if let namespace = metadata?["namespace"]?.stringValue, !namespace.isEmpty {
-      return "\(kind)/\(namespace)/\(name)"
-    }
-    return "\(kind)/\(name)"
-  }
-
-  private func writeDiff(_ source: Value, _ rewritten: Value?) throws(OutputSinkError) {
-    guard let emitter else { return }
-    let before = render(source, for: emitter.layout)
-    let after = rewritten.map { render($0, for: emitter.layout) } ?? []
-    let name = Self.diffName(source)
-    let diff = LineDiff.unified(
-      old: before, new: after, oldName: "a/" + name,
-      newName: rewritten == nil ? "/dev/null" : "b/" + name)
-    if !diff.isEmpty { try emitter.writeText(diff) }
-  }
-
-  /// Diffs read best line by line: YAML for YAML output, pretty JSON otherwise.
-  private func render(_ value: Value, for layout: OutputLayout) -> [UInt8] {
-    var bytes: [UInt8] = []
-    if layout == .yaml {
-      YAMLWriter().write(value, to: &bytes)
+  /// After each object (and each List's end): what is done is written out at once when
+  /// objects may arrive slowly, else when the buffer is full.
+  func objectDone() throws(OutputSinkError) {
+    if flushesEachObject {
+      try sink.flush()
     } else {
-      var writer = JSONWriter(style: .pretty(indent: 4), reservingCapacity: 16 * 1024)
-      writer.write(value)
-      writer.newline()
-      bytes = writer.bytes
+      try sink.flushIfFull()
     }
-    return bytes
+  }
+
+  /// Counts and reports an object that failed; `objectNumber` counts in the whole input.
+  func reportFailure(_ failure: ObjectProcessor.Failure, objectNumber: Int? = nil) {
+    failureCount += 1
+    problem(
+      message(
+        for: failure.failure, objectNumber: objectNumber ?? failure.objectNumber,
+        identity: failure.identity))
+  }
+
+  /// Counts and reports malformed input, after everything before it was written out.
+  func reportMalformed(
+    _ code: DiagnosticCode, line: Int, column: Int, _ message: String
+  ) throws(OutputSinkError) {
+    malformedInputCount += 1
+    try sink.flush()
+    problem(inputError(code, line: line, column: column, message))
   }
 
   // MARK: - Messages
-
-  /// ` (apps/v1 Deployment prod/web)`, or nothing when the object has no kind.
-  func identity(of object: Value) -> String {
-    guard let kind = object["kind"]?.stringValue else { return "" }
-    let apiVersion = object["apiVersion"]?.stringValue.map { $0 + " " } ?? ""
-    let metadata = object["metadata"]
-    var name = metadata?["name"]?.stringValue ?? "(no name)"
-    if let namespace = metadata?["namespace"]?.stringValue, !namespace.isEmpty {
-      name = namespace + "/" + name
-    }
-    return " (\(apiVersion)\(kind) \(name))"
-  }
 
   /// Two lines: the error and object (`object 3 (apps/v1 Deployment prod/web)`), then the
   /// rule and where it is written.

@@ -81,7 +81,7 @@ public struct RuleTestRunner: Sendable {
         do {
           registry = try registry.adding(crdPaths: crds)
         } catch {
-          return .failure(RuleSet.InputError(description: "\(error)", isUsageError: false))
+          return .failure(RuleSet.InputError(error))
         }
       }
       return .success(RuleSet.load(text: text, path: path, registry: registry, stdlib: stdlib))

@@ -130,6 +130,23 @@ PLAIN_KEYS = (
     "x-kubernetes-preserve-unknown-fields",
     "x-kubernetes-embedded-resource",
     "x-kubernetes-int-or-string",
+    # Validation keywords and defaults, which the checker enforces on literal values.
+    # Kubernetes 1.34's built-in definitions have none of them (their validation is Go
+    # code), but a later minor may, and CRDs use the same reader.
+    "default",
+    "pattern",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
 )
 
 

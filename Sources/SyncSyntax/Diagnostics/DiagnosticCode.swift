@@ -28,6 +28,8 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
   case unknownGroup = "E0205"
   case recursiveGroup = "E0206"
   case ruleTooLarge = "E0207"
+  case inputUnreadable = "E0208"
+  case invalidCRD = "E0209"
 
   // Selection (E03xx, W03xx).
   case invalidRegex = "E0301"
@@ -39,6 +41,7 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
   case ruleNeverMatches = "E0307"
   case ruleHiddenBySkip = "E0308"
   case invalidObjectName = "E0309"
+  case versionNotServed = "E0310"
 
   // Types (E04xx).
   case unknownField = "E0401"
@@ -50,7 +53,9 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
   case invalidMetadataKey = "E0407"
   case editNotApplicable = "E0408"
   case valueNotInEnum = "E0409"
+  case valueViolatesConstraint = "E0410"
   case incomparableTypes = "E0411"
+  case missingRequiredField = "E0412"
   case interpolationNotScalar = "E0415"
 
   // JSON Patch (E05xx).
@@ -69,6 +74,7 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
   case malformedYAML = "E0702"
   case unsupportedYAML = "E0703"
   case notAnObject = "E0704"
+  case duplicateKey = "E0705"
 
   /// Severity a finding with this code has unless options change it.
   public var defaultSeverity: Severity {

@@ -14,6 +14,9 @@ public enum DiagnosticFormat: String, CaseIterable, Sendable {
 ///
 /// Line and column are 1-based; the column counts Unicode scalars. `endLine` and
 /// `endColumn` give the position just past the span (exclusive), as editors do.
+/// A finding in a file without text (a file that is missing or unreadable, or whose
+/// problem has no position, such as a CRD that is not valid) is about the whole file:
+/// it is printed without line and column (`null` in JSON) and without an excerpt.
 /// The renderer prints findings only: the summary line is the CLI's job.
 public struct DiagnosticRenderer {
   public let files: SourceManager
@@ -50,6 +53,11 @@ public struct DiagnosticRenderer {
     var path: String
     var start: SourceLocation
     var end: SourceLocation
+    /// False for a finding about a whole file (see ``DiagnosticRenderer``).
+    var hasPosition = true
+
+    /// `path:line:column`, or just `path` for a whole file.
+    var place: String { hasPosition ? "\(path):\(start)" : path }
   }
 
   private func span(_ range: SourceRange) -> Span {
@@ -59,7 +67,8 @@ public struct DiagnosticRenderer {
     }
     let file = files.file(range.fileID)
     return Span(
-      path: file.path, start: file.location(of: range.start), end: file.location(of: range.end))
+      path: file.path, start: file.location(of: range.start), end: file.location(of: range.end),
+      hasPosition: !file.bytes.isEmpty)
   }
 
   // MARK: Text
@@ -79,15 +88,14 @@ public struct DiagnosticRenderer {
   private func text(_ diagnostic: Diagnostic) -> String {
     let place = span(diagnostic.range)
     var output =
-      paint("\(place.path):\(place.start):", "1") + " "
+      paint("\(place.place):", "1") + " "
       + severityLabel(diagnostic.severity) + paint("[\(diagnostic.code.rawValue)]", "1")
       + paint(": \(diagnostic.message)", "1") + "\n"
     output += excerpt(diagnostic.range)
     for note in diagnostic.notes {
       var line = "  = " + paint("note", "1;36") + ": "
       if let range = note.range {
-        let place = span(range)
-        line += "\(place.path):\(place.start): "
+        line += "\(span(range).place): "
       }
       output += line + note.message + "\n"
     }
@@ -109,6 +117,7 @@ public struct DiagnosticRenderer {
   private func excerpt(_ range: SourceRange) -> String {
     guard range.fileID >= 0, range.fileID < files.files.count else { return "" }
     let file = files.file(range.fileID)
+    guard !file.bytes.isEmpty else { return "" }
     let start = file.location(of: range.start)
     let end = file.location(of: range.end)
     let scalars = Array(file.lineText(start.line).unicodeScalars)
@@ -140,12 +149,13 @@ public struct DiagnosticRenderer {
 
   private func json(_ diagnostic: Diagnostic) -> String {
     let place = span(diagnostic.range)
+    func number(_ value: Int) -> String { place.hasPosition ? String(value) : "null" }
     var fields = [
       "\"file\":\(jsonString(place.path))",
-      "\"line\":\(place.start.line)",
-      "\"column\":\(place.start.column)",
-      "\"endLine\":\(place.end.line)",
-      "\"endColumn\":\(place.end.column)",
+      "\"line\":\(number(place.start.line))",
+      "\"column\":\(number(place.start.column))",
+      "\"endLine\":\(number(place.end.line))",
+      "\"endColumn\":\(number(place.end.column))",
       "\"severity\":\(jsonString(diagnostic.severity.rawValue))",
       "\"code\":\(jsonString(diagnostic.code.rawValue))",
       "\"message\":\(jsonString(diagnostic.message))",
@@ -155,8 +165,9 @@ public struct DiagnosticRenderer {
       if let range = note.range {
         let at = span(range)
         parts += [
-          "\"file\":\(jsonString(at.path))", "\"line\":\(at.start.line)",
-          "\"column\":\(at.start.column)",
+          "\"file\":\(jsonString(at.path))",
+          "\"line\":\(at.hasPosition ? String(at.start.line) : "null")",
+          "\"column\":\(at.hasPosition ? String(at.start.column) : "null")",
         ]
       }
       return "{" + parts.joined(separator: ",") + "}"
@@ -181,17 +192,19 @@ public struct DiagnosticRenderer {
     case .note: command = "notice"
     }
     let place = span(diagnostic.range)
-    let properties = [
-      "file=\(escapeProperty(place.path))", "line=\(place.start.line)",
-      "col=\(place.start.column)", "endLine=\(place.end.line)",
-      "endColumn=\(place.end.column)", "title=\(escapeProperty(diagnostic.code.rawValue))",
-    ]
+    var properties = ["file=\(escapeProperty(place.path))"]
+    if place.hasPosition {
+      properties += [
+        "line=\(place.start.line)", "col=\(place.start.column)", "endLine=\(place.end.line)",
+        "endColumn=\(place.end.column)",
+      ]
+    }
+    properties.append("title=\(escapeProperty(diagnostic.code.rawValue))")
     var message = diagnostic.message
     for note in diagnostic.notes {
       message += "\nnote: "
       if let range = note.range {
-        let at = span(range)
-        message += "\(at.path):\(at.start): "
+        message += "\(span(range).place): "
       }
       message += note.message
     }

@@ -11,8 +11,7 @@ public enum JSON {
     _ bytes: [UInt8], limits: JSONReaderLimits = .init()
   ) throws(JSONError) -> Value {
     var scanner = JSONScanner(bytes: bytes)
-    defer { scanner.deallocate() }
-    scanner.maximumDepth = limits.maximumDepth
+    scanner.apply(limits)
     try scanner.skipByteOrderMark()
     let value = try scanner.parseValue()
     try scanner.skipWhitespace()

@@ -63,17 +63,22 @@ extension JSONScanner {
       return .object(ObjectValue())
     }
     let first = memberStack.count
+    var seen: Set<UInt64>?
     while true {
       guard byte == UInt8(ascii: "\"") else {
         throw unexpected("expected '\"' to begin an object key")
       }
+      let place = keyRecordAfterWhitespace
       pos += 1
       let key = try parseString(interning: true)
+      let record = KeyRecord(hash: keys.lastHash, place: place)
       try skipWhitespace()
       guard byte == UInt8(ascii: ":") else { throw unexpected("expected ':' after object key") }
       pos += 1
+      noteIfDuplicate(key, record, since: first, seen: &seen)
       let value = try parseValue()
       memberStack.push(Member(key: key, value: value))
+      keyRecordStack.push(record)
       try skipWhitespace()
       let c = byte
       if c == UInt8(ascii: ",") {
@@ -87,7 +92,45 @@ extension JSONScanner {
       }
     }
     depth -= 1
+    keyRecordStack.pop(to: first)
     return .object(ObjectValue(members: memberStack.popArray(from: first)))
+  }
+
+  /// Records `key` as a duplicate when the object whose members start at `first` on the
+  /// member stack already has it. Equal keys have equal hashes (the interner's), so only
+  /// the hashes are compared, and the strings only when two hashes are equal; an object
+  /// past 32 keys is searched through `seen`, so that one with many keys costs linear
+  /// time, not quadratic.
+  @inline(__always)
+  mutating func noteIfDuplicate(
+    _ key: String, _ record: KeyRecord, since first: Int, seen: inout Set<UInt64>?
+  ) {
+    let count = memberStack.count - first
+    if count < 32 {
+      for index in first..<memberStack.count where keyRecordStack[index].hash == record.hash {
+        if memberStack[index].key == key {
+          recordDuplicate(key, earlier: index, at: record)
+          return
+        }
+      }
+      return
+    }
+    if seen == nil {
+      seen = Set((first..<memberStack.count).map { keyRecordStack[$0].hash })
+    }
+    if !seen!.insert(record.hash).inserted {
+      // Rare: a hash seen before; look for an equal key.
+      for index in first..<memberStack.count where memberStack[index].key == key {
+        recordDuplicate(key, earlier: index, at: record)
+        return
+      }
+    }
+  }
+
+  private mutating func recordDuplicate(_ key: String, earlier: Int, at record: KeyRecord) {
+    guard duplicateKey == nil else { return }
+    duplicateKey = JSONDuplicateKey(
+      key: key, first: keyRecordStack[earlier].lineAndColumn, second: record.lineAndColumn)
   }
 
   mutating func parseArray() throws(JSONError) -> Value {
@@ -168,6 +211,7 @@ extension JSONScanner {
       if c == 0x22 { break }
       if c == 0x5C {
         pos = p
+        if interning { keys.noteUnhashedKey() }
         return try parseEscapedString(
           from: start, seen: seen & 0x8080_8080_8080_8080 == 0 ? 0 : 0x80)
       }
@@ -209,11 +253,6 @@ extension JSONScanner {
     var seenWords: UInt64 = 0  // the same for runs copied eight bytes at a time
     var p = pos
     while true {
-      if used > room {
-        reserveStringScratch(used + 4, keeping: used)
-        out = stringScratch
-        room = stringScratchCapacity &- 4
-      }
       // Runs between escapes eight bytes at a time, as in `parseString`: the padding
       // behind `end` keeps the load in bounds, and a word is stored whole only when the
       // scratch has room for all eight bytes (only the plain ones are counted).
@@ -237,6 +276,16 @@ extension JSONScanner {
         p &+= run
         break
       }
+      // After the word loop, which may fill the scratch to the last byte: what follows
+      // writes up to four bytes (an escape of a character outside the BMP).
+      if used > room {
+        reserveStringScratch(used + 4, keeping: used)
+        out = stringScratch
+        room = stringScratchCapacity &- 4
+      }
+      // Checked in debug builds (the tests), where a write past the scratch would
+      // otherwise land silently in the allocator's slack.
+      assert(used &+ 4 <= stringScratchCapacity, "string scratch overflow")
       let c = base[p]
       if c == 0x5C {
         if end - p < 2 {

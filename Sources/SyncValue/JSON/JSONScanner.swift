@@ -24,9 +24,9 @@ enum JSONByteSource {
 /// numbers) without a bounds check; only when a loop stops *at* `end` do we look at the
 /// source for more. The padding lets whitespace skipping load a whole machine word.
 ///
-/// A struct so that the hot loops access fields statically; ``JSONStreamReader`` owns it
-/// and frees the buffer.
-struct JSONScanner {
+/// A struct so that the hot loops access fields statically, and not copyable because it
+/// owns its buffers (a copy would free them twice); ``JSONStreamReader`` owns it.
+struct JSONScanner: ~Copyable {
   static let padding = 16
 
   var base: UnsafeMutablePointer<UInt8>
@@ -53,11 +53,22 @@ struct JSONScanner {
 
   var depth = 0
   var maximumDepth = 512
+  var maximumValueBytes = JSONReaderLimits.defaultMaximumValueBytes
+  /// Input offset where the value being read began (see `maximumValueBytes`); `Int.max`
+  /// between values.
+  var valueStart = Int.max
+  /// Its line and column, for the error: the same however the input was cut into reads.
+  var valueStartPlace = TokenPlace(offset: 0, line: 1, lineStart: 0)
 
   // Reusable scratch space: children of the containers being built, and decoded bytes
   // of strings with escapes (never more than the bytes they were decoded from).
   var valueStack = ScratchStack<Value>()
   var memberStack = ScratchStack<Member>()
+  /// The hash and place of each key on `memberStack`, to find and name both copies of
+  /// a duplicate key.
+  var keyRecordStack = ScratchStack<KeyRecord>()
+  /// The first duplicate key met since the caller last took it.
+  var duplicateKey: JSONDuplicateKey?
   var stringScratch: UnsafeMutablePointer<UInt8>
   var stringScratchCapacity: Int
   var keys = KeyInterner()
@@ -92,13 +103,10 @@ struct JSONScanner {
     values = ValueStringCache(slots: 4096)
   }
 
-  func deallocate() {
+  deinit {
+    // The stacks, the interner and the cache free their own storage.
     base.deallocate()
-    valueStack.deallocate()
-    memberStack.deallocate()
     stringScratch.deallocate()
-    values.deallocate()
-    keys.deallocate()
   }
 
   /// Takes the counters of an input of which everything before `position` was read
@@ -148,6 +156,9 @@ struct JSONScanner {
   /// 0; `pos` moves along). Returns false once the source is exhausted.
   mutating func refill(keeping keep: inout Int) throws(JSONError) -> Bool {
     if atEOF { return false }
+    // Checked once a chunk here, so that memory stays bounded, and exactly where a value
+    // ends (see `checkValueSize`).
+    if droppedBytes &+ end &- valueStart > maximumValueBytes { throw valueTooLarge() }
     if keep > 0 {
       let kept = end - keep
       // Overlapping ranges: raw copyMemory is a memmove.
@@ -255,11 +266,86 @@ struct JSONScanner {
     }
   }
 
+  /// Skips past the next line feed after which a line starts with `{` or `[`, counting
+  /// the line feeds passed, and stops at that byte; returns false at the end of input.
+  mutating func skipToLineStartingAValue() throws(JSONError) -> Bool {
+    while true {
+      while pos < end {
+        guard base[pos] == 0x0A else {
+          pos += 1
+          continue
+        }
+        newlinesSkipped &+= 1
+        lastSkippedNewline = droppedBytes &+ pos
+        pos += 1
+        newlinesCountedTo = droppedBytes &+ pos
+        try ensureAvailable(1)
+        if pos < end, base[pos] == UInt8(ascii: "{") || base[pos] == UInt8(ascii: "[") {
+          return true
+        }
+      }
+      var keep = pos
+      if !(try refill(keeping: &keep)) { return false }
+    }
+  }
+
   /// Skips a UTF-8 byte order mark at the very start of the input.
   mutating func skipByteOrderMark() throws(JSONError) {
     guard droppedBytes == 0, pos == 0 else { return }
     try ensureAvailable(3)
     if end >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { pos = 3 }
+  }
+
+  /// Where the token at `pos` starts. Valid right after `skipWhitespace`, which has
+  /// counted every line feed before it.
+  @inline(__always)
+  var placeAfterWhitespace: TokenPlace {
+    TokenPlace(
+      offset: droppedBytes &+ pos, line: newlinesSkipped &+ 1,
+      lineStart: lastSkippedNewline &+ 1)
+  }
+
+  /// The line and column of the token at `pos`, packed (see ``placeAfterWhitespace``).
+  @inline(__always)
+  var keyRecordAfterWhitespace: KeyRecord.Place {
+    KeyRecord.Place(
+      line: Int32(truncatingIfNeeded: newlinesSkipped &+ 1),
+      column: Int32(truncatingIfNeeded: droppedBytes &+ pos &- lastSkippedNewline))
+  }
+
+  /// `64 MiB`, `1.5 MiB`, `200 bytes`.
+  static func describeSize(_ bytes: Int) -> String {
+    if bytes >= 1 << 20, bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
+    if bytes >= 1 << 10, bytes % (1 << 10) == 0 { return "\(bytes >> 10) KiB" }
+    return "\(bytes) bytes"
+  }
+
+  /// Uses the limits a reader was made with.
+  mutating func apply(_ limits: JSONReaderLimits) {
+    maximumDepth = limits.maximumDepth
+    maximumValueBytes = limits.maximumValueBytes
+  }
+
+  /// A value starts at `pos` (after whitespace): the size limit counts from here.
+  @inline(__always)
+  mutating func startValue() {
+    valueStart = droppedBytes &+ pos
+    valueStartPlace = placeAfterWhitespace
+  }
+
+  /// Throws when the value that started at `valueStart` and ends at `pos` is too large.
+  @inline(__always)
+  func checkValueSize() throws(JSONError) {
+    if droppedBytes &+ pos &- valueStart > maximumValueBytes { throw valueTooLarge() }
+  }
+
+  /// Names where the value starts, which does not depend on where reads cut the input.
+  func valueTooLarge() -> JSONError {
+    let (line, column) = valueStartPlace.lineAndColumn
+    return JSONError(
+      message: "the value that starts here is larger than \(Self.describeSize(maximumValueBytes)), "
+        + "the most one object may take (Kubernetes keeps none above 1.5 MB)",
+      line: line, column: column, offset: valueStartPlace.offset)
   }
 
   // MARK: - Errors
@@ -306,4 +392,26 @@ struct JSONScanner {
 func zeroBytes(_ word: UInt64) -> UInt64 {
   let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
   return ~(((word & low7) &+ low7) | word | low7)
+}
+
+/// A key of an object being read: its hash (``KeyInterner/lastHash``) and where it is.
+struct KeyRecord {
+  struct Place {
+    var line: Int32
+    var column: Int32
+  }
+
+  var hash: UInt64
+  var place: Place
+
+  var lineAndColumn: (line: Int, column: Int) { (Int(place.line), Int(place.column)) }
+}
+
+/// Where a token starts in the input.
+struct TokenPlace {
+  var offset: Int
+  var line: Int
+  var lineStart: Int
+
+  var lineAndColumn: (line: Int, column: Int) { (line, offset - lineStart + 1) }
 }

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// What comes next in a JSON input, as seen by ``JSONStreamReader/peekToken()``.
 public enum JSONToken: Sendable, Equatable {
   case beginObject
@@ -30,6 +38,20 @@ public struct JSONPosition: Sendable, Equatable {
 
   /// The start of an input.
   public static let start = JSONPosition(offset: 0, line: 1, lineStart: 0)
+
+  /// The position after `bytes`, which start here.
+  public func advanced(over bytes: UnsafeBufferPointer<UInt8>) -> JSONPosition {
+    var position = JSONPosition(offset: offset + bytes.count, line: line, lineStart: lineStart)
+    guard var next = UnsafeRawPointer(bytes.baseAddress) else { return position }
+    let start = next
+    let end = next + bytes.count
+    while next < end, let found = memchr(next, 0x0A, end - next) {
+      position.line += 1
+      next = UnsafeRawPointer(found) + 1
+      position.lineStart = offset + (next - start)
+    }
+    return position
+  }
 }
 
 /// A pull reader of JSON text from a file descriptor or memory.
@@ -69,73 +91,53 @@ public final class JSONStreamReader {
   private var atFirstEntry = false
   /// True between `nextKey`/`nextElement` and the call that consumes the value.
   private var valuePending = false
+  /// The keys of the objects opened with ``beginObject()``, one after another, and where
+  /// each object's keys start: flat, so that reading an object allocates nothing.
+  private var openObjectKeys: [(key: String, record: KeyRecord)] = []
+  private var openObjectStarts: [Int] = []
   private var failure: JSONError?
 
   /// Reads from a file descriptor, which the caller keeps ownership of.
   ///
   /// - Parameters:
+  ///   - prefix: bytes to read first, for callers that had to read the first bytes
+  ///     themselves (to tell JSON from YAML on a pipe, which cannot be rewound).
+  ///   - position: where `prefix` starts in the whole input, when everything before it
+  ///     was read elsewhere: offsets, lines and columns in errors count from the start.
   ///   - chunkSize: bytes per `read(2)`; the buffer grows only for a token longer than this.
   ///   - limits: nesting depth and similar limits.
   public init(
-    fileDescriptor: Int32, chunkSize: Int = 128 * 1024, limits: JSONReaderLimits = .init()
+    fileDescriptor: Int32, prefix: [UInt8] = [], resumingAt position: JSONPosition = .start,
+    chunkSize: Int = 128 * 1024, limits: JSONReaderLimits = .init()
   ) {
-    scanner = JSONScanner(source: .fileDescriptor(fileDescriptor), chunkSize: chunkSize)
-    scanner.maximumDepth = limits.maximumDepth
-  }
-
-  /// Reads `prefix` first, then the rest from a file descriptor: for callers that had to
-  /// read the first bytes themselves (to tell JSON from YAML on a pipe, which cannot be
-  /// rewound).
-  public convenience init(
-    fileDescriptor: Int32, prefix: [UInt8], chunkSize: Int = 128 * 1024,
-    limits: JSONReaderLimits = .init()
-  ) {
-    self.init(
-      fileDescriptor: fileDescriptor, chunkSize: max(chunkSize, prefix.count), limits: limits)
+    scanner = JSONScanner(
+      source: .fileDescriptor(fileDescriptor), chunkSize: max(chunkSize, prefix.count))
+    scanner.apply(limits)
     prefix.withUnsafeBufferPointer { source in
       if let address = source.baseAddress {
         scanner.base.update(from: address, count: source.count)
       }
     }
     scanner.end = prefix.count
+    if position != .start { scanner.resume(at: position) }
   }
 
-  /// Reads from bytes in memory.
-  public init(bytes: [UInt8], limits: JSONReaderLimits = .init()) {
+  /// Reads from bytes in memory; `position` as for
+  /// ``init(fileDescriptor:prefix:resumingAt:chunkSize:limits:)``.
+  public init(
+    bytes: [UInt8], resumingAt position: JSONPosition = .start,
+    limits: JSONReaderLimits = .init()
+  ) {
     scanner = JSONScanner(bytes: bytes)
-    scanner.maximumDepth = limits.maximumDepth
+    scanner.apply(limits)
+    if position != .start { scanner.resume(at: position) }
   }
 
   /// Reads `bytes` as if they arrived `chunkSize` bytes at a time: a test hook that puts
   /// refill boundaries inside tokens.
   init(bytes: [UInt8], chunkSize: Int, limits: JSONReaderLimits = .init()) {
     scanner = JSONScanner(source: .chunked(bytes, next: 0), chunkSize: chunkSize)
-    scanner.maximumDepth = limits.maximumDepth
-  }
-
-  deinit {
-    scanner.deallocate()
-  }
-
-  /// Reads `prefix`, then the rest of a file descriptor, as the continuation of an input
-  /// of which everything before `position` was read elsewhere: offsets, lines and
-  /// columns in errors count from the start of the whole input.
-  public convenience init(
-    fileDescriptor: Int32, prefix: [UInt8], resumingAt position: JSONPosition,
-    chunkSize: Int = 128 * 1024, limits: JSONReaderLimits = .init()
-  ) {
-    self.init(
-      fileDescriptor: fileDescriptor, prefix: prefix, chunkSize: chunkSize, limits: limits)
-    scanner.resume(at: position)
-  }
-
-  /// Reads `bytes`, the rest of an input of which everything before `position` was read
-  /// elsewhere (see ``init(fileDescriptor:prefix:resumingAt:chunkSize:limits:)``).
-  public convenience init(
-    bytes: [UInt8], resumingAt position: JSONPosition, limits: JSONReaderLimits = .init()
-  ) {
-    self.init(bytes: bytes, limits: limits)
-    scanner.resume(at: position)
+    scanner.apply(limits)
   }
 
   /// A reader for ``load(_:at:)``: one reader reads many pieces of one input in turn,
@@ -143,7 +145,7 @@ public final class JSONStreamReader {
   public init(reusable limits: JSONReaderLimits = .init()) {
     scanner = JSONScanner(source: .none, chunkSize: 64 * 1024)
     scanner.atEOF = true
-    scanner.maximumDepth = limits.maximumDepth
+    scanner.apply(limits)
   }
 
   /// Starts over on `bytes`, which sit at `position` of the input: the reader forgets
@@ -151,10 +153,20 @@ public final class JSONStreamReader {
   public func load(_ bytes: UnsafeBufferPointer<UInt8>, at position: JSONPosition) {
     scanner.replaceBytes(with: bytes)
     scanner.resume(at: position)
-    // What a value that failed left on the stacks would otherwise stay alive.
+    forgetState()
+  }
+
+  /// Forgets open containers, the error, and what a value that failed left on the stacks
+  /// (which would otherwise stay alive).
+  private func forgetState() {
     scanner.valueStack.removeAll()
     scanner.memberStack.removeAll()
+    scanner.keyRecordStack.removeAll()
+    scanner.duplicateKey = nil
+    scanner.depth = 0
     frames.removeAll(keepingCapacity: true)
+    openObjectKeys.removeAll(keepingCapacity: true)
+    openObjectStarts.removeAll(keepingCapacity: true)
     atFirstEntry = false
     valuePending = false
     failure = nil
@@ -172,6 +184,33 @@ public final class JSONStreamReader {
   /// The byte offset of the next unread byte from the start of the input.
   public var offset: Int { scanner.droppedBytes + scanner.pos }
 
+  /// Recovers from an error at the top level of a stream written one value per line
+  /// (NDJSON, watch frames, `kubectl get -w -o json`): forgets the error and any open
+  /// container, and skips to the next line that starts with `{` or `[`, where the next
+  /// value begins. Returns false when the input ends first.
+  ///
+  /// - Throws: only when reading fails.
+  public func skipToNextValueLine() throws(JSONError) -> Bool {
+    forgetState()
+    do {
+      scanner.valueStart = .max
+      return try scanner.skipToLineStartingAValue()
+    } catch {
+      failure = error
+      throw error
+    }
+  }
+
+  /// The first key met twice in one object since the last call (in a value read whole,
+  /// or among the keys of an object read with ``nextKey()``), and forgets it.
+  ///
+  /// Such text is valid JSON, so the reader accepts it; a caller that must not guess
+  /// which copy counts refuses the object.
+  public func takeDuplicateKey() -> JSONDuplicateKey? {
+    defer { scanner.duplicateKey = nil }
+    return scanner.duplicateKey
+  }
+
   // MARK: - Whole values
 
   /// The next top-level value, or nil at the end of the input.
@@ -184,18 +223,35 @@ public final class JSONStreamReader {
         throw scanner.error("nextValue() called inside an open container", at: scanner.pos)
       }
       try scanner.skipByteOrderMark()
+      scanner.valueStart = .max
       try scanner.skipWhitespace()
       if scanner.pos == scanner.end { return nil }
-      return try scanner.parseValue()
+      scanner.startValue()
+      defer { scanner.valueStart = .max }
+      let value = try scanner.parseValue()
+      try scanner.checkValueSize()
+      return value
     }
   }
 
   /// Reads the next value whole: the pending member or element, or a top-level value.
+  ///
+  /// A top-level value or an element is checked against
+  /// ``JSONReaderLimits/maximumValueBytes``; a member counts towards its object.
   public func readValue() throws(JSONError) -> Value {
     try run { (scanner: inout JSONScanner) throws(JSONError) -> Value in
       try prepareForValue(&scanner)
       scanner.depth = frames.count
-      return try scanner.parseValue()
+      if frames.isEmpty {
+        scanner.startValue()
+        defer { scanner.valueStart = .max }
+        let value = try scanner.parseValue()
+        try scanner.checkValueSize()
+        return value
+      }
+      let value = try scanner.parseValue()
+      if frames.last == .array { try scanner.checkValueSize() }
+      return value
     }
   }
 
@@ -210,6 +266,7 @@ public final class JSONStreamReader {
   public func peekToken() throws(JSONError) -> JSONToken {
     try run { (scanner: inout JSONScanner) throws(JSONError) -> JSONToken in
       try scanner.skipByteOrderMark()
+      if frames.isEmpty { scanner.valueStart = .max }
       try scanner.skipWhitespace()
       if scanner.pos == scanner.end { return .endOfInput }
       switch scanner.byte {
@@ -248,7 +305,7 @@ public final class JSONStreamReader {
       try scanner.skipWhitespace()
       if scanner.byte == UInt8(ascii: "}") {
         scanner.pos += 1
-        endFrame()
+        try endFrame(&scanner)
         return nil
       }
       if !atFirstEntry {
@@ -261,8 +318,18 @@ public final class JSONStreamReader {
       guard scanner.byte == UInt8(ascii: "\"") else {
         throw scanner.unexpected("expected '\"' to begin an object key")
       }
+      let place = scanner.keyRecordAfterWhitespace
       scanner.pos += 1
       let key = try scanner.parseString(interning: true)
+      let record = KeyRecord(hash: scanner.keys.lastHash, place: place)
+      // Objects read member by member are top-level ones, with a handful of keys.
+      for earlier in openObjectKeys[openObjectStarts[openObjectStarts.count - 1]...]
+      where earlier.record.hash == record.hash && earlier.key == key && scanner.duplicateKey == nil
+      {
+        scanner.duplicateKey = JSONDuplicateKey(
+          key: key, first: earlier.record.lineAndColumn, second: record.lineAndColumn)
+      }
+      openObjectKeys.append((key, record))
       try scanner.skipWhitespace()
       guard scanner.byte == UInt8(ascii: ":") else {
         throw scanner.unexpected("expected ':' after object key")
@@ -285,7 +352,7 @@ public final class JSONStreamReader {
       try scanner.skipWhitespace()
       if scanner.byte == UInt8(ascii: "]") {
         scanner.pos += 1
-        endFrame()
+        try endFrame(&scanner)
         return false
       }
       if !atFirstEntry {
@@ -296,6 +363,10 @@ public final class JSONStreamReader {
       }
       atFirstEntry = false
       valuePending = true
+      // Each element of an array read element by element (a List's items) is a value
+      // of its own for the size limit.
+      try scanner.skipWhitespace()
+      scanner.startValue()
       return true
     }
   }
@@ -322,8 +393,10 @@ public final class JSONStreamReader {
       if frames.count >= scanner.maximumDepth {
         throw scanner.error("nesting deeper than \(scanner.maximumDepth) levels", at: scanner.pos)
       }
+      if frames.isEmpty { scanner.startValue() }
       scanner.pos += 1
       frames.append(frame)
+      if frame == .object { openObjectStarts.append(openObjectKeys.count) }
       atFirstEntry = true
     }
   }
@@ -347,8 +420,16 @@ public final class JSONStreamReader {
     _ = try scanner.parseValue()
   }
 
-  private func endFrame() {
-    frames.removeLast()
+  private func endFrame(_ scanner: inout JSONScanner) throws(JSONError) {
+    if frames.removeLast() == .object {
+      openObjectKeys.removeSubrange(openObjectStarts.removeLast()...)
+    }
+    // A top-level object read member by member is one value; a List is not (its items
+    // were each counted), but its envelope cannot be larger than one item.
+    if frames.isEmpty {
+      try scanner.checkValueSize()
+      scanner.valueStart = .max
+    }
     // The container we just closed was the value of its parent's member or element.
     atFirstEntry = false
     valuePending = false

@@ -144,10 +144,6 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
 
   // MARK: - Whole values
 
-  /// Where a `Member` keeps its key and its value, for visiting them in place.
-  private static let keyOffset = MemoryLayout<Member>.offset(of: \Member.key)!
-  private static let valueOffset = MemoryLayout<Member>.offset(of: \Member.value)!
-
   /// Visits values through pointers into their containers' storage: a copy of each
   /// `Value` (binding it, or a `Member` of a loop) retains and releases its payload, one
   /// pair of atomic operations per string and container written.
@@ -187,16 +183,15 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
       }
       out.append(UInt8(ascii: "{"))
       object.members.withUnsafeBufferPointer { members in
-        let base = UnsafeRawPointer(members.baseAddress!)
+        let base = members.baseAddress!
         for index in 0..<members.count {
           if index > 0 { out.append(UInt8(ascii: ",")) }
           if isPretty { newline(depth: depth + 1) }
-          let member = base + index &* MemoryLayout<Member>.stride
-          writeString(member.advanced(by: Self.keyOffset).assumingMemoryBound(to: String.self))
+          // Stored properties of a struct: the pointers are always there.
+          let member = base + index
+          writeString(member.pointer(to: \.key).unsafelyUnwrapped)
           if isPretty { appendASCII(": ") } else { out.append(UInt8(ascii: ":")) }
-          writeValue(
-            member.advanced(by: Self.valueOffset).assumingMemoryBound(to: Value.self),
-            depth: depth + 1)
+          writeValue(member.pointer(to: \.value).unsafelyUnwrapped, depth: depth + 1)
         }
       }
       if isPretty { newline(depth: depth) }

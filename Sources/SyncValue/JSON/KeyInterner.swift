@@ -11,8 +11,8 @@
 /// Creating a `String` costs a UTF-8 validation and often an allocation, and Kubernetes
 /// objects repeat the same few hundred keys, so a small open-addressing table keyed by
 /// the bytes pays for itself. The table stops growing when full, which keeps memory
-/// bounded on never-ending streams with ever-new keys.
-struct KeyInterner {
+/// bounded on never-ending streams with ever-new keys. Not copyable: it owns its arena.
+struct KeyInterner: ~Copyable {
   static let slotCount = 2048
   static let maximumEntries = 1536
   static let maximumKeyLength = 48
@@ -26,16 +26,25 @@ struct KeyInterner {
   }
 
   private var slots = [Slot](repeating: Slot(), count: slotCount)
+  /// The hash of the key ``intern(_:count:)`` returned last: equal keys have equal
+  /// hashes, so the scanner compares these to find a key written twice in one object.
+  private(set) var lastHash: UInt64 = 0
   private var strings: [String] = []
   /// The bytes of entry `i` at `i * maximumKeyLength`, so that ``sameBytes(_:_:count:)``
-  /// may read whole words of a short key; grown as entries come, freed by
-  /// ``deallocate()``.
+  /// may read whole words of a short key; grown as entries come, freed with the
+  /// interner.
   private var arena: UnsafeMutablePointer<UInt8>?
   private var arenaEntries = 0
 
   init() {}
 
-  func deallocate() {
+  /// For a key that was not interned (one with escapes): a hash all such keys share, so
+  /// that a duplicate among them is found by comparing the strings.
+  mutating func noteUnhashedKey() {
+    lastHash = 0
+  }
+
+  deinit {
     arena?.deallocate()
   }
 
@@ -57,8 +66,9 @@ struct KeyInterner {
   /// scanner's padding guarantees.
   @inline(__always)
   mutating func intern(_ start: UnsafePointer<UInt8>, count: Int) -> String {
-    if count > Self.maximumKeyLength { return Self.makeString(start, count) }
     let hash = Self.hash(start, count)
+    lastHash = hash
+    if count > Self.maximumKeyLength { return Self.makeString(start, count) }
     var index = Int(truncatingIfNeeded: hash) & (Self.slotCount - 1)
     while true {
       let slot = slots[index]
@@ -121,8 +131,8 @@ struct KeyInterner {
 /// validation and, above 15 bytes, a heap allocation that must be freed again with the
 /// object. Unlike ``KeyInterner`` it replaces entries (one per slot, the latest wins), so
 /// it keeps up with a stream whose values change (namespace after namespace) in a fixed
-/// amount of memory.
-struct ValueStringCache {
+/// amount of memory. Not copyable: it owns its byte table.
+struct ValueStringCache: ~Copyable {
   /// Longer values (UIDs, timestamps, images with digests) rarely repeat.
   static let maximumLength = 32
 
@@ -134,7 +144,7 @@ struct ValueStringCache {
 
   private let slotMask: Int
   private var slots: [Slot]
-  /// The bytes of each slot's string, `maximumLength` per slot; freed by ``deallocate()``.
+  /// The bytes of each slot's string, `maximumLength` per slot; freed with the cache.
   private let bytes: UnsafeMutablePointer<UInt8>
 
   /// - Parameter slots: a power of two; small for a small document parsed whole, so that
@@ -156,7 +166,7 @@ struct ValueStringCache {
     return slots
   }
 
-  func deallocate() {
+  deinit {
     bytes.deallocate()
   }
 

@@ -75,6 +75,29 @@ public final class OutputSink {
     writer.removeAllBytes()
   }
 
+  /// Queues `bytes` without writing anything out, however full the buffer: for code that
+  /// renders output and leaves the writing to its caller (``flushIfFull()``).
+  public func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+    buffer.append(contentsOf: bytes)
+  }
+
+  /// Queues `bytes` without writing anything out (see ``append(_:)-(UnsafeBufferPointer<UInt8>)``).
+  public func append(_ bytes: [UInt8]) {
+    buffer.append(contentsOf: bytes)
+  }
+
+  /// Moves everything `writer` has produced into the buffer, writing nothing out, and
+  /// empties the writer, keeping its allocation.
+  public func append(from writer: inout JSONWriter) {
+    writer.withBytes { buffer.append(contentsOf: $0) }
+    writer.removeAllBytes()
+  }
+
+  /// Writes out what is queued once it has reached the buffer size.
+  public func flushIfFull() throws(OutputSinkError) {
+    if buffer.count >= bufferSize { try flush() }
+  }
+
   /// Writes out everything queued.
   public func flush() throws(OutputSinkError) {
     if buffer.isEmpty || fileDescriptor < 0 { return }

@@ -5,8 +5,8 @@
 /// `Array` avoids a retain per child for the copy and a release per child when the
 /// stack shrinks again, and the exact size avoids regrowing the child array.
 ///
-/// Manually managed: the owner calls ``deallocate()``.
-struct ScratchStack<Element> {
+/// Not copyable: it owns its storage, which a copy would free twice.
+struct ScratchStack<Element>: ~Copyable {
   private var base: UnsafeMutablePointer<Element>
   private var capacity: Int
   /// Elements on the stack.
@@ -22,6 +22,19 @@ struct ScratchStack<Element> {
     if count == capacity { grow() }
     (base + count).initialize(to: element)
     count &+= 1
+  }
+
+  /// The element at `index` (below ``count``).
+  @inline(__always)
+  subscript(index: Int) -> Element {
+    base[index]
+  }
+
+  /// Drops the elements from index `first` up.
+  @inline(__always)
+  mutating func pop(to first: Int) {
+    (base + first).deinitialize(count: count - first)
+    count = first
   }
 
   /// Moves the elements from index `first` up into a new array, leaving `first` elements.
@@ -55,8 +68,7 @@ struct ScratchStack<Element> {
     count = 0
   }
 
-  /// Destroys what is left (after an error) and frees the storage.
-  func deallocate() {
+  deinit {
     base.deinitialize(count: count)
     base.deallocate()
   }

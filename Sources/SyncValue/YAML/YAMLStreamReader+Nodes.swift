@@ -28,8 +28,11 @@ extension YAMLStreamReader {
   /// Builds the node whose first event is the current one, leaving its last event current.
   func readNode(depth: Int) throws -> Value {
     let current = event.pointee
+    if current.type != YAML_SCALAR_EVENT { lastScalarWasMissingValue = false }
     switch current.type {
     case YAML_SCALAR_EVENT:
+      lastScalarWasMissingValue = depth > 0 && Self.isEmptyPlain(current)
+      if lastScalarWasMissingValue { lastMissingValueMark = current.start_mark }
       let value = try scalarValue()
       if let anchor = current.data.scalar.anchor {
         anchors[String(cString: anchor)] = Anchored(value: value, nodeCount: 1)
@@ -64,9 +67,23 @@ extension YAMLStreamReader {
     }
   }
 
+  /// Too deep a document ends the stream, unlike the other errors inside a document:
+  /// skipping the rest of it would mean parsing it, and libyaml's time grows with the
+  /// square of the nesting (a million `[` take half an hour).
+  /// `key:` or `-` with nothing after (or an empty document): a scalar event that is
+  /// empty and plain, without tag or anchor.
+  static func isEmptyPlain(_ event: yaml_event_t) -> Bool {
+    let scalar = event.data.scalar
+    return scalar.length == 0 && scalar.style == YAML_PLAIN_SCALAR_STYLE && scalar.tag == nil
+      && scalar.anchor == nil
+  }
+
   private func checkDepth(_ depth: Int, at mark: yaml_mark_t) throws {
     guard depth < limits.maxDepth else {
-      throw conversionError("nesting is deeper than \(limits.maxDepth) levels", at: mark)
+      let (line, column) = position(of: mark)
+      throw YAMLError(
+        message: "nesting is deeper than \(limits.maxDepth) levels; the rest of the input is "
+          + "not read", line: line, column: column)
     }
   }
 
@@ -162,6 +179,11 @@ extension YAMLStreamReader {
   private func readMappingMembers(depth: Int) throws -> ObjectValue {
     var members: [Member] = []
     members.reserveCapacity(4)
+    // Where each member's key is (the `<<` for merged ones), to name the first copy of a
+    // duplicate key: on the reader's stack, which nested mappings share, so that a
+    // mapping allocates nothing for it.
+    let marksStart = keyMarks.count
+    defer { keyMarks.removeSubrange(marksStart...) }
     var index = KeyIndex()
     // Keys that came from `<<` and may still be overridden once by an explicit key.
     var mergedKeys: Set<String> = []
@@ -184,6 +206,7 @@ extension YAMLStreamReader {
               members[position].value = member.value
             } else {
               members.append(member)
+              keyMarks.append(keyMark)
               index.didAppend(to: members)
               mergedKeys.insert(member.key)
             }
@@ -192,11 +215,14 @@ extension YAMLStreamReader {
       case .name(let name):
         if let position = index.position(of: name, in: members) {
           guard mergedKeys.remove(name) != nil else {
-            throw conversionError("duplicate key '\(name)'", at: keyMark)
+            let (line, column) = self.position(of: keyMarks[marksStart + position])
+            throw conversionError(
+              "duplicate key '\(name)' (first at \(line):\(column))", at: keyMark)
           }
           members[position].value = value
         } else {
           members.append(Member(key: name, value: value))
+          keyMarks.append(keyMark)
           index.didAppend(to: members)
         }
       }
@@ -209,6 +235,7 @@ extension YAMLStreamReader {
   /// `y:` into `"true":`, which is never what the author meant.
   private func readKey() throws -> MappingKey {
     let current = event.pointee
+    lastScalarWasMissingValue = false
     switch current.type {
     case YAML_SCALAR_EVENT:
       let scalar = current.data.scalar

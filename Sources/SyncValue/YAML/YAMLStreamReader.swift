@@ -16,10 +16,18 @@ public struct YAMLReaderLimits: Sendable, Hashable {
   public var maxAliasExpansion: Int
   /// The deepest nesting of sequences and mappings; node building recurses.
   public var maxDepth: Int
+  /// The most bytes one document read from a file descriptor may take (text in memory is
+  /// bounded by its holder). libyaml holds a whole scalar before handing it over, so a
+  /// 1 GiB string would take gigabytes; past this the stream ends with an error.
+  public var maxDocumentBytes: Int
 
-  public init(maxAliasExpansion: Int = 1_000_000, maxDepth: Int = 512) {
+  public init(
+    maxAliasExpansion: Int = 1_000_000, maxDepth: Int = 512,
+    maxDocumentBytes: Int = JSONReaderLimits.defaultMaximumValueBytes
+  ) {
     self.maxAliasExpansion = maxAliasExpansion
     self.maxDepth = maxDepth
+    self.maxDocumentBytes = maxDocumentBytes
   }
 }
 
@@ -58,8 +66,31 @@ public final class YAMLStreamReader {
   /// Where the most recently started document began.
   private(set) var documentStart = (line: 1, column: 1)
 
+  /// Whether a last document that ends on a key or `-` with no value is refused as cut
+  /// off. `apply` sets it: kubectl never writes such a line, so at the very end of a
+  /// stream it means the input was truncated (a Deployment without its pod template, an
+  /// object without the name the full file had). Off for rule literals and test files,
+  /// where `key:` may well mean null.
+  public var refusesCutLastDocument = false
+
+  /// Why the in-memory text stops early (a byte YAML does not allow), if it does.
+  private var memoryTextProblem: YAMLError?
+  /// An event read ahead to see whether a document was the last, for the next call.
+  private var eventIsPending = false
+  /// A syntax error met while reading ahead, for the next call.
+  private var deferredError: YAMLError?
+  /// The last scalar read was an empty plain value inside a collection (`key:`, `-`).
+  var lastScalarWasMissingValue = false
+  /// Where that value was.
+  var lastMissingValueMark = yaml_mark_t()
+
+  /// Why the input stops before its end, and where, once the reader has met that place.
+  private var textProblem: YAMLError? { memoryTextProblem ?? source?.problem }
+
   // Per-document state; anchors never reach across `---`.
   var anchors: [String: Anchored] = [:]
+  /// The key marks of the mappings being read (see `readMappingMembers`).
+  var keyMarks: [yaml_mark_t] = []
   var aliasExpansion = 0
 
   struct Anchored {
@@ -79,7 +110,8 @@ public final class YAMLStreamReader {
   ) {
     self.limits = limits
     (parser, event) = Self.makeParser()
-    let source = FileDescriptorSource(fileDescriptor: fileDescriptor, prefix: prefix)
+    let source = FileDescriptorSource(
+      fileDescriptor: fileDescriptor, prefix: prefix, maximumDocumentBytes: limits.maxDocumentBytes)
     self.source = source
     yaml_parser_set_input(
       parser,
@@ -130,21 +162,39 @@ public final class YAMLStreamReader {
 
   private func setInput(_ buffer: UnsafeMutableBufferPointer<UInt8>, count: Int) {
     input = buffer
-    yaml_parser_set_input_string(parser, buffer.baseAddress, count)
+    var usable = count
+    let text = UnsafeBufferPointer(rebasing: buffer[..<count])
+    if !YAMLTextCheck.isUTF16(text) {
+      let (valid, problem) = YAMLTextCheck.validPrefix(of: text, atEnd: true)
+      usable = valid
+      if let problem {
+        let (line, column) = position(ofOffset: valid) ?? (1, 1)
+        memoryTextProblem = YAMLError(message: problem, line: line, column: column)
+      }
+    }
+    yaml_parser_set_input_string(parser, buffer.baseAddress, usable)
   }
 
   /// The next non-empty document, or `nil` at the end of the stream.
   public func nextDocument() throws -> Value? {
     if let failure { throw failure }
     do {
+      if let deferredError { throw deferredError }
       while !finished {
-        try advance()
+        if eventIsPending {
+          eventIsPending = false
+        } else {
+          try advance()
+        }
         switch event.pointee.type {
         case YAML_DOCUMENT_START_EVENT:
           documentStart = position(of: event.pointee.start_mark)
+          source?.documentStarts()
           if let document = try readDocument() { return document }
         case YAML_STREAM_END_EVENT, YAML_NO_EVENT:
           finished = true
+          // The text libyaml was given ends at the refused byte.
+          if let problem = textProblem { throw problem }
         default:
           continue
         }
@@ -152,7 +202,13 @@ public final class YAMLStreamReader {
       return nil
     } catch let error as ConversionError {
       throw error.yamlError
-    } catch let error as YAMLError {
+    } catch var error as YAMLError {
+      if var problem = textProblem, !error.message.hasPrefix(problem.message) {
+        // The text was cut at a refused byte: that byte is the cause, not what libyaml
+        // made of the cut.
+        problem.message += "; the document it is in is left out"
+        error = problem
+      }
       failure = error
       throw error
     }
@@ -167,6 +223,7 @@ public final class YAMLStreamReader {
     try advance()
     let isEmpty = isEmptyPlainScalar
     let value: Value
+    lastScalarWasMissingValue = false
     do {
       value = try readNode(depth: 0)
     } catch let error as ConversionError {
@@ -176,6 +233,32 @@ public final class YAMLStreamReader {
     try advance()
     // Not `isEmpty ? nil : value`: `Value` is itself nil-literal convertible.
     if isEmpty { return Optional.none }
+    let endsOnMissingValue = refusesCutLastDocument && lastScalarWasMissingValue
+    if textProblem != nil || endsOnMissingValue {
+      // Is this the last document? Only the last one can have been cut.
+      do {
+        try advance()
+      } catch let error as YAMLError {
+        // The next document is broken (cut by the refused byte, say): that is its
+        // error, to be thrown by the next call; this one is whole.
+        deferredError = error
+        return value
+      }
+      eventIsPending = true
+      if event.pointee.type == YAML_STREAM_END_EVENT {
+        if var problem = textProblem {
+          problem.message += "; the document it is in is left out"
+          throw problem
+        }
+        if endsOnMissingValue {
+          let (line, column) = position(of: lastMissingValueMark)
+          throw YAMLError(
+            message: "the input ends on a key or `-` with no value, where kubectl always writes "
+              + "one: the document looks cut off and is left out (write `null` or `{}` if the "
+              + "value is meant to be empty)", line: line, column: column)
+        }
+      }
+    }
     return value
   }
 
@@ -192,11 +275,7 @@ public final class YAMLStreamReader {
   }
 
   private var isEmptyPlainScalar: Bool {
-    let current = event.pointee
-    guard current.type == YAML_SCALAR_EVENT else { return false }
-    let scalar = current.data.scalar
-    return scalar.length == 0 && scalar.style == YAML_PLAIN_SCALAR_STYLE && scalar.tag == nil
-      && scalar.anchor == nil
+    event.pointee.type == YAML_SCALAR_EVENT && Self.isEmptyPlain(event.pointee)
   }
 
   /// Replaces the current event with the next one.
@@ -265,31 +344,117 @@ public final class YAMLStreamReader {
 final class FileDescriptorSource {
   let fileDescriptor: Int32
   private(set) var errorNumber: Int32 = 0
-  /// Bytes handed out before any `read(2)`.
-  private var prefix: [UInt8]
+  /// Bytes to hand out before any more `read(2)`: the caller's prefix, then the start of
+  /// a UTF-8 character cut by the end of a read.
+  private var pending: [UInt8]
+  /// Whether the text is checked (not for UTF-16, which libyaml decodes and checks).
+  private let checksText: Bool
+  /// Why the input was cut before its end (a byte YAML does not allow), and where.
+  /// libyaml is told the input ends there.
+  private(set) var problem: YAMLError?
+  /// Line feeds handed out so far, and characters handed out since the last of them:
+  /// where the next byte is, should it be refused.
+  private var lineFeeds = 0
+  private var charactersInLine = 0
 
-  init(fileDescriptor: Int32, prefix: [UInt8] = []) {
+  /// See ``YAMLReaderLimits/maxDocumentBytes``.
+  private let maximumDocumentBytes: Int
+  /// Bytes handed to libyaml so far, and when the current document started (libyaml
+  /// reads ahead, so this is within a buffer of where it starts).
+  private var handedOut = 0
+  private var documentStart = 0
+
+  init(
+    fileDescriptor: Int32, prefix: [UInt8] = [],
+    maximumDocumentBytes: Int = JSONReaderLimits.defaultMaximumValueBytes
+  ) {
     self.fileDescriptor = fileDescriptor
-    self.prefix = prefix
+    pending = prefix
+    checksText = !YAMLTextCheck.isUTF16(prefix)
+    self.maximumDocumentBytes = maximumDocumentBytes
+  }
+
+  /// The reader has seen a document start: its size counts from here.
+  func documentStarts() {
+    documentStart = handedOut
   }
 
   /// libyaml's read-handler contract: 1 and `sizeRead` (0 at end of input), or 0 on error.
+  ///
+  /// Hands out whole characters only, and nothing from a refused byte on.
   func fill(
     _ buffer: UnsafeMutablePointer<UInt8>, size: Int, sizeRead: UnsafeMutablePointer<Int>
   ) -> Int32 {
-    if !prefix.isEmpty {
-      let count = min(size, prefix.count)
-      prefix.withUnsafeBufferPointer { buffer.update(from: $0.baseAddress!, count: count) }
-      prefix.removeFirst(count)
-      sizeRead.pointee = count
+    guard problem == nil else {
+      sizeRead.pointee = 0
       return 1
     }
-    let count = readInput(from: fileDescriptor, into: buffer, count: size)
-    if count >= 0 {
-      sizeRead.pointee = count
+    if handedOut - documentStart > maximumDocumentBytes {
+      let size = JSONScanner.describeSize(maximumDocumentBytes)
+      problem = YAMLError(
+        message: "a single document is larger than \(size), the most one object may take "
+          + "(Kubernetes keeps none above 1.5 MB)", line: lineFeeds + 1,
+        column: charactersInLine + 1)
+      sizeRead.pointee = 0
       return 1
     }
-    errorNumber = errno
-    return 0
+    var count = min(size, pending.count)
+    pending.withUnsafeBufferPointer { buffer.update(from: $0.baseAddress!, count: count) }
+    pending.removeFirst(count)
+    while true {
+      var atEnd = false
+      if pending.isEmpty && count < min(size, 4) {
+        // Too little to be sure of a whole character: read more behind it.
+        let read = readInput(from: fileDescriptor, into: buffer + count, count: size - count)
+        if read < 0 {
+          errorNumber = errno
+          return 0
+        }
+        atEnd = read == 0
+        count += read
+      }
+      guard checksText else { break }
+      let (valid, problem) = YAMLTextCheck.validPrefix(
+        of: UnsafeBufferPointer(start: buffer, count: count), atEnd: atEnd && pending.isEmpty)
+      if let problem {
+        count = valid
+        advancePosition(over: UnsafeBufferPointer(start: buffer, count: count))
+        self.problem = YAMLError(
+          message: problem, line: lineFeeds + 1, column: charactersInLine + 1)
+        break
+      }
+      if valid < count {
+        // A character cut by the end of the read: keep its start for the next call.
+        pending.insert(
+          contentsOf: UnsafeBufferPointer(start: buffer + valid, count: count - valid), at: 0)
+        count = valid
+      }
+      // Nothing whole yet (a character arriving a byte at a time) would read as the end.
+      if count > 0 || atEnd { break }
+      pending.withUnsafeBufferPointer { buffer.update(from: $0.baseAddress!, count: $0.count) }
+      count = pending.count
+      pending.removeAll()
+    }
+    if checksText, problem == nil {
+      advancePosition(over: UnsafeBufferPointer(start: buffer, count: count))
+    }
+    handedOut += count
+    sizeRead.pointee = count
+    return 1
+  }
+
+  /// Counts the line feeds and the characters after the last of them.
+  private func advancePosition(over bytes: UnsafeBufferPointer<UInt8>) {
+    guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+    var lastLineFeed = -1
+    var next = UnsafeRawPointer(base)
+    let end = next + bytes.count
+    while next < end, let found = memchr(next, 0x0A, end - next) {
+      lineFeeds += 1
+      lastLineFeed = UnsafeRawPointer(found) - UnsafeRawPointer(base)
+      next = UnsafeRawPointer(found) + 1
+    }
+    if lastLineFeed >= 0 { charactersInLine = 0 }
+    for byte in bytes[(lastLineFeed + 1)...] where byte & 0xC0 != 0x80 { charactersInLine += 1 }
   }
 }

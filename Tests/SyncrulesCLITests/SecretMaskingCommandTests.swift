@@ -1,0 +1,93 @@
+import Foundation
+import KubeAPIServer
+import SyncValue
+import Testing
+
+/// Diffs show that a Secret's values changed, not what they are, unless --show-secrets.
+@Suite(.serialized)
+struct SecretMaskingCommandTests {
+  /// `password` of `shop/postgres-credentials` in docs/examples/production.json.
+  static let productionPassword = "czNjcjN0LXBhc3N3b3JkLWZvci1kcg=="
+  static let standbyPassword = "b2xkLXBhc3N3b3Jk"
+
+  @Test func diffMasksSecretValuesUnlessAskedToShowThem() async throws {
+    let production = try await KubeAPIServer.start(
+      .init(
+        initialObjects: try loadObjects(
+          fromFile: CheckCommandTests.repository.appendingPathComponent(
+            "docs/examples/production.json"
+          ).path)))
+    // The standby holds an older copy of the Secret: same username, other password.
+    let standby = try await KubeAPIServer.start(
+      .init(initialObjects: [
+        [
+          "apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+          "metadata": ["name": "postgres-credentials", "namespace": "shop"],
+          "data": ["username": "c2hvcA==", "password": .string(Self.standbyPassword)],
+        ]
+      ]))
+    defer {
+      Task {
+        await production.shutdown()
+        await standby.shutdown()
+      }
+    }
+    let directory = FileManager.default.temporaryDirectory
+      .appendingPathComponent("secret-diff-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let from = directory.appendingPathComponent("production").path
+    let to = directory.appendingPathComponent("standby").path
+    try production.kubeconfig().write(toFile: from, atomically: true, encoding: .utf8)
+    try standby.kubeconfig().write(toFile: to, atomically: true, encoding: .utf8)
+    let command = [
+      "diff", "-f", "docs/examples/dr-standby.sync", "--from-kubeconfig", from,
+      "--to-kubeconfig", to,
+    ]
+
+    let masked = try CLI.run(command)
+    #expect(masked.status == 1, "\(masked.stderr)")
+    #expect(!masked.stdout.contains(Self.productionPassword))
+    #expect(!masked.stdout.contains(Self.standbyPassword))
+    #expect(!masked.stdout.contains("c2hvcA=="))
+    // The changed key shows as changed, the equal one as equal, the new ones as added.
+    #expect(masked.stdout.contains("-  password: '*** (before)'\n+  password: '*** (after)'\n"))
+    #expect(masked.stdout.contains("   username: '***'\n"))
+    #expect(masked.stdout.contains("+  tls.key: '***'\n"))
+
+    let shown = try CLI.run(command + ["--show-secrets"])
+    #expect(shown.status == 1, "\(shown.stderr)")
+    #expect(shown.stdout.contains("+  password: \(Self.productionPassword)\n"))
+    #expect(shown.stdout.contains("-  password: \(Self.standbyPassword)\n"))
+  }
+
+  @Test func applyDiffMasksSecretValuesUnlessAskedToShowThem() throws {
+    let directory = FileManager.default.temporaryDirectory
+      .appendingPathComponent("secret-apply-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let rules = directory.appendingPathComponent("secrets.sync").path
+    try """
+    rule secrets match v1 Secret {
+      set metadata.annotations."dr.example.com/copy" = "true"
+      set data."extra" = "ZXh0cmE="
+    }
+    """.write(toFile: rules, atomically: true, encoding: .utf8)
+    let secret = Data(
+      (#"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"db","namespace":"shop"},"#
+        + #""data":{"password":"\#(Self.productionPassword)"}}"#).utf8)
+
+    let masked = try CLI.run(["apply", "-f", rules, "--diff", "-o", "yaml"], stdin: secret)
+    #expect(masked.status == 0, "\(masked.stderr)")
+    #expect(!masked.stdout.contains(Self.productionPassword), "\(masked.stdout)")
+    #expect(!masked.stdout.contains("ZXh0cmE="), "\(masked.stdout)")
+    #expect(masked.stdout.contains("+  extra: '***'\n"), "\(masked.stdout)")
+    #expect(masked.stdout.contains("   password: '***'\n"), "\(masked.stdout)")
+    #expect(masked.stdout.contains("+    dr.example.com/copy: 'true'\n"), "\(masked.stdout)")
+
+    let shown = try CLI.run(
+      ["apply", "-f", rules, "--diff", "-o", "yaml", "--show-secrets"], stdin: secret)
+    #expect(shown.status == 0, "\(shown.stderr)")
+    #expect(shown.stdout.contains("   password: \(Self.productionPassword)\n"), "\(shown.stdout)")
+  }
+}
