@@ -10,6 +10,13 @@ let package = Package(
   products: [
     .executable(name: "syncrules", targets: ["syncrules"]),
     .library(name: "SyncRuntime", targets: ["SyncRuntime"]),
+    // The stages on their own, for the fuzzing package under Fuzz/ (which can only use
+    // products of this one).
+    .library(name: "SyncValue", targets: ["SyncValue"]),
+    .library(name: "SyncSyntax", targets: ["SyncSyntax"]),
+    .library(name: "SyncCheck", targets: ["SyncCheck"]),
+    .library(name: "SyncCompile", targets: ["SyncCompile"]),
+    .library(name: "KubeClient", targets: ["KubeClient"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
