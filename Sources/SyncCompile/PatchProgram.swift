@@ -18,8 +18,6 @@ public struct PatchProgram: Sendable {
   public var skipTable: SkipTable
   public var rules: [CompiledRule]
   public var dispatch: DispatchTable
-  /// Shared code of `group`s, inlined into rules at compile time; kept for `explain`.
-  public var groupNames: [String]
 }
 
 /// A source position resolved to text, so the runtime needs no source files.
@@ -52,28 +50,12 @@ public struct CompiledPath: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A value an instruction writes: a constant, or something computed from the source.
-public indirect enum Operand: Sendable, Hashable {
+public indirect enum Operand: Sendable {
   case constant(Int)
   case read(CompiledPath)
   case interpolate([InterpolationPiece])
   case list([Operand])
   case map([(String, Operand)])
-
-  public static func == (lhs: Operand, rhs: Operand) -> Bool {
-    switch (lhs, rhs) {
-    case (.constant(let a), .constant(let b)): return a == b
-    case (.read(let a), .read(let b)): return a == b
-    case (.interpolate(let a), .interpolate(let b)): return a == b
-    case (.list(let a), .list(let b)): return a == b
-    case (.map(let a), .map(let b)):
-      return a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
-    default: return false
-    }
-  }
-
-  public func hash(into hasher: inout Hasher) {
-    hasher.combine(String(describing: self))
-  }
 }
 
 /// A piece of an interpolated string.
