@@ -120,25 +120,35 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .testTarget(name: "KubeAPIServerTests", dependencies: ["KubeAPIServer", "SyncValue"]),
-    .testTarget(name: "SyncValueTests", dependencies: ["SyncValue"]),
-    .testTarget(name: "SyncSyntaxTests", dependencies: ["SyncSyntax"], exclude: ["Corpus"]),
-    .testTarget(name: "SyncSchemaTests", dependencies: ["SyncSchema"]),
+    // What the test targets share: scratch directories, the repository root, running the
+    // built CLI, golden files and expected-diagnostic markers. Only tests depend on it.
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
+    .testTarget(
+      name: "KubeAPIServerTests", dependencies: ["KubeAPIServer", "SyncValue", "TestSupport"]),
+    .testTarget(name: "SyncValueTests", dependencies: ["SyncValue", "TestSupport"]),
+    .testTarget(
+      name: "SyncSyntaxTests", dependencies: ["SyncSyntax", "TestSupport"], exclude: ["Corpus"]),
+    .testTarget(name: "SyncSchemaTests", dependencies: ["SyncSchema", "TestSupport"]),
     .testTarget(name: "SyncMatchTests", dependencies: ["SyncMatch"]),
     .testTarget(
-      name: "SyncCheckTests", dependencies: ["SyncCheck"], exclude: ["Corpus", "CRDs"]),
+      name: "SyncCheckTests", dependencies: ["SyncCheck", "TestSupport"],
+      exclude: ["Corpus", "CRDs"]),
     .testTarget(name: "SyncCompileTests", dependencies: ["SyncCompile", "SyncProgram"]),
     .testTarget(
-      name: "SyncRuntimeTests", dependencies: ["SyncRuntime", "SyncProgram"],
+      name: "SyncRuntimeTests", dependencies: ["SyncRuntime", "SyncProgram", "TestSupport"],
       exclude: ["StreamCorpus"]),
-    .testTarget(name: "SyncrulesCLITests", dependencies: ["SyncRuntime", "KubeAPIServer"]),
+    .testTarget(
+      name: "SyncrulesCLITests", dependencies: ["SyncRuntime", "KubeAPIServer", "TestSupport"],
+      exclude: ["ExplainCorpus"]),
     .testTarget(
       name: "SyncLoopTests",
-      dependencies: ["SyncLoop", "SyncProgram", "KubeAPIServer", "KubeClient"]),
+      dependencies: ["SyncLoop", "SyncProgram", "KubeAPIServer", "KubeClient", "TestSupport"]
+    ),
     .testTarget(
       name: "KubeClientTests",
       dependencies: [
         "KubeClient",
+        "TestSupport",
         "KubeAPIServer",
         "SyncValue",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -17,8 +17,7 @@ public enum Compiler {
     return PatchProgram(
       segments: state.segments, constants: state.constants, locations: state.locations,
       skips: skips, skipTable: SkipTable(skips), rules: rules,
-      dispatch: dispatchTable(program.rules),
-      groupNames: program.groups.keys.sorted())
+      dispatch: dispatchTable(program.rules))
   }
 
   static func dispatchTable(_ rules: [CheckedRule]) -> DispatchTable {

@@ -19,12 +19,10 @@ public struct PatchProgram: Sendable {
   public var skipTable: SkipTable
   public var rules: [CompiledRule]
   public var dispatch: DispatchTable
-  /// Shared code of `group`s, inlined into rules at compile time; kept for `explain`.
-  public var groupNames: [String]
 
   public init(
     segments: [String], constants: [Value], locations: [SourceSpan], skips: [CompiledSkip],
-    skipTable: SkipTable, rules: [CompiledRule], dispatch: DispatchTable, groupNames: [String]
+    skipTable: SkipTable, rules: [CompiledRule], dispatch: DispatchTable
   ) {
     self.segments = segments
     self.constants = constants
@@ -33,7 +31,6 @@ public struct PatchProgram: Sendable {
     self.skipTable = skipTable
     self.rules = rules
     self.dispatch = dispatch
-    self.groupNames = groupNames
   }
 }
 
@@ -79,28 +76,12 @@ public struct CompiledPath: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A value an instruction writes: a constant, or something computed from the source.
-public indirect enum Operand: Sendable, Hashable {
+public indirect enum Operand: Sendable {
   case constant(Int)
   case read(CompiledPath)
   case interpolate([InterpolationPiece])
   case list([Operand])
   case map([(String, Operand)])
-
-  public static func == (lhs: Operand, rhs: Operand) -> Bool {
-    switch (lhs, rhs) {
-    case (.constant(let a), .constant(let b)): return a == b
-    case (.read(let a), .read(let b)): return a == b
-    case (.interpolate(let a), .interpolate(let b)): return a == b
-    case (.list(let a), .list(let b)): return a == b
-    case (.map(let a), .map(let b)):
-      return a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
-    default: return false
-    }
-  }
-
-  public func hash(into hasher: inout Hasher) {
-    hasher.combine(String(describing: self))
-  }
 }
 
 /// A piece of an interpolated string.

@@ -9,10 +9,10 @@
 /// The named definitions of one schema document, each built on first use.
 ///
 /// `$ref` nodes point into this table and definitions point at each other, so the
-/// names exist before any node does. The built-in data holds ~700 definitions and a rule
-/// file reaches a few dozen: building them all cost about 40 M instructions (~8 ms) of
-/// every `syncrules apply`, so a definition is parsed and built when a lookup first
-/// reaches it. Building never looks up another definition (a `$ref` becomes a
+/// names exist before any node does. The built-in data holds hundreds of definitions and a
+/// rule file reaches a few dozen: building them all would slow every `syncrules apply`
+/// (docs/performance.md has the numbers), so a definition is parsed and built when a
+/// lookup first reaches it. Building never looks up another definition (a `$ref` becomes a
 /// ``Reference``), so a build needs no lock; two threads may build the same definition
 /// at once, and the first one stored wins, so every lookup sees the same node.
 final class DefinitionTable: @unchecked Sendable {

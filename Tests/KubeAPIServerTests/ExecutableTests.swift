@@ -1,5 +1,6 @@
 import Foundation
 import SyncValue
+import TestSupport
 import Testing
 
 enum ServerBinary {

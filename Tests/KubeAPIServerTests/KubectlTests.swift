@@ -1,6 +1,7 @@
 import Foundation
 import KubeAPIServer
 import SyncValue
+import TestSupport
 import Testing
 
 /// The fidelity proof: the real kubectl (1.32) against the in-process server.

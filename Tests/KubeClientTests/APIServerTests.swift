@@ -1,6 +1,7 @@
 import Foundation
 import KubeAPIServer
 import SyncValue
+import TestSupport
 import Testing
 
 @testable import KubeClient

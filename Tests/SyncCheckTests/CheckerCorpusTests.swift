@@ -2,27 +2,21 @@ import Foundation
 import SyncCheck
 import SyncSchema
 import SyncSyntax
+import TestSupport
 import Testing
 
-/// Runs every file in Corpus/: each expected diagnostic is marked in the file itself.
-///
-/// A marker is a comment line `#   ^ E0401 text` under the line it refers to: the
-/// diagnostic must start at the caret's column on the nearest line above that is not a
-/// marker, have that code, and (when given) contain the text. A file with no markers
-/// must check clean. `# crd: NAME` loads `CRDs/NAME` beside this file when it exists,
-/// else `../shared/testdata/crds/NAME`; `# strict` checks with `--strict`.
+/// Runs every file in Corpus/: each expected diagnostic is marked in the file itself, in
+/// the one marker syntax of ``ExpectedDiagnostic`` (`#   ^ E0401 text` under the line it
+/// points at). A file with no markers must check clean. `# crd: NAME` loads `CRDs/NAME`
+/// beside this file when it exists, else `../shared/testdata/crds/NAME`; `# strict` checks
+/// with `--strict`.
 struct CheckerCorpusTests {
-  static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .appendingPathComponent("Corpus")
+  static let corpus = Repository.url("Tests/SyncCheckTests/Corpus")
   /// CRDs written for the corpus, next to the shared ones.
-  static let crds = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .appendingPathComponent("CRDs")
-  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent()
+  static let crds = Repository.url("Tests/SyncCheckTests/CRDs")
 
   static var cases: [String] {
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: corpus.path)) ?? []
-    return names.filter { $0.hasSuffix(".sync") }.sorted()
+    Repository.files(in: corpus)
   }
 
   @Test func corpusIsNotEmpty() {
@@ -33,7 +27,7 @@ struct CheckerCorpusTests {
   func diagnosticsMatchMarkers(_ name: String) throws {
     let path = Self.corpus.appendingPathComponent(name).path
     let text = try String(contentsOfFile: path, encoding: .utf8)
-    let expected = Marker.parse(text)
+    let expected = ExpectedDiagnostic.parse(text)
     var registry = SchemaRegistry.builtIn
     var strict = false
     for line in text.split(separator: "\n") {
@@ -43,14 +37,13 @@ struct CheckerCorpusTests {
         let crd =
           FileManager.default.fileExists(atPath: local)
           ? local
-          : Self.repository.deletingLastPathComponent()
-            .appendingPathComponent("shared/testdata/crds/" + name).path
+          : Repository.sharedTestData("crds/" + name)
         registry = try registry.adding(crdPaths: [crd])
       }
       if line == "# strict" { strict = true }
     }
     let stdlib = DirectoryStdlib(
-      directory: Self.repository.appendingPathComponent("stdlib-rules").path)
+      directory: Repository.path("stdlib-rules"))
     let files = SourceManager()
     let loaded = RuleLoader(stdlib: stdlib).load(path: path, text: text, into: files)
     let checker = Checker(registry: registry, options: CheckOptions(strict: strict))
@@ -58,7 +51,7 @@ struct CheckerCorpusTests {
     let file = files.file(0)
     let actual = diagnostics.filter { $0.range.fileID == 0 }.map { diagnostic in
       let location = file.location(of: diagnostic.range.start)
-      return Marker(
+      return ExpectedDiagnostic(
         line: location.line, column: location.column, code: diagnostic.code.rawValue,
         text: diagnostic.message)
     }
@@ -67,44 +60,7 @@ struct CheckerCorpusTests {
       actual.map(\.key) == expected.map(\.key),
       "diagnostics differ from the markers in \(name):\n\(rendered)")
     for (marker, found) in zip(expected, actual) where marker.key == found.key {
-      if !marker.text.isEmpty {
-        #expect(found.text.contains(marker.text), "\(name) \(marker.key): \(found.text)")
-      }
+      #expect(marker.accepts(message: found.text), "\(name) \(marker.key): \(found.text)")
     }
-  }
-}
-
-/// One expected diagnostic, written in the corpus file under the line it points at.
-struct Marker {
-  var line: Int
-  var column: Int
-  var code: String
-  var text: String
-
-  var key: String { "\(line):\(column) \(code)" }
-
-  static func parse(_ text: String) -> [Marker] {
-    var markers: [Marker] = []
-    var lastSourceLine = 0
-    for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
-    {
-      let scalars = Array(line.unicodeScalars)
-      let isMarker =
-        scalars.first == "#" && scalars.dropFirst().allSatisfy { $0 != "^" } == false
-        && scalars.dropFirst().prefix { $0 != "^" }.allSatisfy { $0 == " " }
-      guard isMarker else {
-        lastSourceLine = index + 1
-        continue
-      }
-      let caret = scalars.firstIndex(of: "^")!
-      let rest = String(String.UnicodeScalarView(scalars[(caret + 1)...]))
-        .trimmingCharacters(in: .whitespaces)
-      let parts = rest.split(separator: " ", maxSplits: 1)
-      markers.append(
-        Marker(
-          line: lastSourceLine, column: caret + 1, code: String(parts.first ?? ""),
-          text: parts.count > 1 ? String(parts[1]) : ""))
-    }
-    return markers.sorted { ($0.line, $0.column, $0.code) < ($1.line, $1.column, $1.code) }
   }
 }

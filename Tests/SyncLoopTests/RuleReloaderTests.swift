@@ -3,6 +3,7 @@ import Logging
 import SyncLoop
 import SyncRuntime
 import SyncValue
+import TestSupport
 import Testing
 
 struct RuleReloaderTests {
@@ -14,11 +15,8 @@ struct RuleReloaderTests {
   }
 
   @Test func cleanEditsSwapTheProgramAndBrokenOnesKeepTheOld() async throws {
-    let directory = FileManager.default.temporaryDirectory
-      .appendingPathComponent("reload-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let rules = directory.appendingPathComponent("dr.sync")
+    let directory = try TemporaryDirectory(prefix: "reload")
+    let rules = directory.url.appendingPathComponent("dr.sync")
     try "rule w match apps/v1 Deployment { set spec.replicas = 0 }\n"
       .write(to: rules, atomically: true, encoding: .utf8)
 
@@ -69,12 +67,9 @@ struct RuleReloaderTests {
   /// directory, is rejected like any broken file: before the limit existed, checking it
   /// overflowed the stack and killed the loop.
   @Test func aFileNestedTooDeeplyIsRejectedAndTheOldRulesKeepRunning() async throws {
-    let directory = FileManager.default.temporaryDirectory
-      .appendingPathComponent("reload-deep-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
+    let directory = try TemporaryDirectory(prefix: "reload-deep")
     try "rule w match apps/v1 Deployment { set spec.replicas = 0 }\n"
-      .write(to: directory.appendingPathComponent("dr.sync"), atomically: true, encoding: .utf8)
+      .write(to: directory.url.appendingPathComponent("dr.sync"), atomically: true, encoding: .utf8)
 
     let source = FakeCluster()
     source.put(SyncEngineTests.deployment("web"))
@@ -109,7 +104,7 @@ struct RuleReloaderTests {
       + String(repeating: "when data.a == \"1\" {\n", count: depth) + "drop\n"
       + String(repeating: "}\n", count: depth) + "}\n"
     try deep.write(
-      to: directory.appendingPathComponent("deep.sync"), atomically: true, encoding: .utf8)
+      to: directory.url.appendingPathComponent("deep.sync"), atomically: true, encoding: .utf8)
     try await SyncEngineTests.waitUntil { !codes.all.isEmpty }
     #expect(codes.all == ["E0118"])
 

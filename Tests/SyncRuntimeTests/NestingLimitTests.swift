@@ -5,6 +5,7 @@ import SyncProgram
 import SyncRuntime
 import SyncSyntax
 import SyncValue
+import TestSupport
 import Testing
 
 /// Rule files nested past any sensible depth are refused with E0118 (or E0207 when groups
@@ -111,18 +112,16 @@ struct NestingLimitTests {
   }
 
   @Test func importChainsAreBounded() throws {
-    let directory = FileManager.default.temporaryDirectory
-      .appendingPathComponent("syncrules-imports-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
+    let directory = try TemporaryDirectory(prefix: "syncrules-imports")
     let count = Self.limit + 20
     for index in 0..<count {
       let body = index + 1 < count ? "import \"f\(index + 1)\"\n" : "skip names x\n"
       try body.write(
-        to: directory.appendingPathComponent("f\(index).sync"), atomically: true, encoding: .utf8)
+        to: directory.url.appendingPathComponent("f\(index).sync"), atomically: true,
+        encoding: .utf8)
     }
     let rules = try RuleSet.load(
-      RuleSet.Options(rulePaths: [directory.appendingPathComponent("f0.sync").path]))
+      RuleSet.Options(rulePaths: [directory.file("f0.sync")]))
     #expect(rules.diagnostics.map(\.code) == [.nestingTooDeep])
   }
 

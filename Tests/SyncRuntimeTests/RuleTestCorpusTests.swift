@@ -1,6 +1,7 @@
 import Foundation
 import SyncCheck
 import SyncRuntime
+import TestSupport
 import Testing
 
 /// Runs every shipped `*.test.yaml` (stdlib rules, documentation examples, the runner's
@@ -8,11 +9,7 @@ import Testing
 /// result fails the build.
 struct RuleTestCorpusTests {
   /// The repository root, found from this file's path.
-  static let root: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.path
-  }()
+  static let root = Repository.root.path
 
   static let directories = ["stdlib-rules", "docs/examples", "Tests/RuleTestCorpus"]
 

@@ -3,22 +3,22 @@ import SyncCheck
 import SyncRuntime
 import SyncSchema
 import SyncSyntax
+import TestSupport
 import Testing
 
 /// Everything the project ships must check clean: stdlib rules, examples, and every
 /// ```sync block in docs/. Every diagnostic code has a catalogue entry and a test.
 struct ShippedFilesTests {
-  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent()
+  static let repository = Repository.root
 
   static func path(_ relative: String) -> String {
-    repository.appendingPathComponent(relative).path
+    Repository.path(relative)
   }
 
   /// The built-in kinds plus the shared test CRDs, which the examples may use.
   static let registry: SchemaRegistry = {
-    let crds = repository.deletingLastPathComponent().appendingPathComponent("shared/testdata/crds")
-    return (try? SchemaRegistry.builtIn.adding(crdPaths: [crds.path])) ?? .builtIn
+    let crds = Repository.sharedTestData("crds")
+    return (try? SchemaRegistry.builtIn.adding(crdPaths: [crds])) ?? .builtIn
   }()
 
   static var shippedRuleFiles: [String] {

@@ -1,6 +1,7 @@
 import Foundation
 import SyncRuntime
 import SyncValue
+import TestSupport
 import Testing
 
 /// End-to-end cases for the pipe, one directory each under `StreamCorpus/`:
@@ -12,21 +13,12 @@ import Testing
 /// - `expected.err` — the failure messages (absent: none)
 /// - `expected.report` — the text report (optional); `expected.report.json` likewise
 ///
-/// `SYNCRULES_UPDATE_CORPUS=1 swift test --filter StreamCorpus` rewrites the expected
+/// `SYNCRULES_UPDATE_GOLDENS=1 swift test --filter StreamCorpus` rewrites the expected
 /// files from the actual output; review the diff before committing.
 struct StreamCorpusTests {
-  static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .appendingPathComponent("StreamCorpus")
+  static let directory = Repository.url("Tests/SyncRuntimeTests/StreamCorpus")
 
-  static let cases: [String] = {
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-    return names.filter { name in
-      var isDirectory: ObjCBool = false
-      let path = directory.appendingPathComponent(name).path
-      return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-        && isDirectory.boolValue
-    }.sorted()
-  }()
+  static let cases = Repository.directories(in: directory)
 
   @Test func corpusIsNotEmpty() {
     #expect(Self.cases.count >= 20)
@@ -74,28 +66,22 @@ struct StreamCorpusTests {
     let read = corpusCase.read
     let result = try corpusCase.run(try Self.options(from: read("args") ?? ""))
 
-    let expectations: [(file: String, actual: String)] = [
-      ("expected.out", result.output),
-      ("expected.err", result.problems),
+    let output = folder.appendingPathComponent("expected.out")
+    #expect(
+      result.output == (try Golden.expected(result.output, at: output)), "\(name)/expected.out")
+    let problems = folder.appendingPathComponent("expected.err")
+    let expectedProblems = try Golden.expectedOrEmpty(result.problems, at: problems)
+    #expect(result.problems == expectedProblems, "\(name)/expected.err")
+    // The reports are compared where the case has them.
+    let reports = [
       ("expected.report", result.report.renderText()),
       ("expected.report.json", result.report.renderJSON()),
     ]
-    let update = ProcessInfo.processInfo.environment["SYNCRULES_UPDATE_CORPUS"] == "1"
-    for (file, actual) in expectations {
+    for (file, actual) in reports where read(file) != nil {
       let url = folder.appendingPathComponent(file)
-      let mandatory = file == "expected.out" || file == "expected.err"
-      if update && (mandatory || read(file) != nil) {
-        if file == "expected.err" && actual.isEmpty {
-          try? FileManager.default.removeItem(at: url)
-        } else {
-          try actual.write(to: url, atomically: true, encoding: .utf8)
-        }
-        continue
-      }
-      guard let expected = read(file) ?? (file == "expected.err" ? "" : nil) else { continue }
-      #expect(actual == expected, "\(name)/\(file)")
+      #expect(actual == (try Golden.expected(actual, at: url)), "\(name)/\(file)")
     }
-    let expectsFailure = !(read("expected.err") ?? "").isEmpty
+    let expectsFailure = !expectedProblems.isEmpty
     #expect(result.hasFailures == expectsFailure, "exit status of \(name)")
   }
 
@@ -176,10 +162,8 @@ enum StreamRun {
     input: [UInt8], inputName: String, options: StreamApplier.Options,
     evaluate: ((Value) -> Outcome)? = nil, evaluator: Evaluator? = nil
   ) throws -> Result {
-    let url = FileManager.default.temporaryDirectory
-      .appendingPathComponent("syncrules-stream-\(UUID().uuidString)")
-    _ = FileManager.default.createFile(atPath: url.path, contents: nil)
-    defer { try? FileManager.default.removeItem(at: url) }
+    let directory = try TemporaryDirectory(prefix: "syncrules-stream")
+    let url = URL(fileURLWithPath: try directory.write("output", ""))
     let handle = try FileHandle(forWritingTo: url)
     let sink = OutputSink(fileDescriptor: handle.fileDescriptor)
     var problems = ""

@@ -1,4 +1,5 @@
 import SyncValue
+import TestSupport
 import Testing
 
 @testable import SyncSchema
@@ -9,39 +10,10 @@ import Testing
   import Foundation
 #endif
 
-/// `<repo>/../shared/testdata/crds`: the repository root is three levels above this
-/// file, and the shared test data sits beside the repository (also in CI).
-let crdDirectory: String = {
-  var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-  parts.removeLast(3)
-  return parts.joined(separator: "/") + "/../shared/testdata/crds"
-}()
+let crdDirectory = Repository.sharedTestData("crds")
 
 let rollout = GroupVersionKind(group: "argoproj.io", version: "v1alpha1", kind: "Rollout")
 let scaledObject = GroupVersionKind(group: "keda.sh", version: "v1alpha1", kind: "ScaledObject")
-
-/// A scratch directory removed when the value is dropped.
-final class TemporaryDirectory {
-  let path: String
-
-  init() throws {
-    path =
-      FileManager.default.temporaryDirectory.path
-      + "/syncschema-\(UInt64.random(in: 0...UInt64.max))"
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-  }
-
-  @discardableResult
-  func write(_ name: String, _ text: String) throws -> String {
-    let file = path + "/" + name
-    let directory = String(file[..<file.lastIndex(of: "/")!])
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    try Data(text.utf8).write(to: URL(fileURLWithPath: file))
-    return file
-  }
-
-  deinit { try? FileManager.default.removeItem(atPath: path) }
-}
 
 /// A CRD with versions `v1` (served), `v1beta1` (served) and `v1alpha1` (not served).
 let widgetCRD = """

@@ -1,11 +1,9 @@
 import Foundation
+import TestSupport
 
-/// Locates and reads the corpus beside this file (no SwiftPM resources needed).
+/// Locates and reads the parser corpus (no SwiftPM resources needed).
 enum CorpusFile {
-  static let directory: String = {
-    let here = URL(fileURLWithPath: #filePath)
-    return here.deletingLastPathComponent().appendingPathComponent("Corpus").path
-  }()
+  static let directory = Repository.path("Tests/SyncSyntaxTests/Corpus")
 
   static func read(_ path: String) throws -> String {
     try String(contentsOfFile: path, encoding: .utf8)
@@ -13,8 +11,6 @@ enum CorpusFile {
 
   /// The `.sync` files of a corpus folder, sorted by name.
   static func files(in folder: String) -> [String] {
-    let path = directory + "/" + folder
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-    return names.filter { $0.hasSuffix(".sync") }.sorted()
+    Repository.files(in: URL(fileURLWithPath: directory + "/" + folder))
   }
 }

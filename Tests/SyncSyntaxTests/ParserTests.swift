@@ -1,4 +1,5 @@
 import SyncSyntax
+import TestSupport
 import Testing
 
 /// What the corpus cannot show in one line per diagnostic: help, notes, ranges.
@@ -65,12 +66,35 @@ import Testing
     #expect(value.form == .literal(.string("a\n\n  b\n")))
   }
 
+  /// Mistakes inside a multi-line string, where a marker comment line would be part of the
+  /// string: the position and message of the one diagnostic each must give.
+  @Test(arguments: [
+    (
+      "rule ml match v1 ConfigMap {\n  set data.a = \"\"\"\n      indented\n    less\n      \"\"\"\n}\n",
+      SyncSyntax.SourceLocation(line: 4, column: 5),
+      "this line is indented less than the closing `\"\"\"`"
+    ),
+    (
+      "rule ml match v1 ConfigMap {\n  set data.b = \"\"\" text\n    x\n    \"\"\"\n}\n",
+      SyncSyntax.SourceLocation(line: 2, column: 19),
+      "a multi-line string starts on the line after its `\"\"\"`"
+    ),
+  ])
+  func mistakeInsideAMultilineString(
+    source: String, at location: SyncSyntax.SourceLocation, message: String
+  ) {
+    let (file, _, diagnostics) = parse(source)
+    #expect(diagnostics.map(\.code) == [.invalidMultilineString])
+    #expect(diagnostics.first.map { file.location(of: $0.range.start) } == location)
+    #expect(diagnostics.first?.message == message)
+  }
+
   /// Every lexer and parser code has an invalid-corpus case (E0116 is the checker's).
   @Test func everySyntaxCodeHasACorpusCase() throws {
     var seen: Set<String> = []
     for name in CorpusFile.files(in: "invalid") {
-      let marked = try MarkedSource(try CorpusFile.read(CorpusFile.directory + "/invalid/" + name))
-      seen.formUnion(marked.expectations.map(\.code))
+      let text = try CorpusFile.read(CorpusFile.directory + "/invalid/" + name)
+      seen.formUnion(ExpectedDiagnostic.parse(text).map(\.code))
     }
     let codes: [DiagnosticCode] = [
       .unterminatedString, .invalidEscape, .unexpectedCharacter, .invalidNumber,

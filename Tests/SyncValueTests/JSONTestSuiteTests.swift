@@ -1,15 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import SyncValue
 
 /// The JSONTestSuite corpus lives in `shared/`, a sibling of the repository clone.
-private let suiteDirectory = URL(fileURLWithPath: #filePath)
-  .deletingLastPathComponent()  // SyncValueTests
-  .deletingLastPathComponent()  // Tests
-  .deletingLastPathComponent()  // repository root
-  .appendingPathComponent("../shared/testdata/JSONTestSuite/test_parsing")
-  .standardizedFileURL
+private let suiteDirectory = URL(
+  fileURLWithPath: Repository.sharedTestData("JSONTestSuite/test_parsing"))
 
 private func suiteFiles(_ prefix: String) -> [String] {
   let names = (try? FileManager.default.contentsOfDirectory(atPath: suiteDirectory.path)) ?? []

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `syncrules apply` as operators run it: files, pipes, exit codes.
@@ -8,13 +9,13 @@ struct ApplyCommandTests {
 
   static func expected(_ name: String) throws -> String {
     try String(
-      contentsOf: CheckCommandTests.repository.appendingPathComponent(
+      contentsOf: Repository.root.appendingPathComponent(
         "\(corpus)/\(name)/expected.out"),
       encoding: .utf8)
   }
 
   static func input(_ path: String) throws -> Data {
-    try Data(contentsOf: CheckCommandTests.repository.appendingPathComponent("\(corpus)/\(path)"))
+    try Data(contentsOf: Repository.root.appendingPathComponent("\(corpus)/\(path)"))
   }
 
   @Test func listFileIsRewrittenAndExitsZero() throws {
@@ -114,11 +115,8 @@ struct ApplyCommandTests {
   }
 
   @Test func ruleErrorsRunNothing() throws {
-    let directory = FileManager.default.temporaryDirectory
-      .appendingPathComponent("syncrules-apply-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let bad = directory.appendingPathComponent("bad.sync")
+    let directory = try TemporaryDirectory(prefix: "syncrules-apply")
+    let bad = directory.url.appendingPathComponent("bad.sync")
     try "rule r match apps/v1 Deployment { set spec.replcas = 0 }\n"
       .write(to: bad, atomically: true, encoding: .utf8)
     let result = try CLI.run(
@@ -162,7 +160,7 @@ struct ApplyCommandTests {
     let process = Process()
     process.executableURL = CLI.executable
     process.arguments = ["apply", "-f", Self.rules]
-    process.currentDirectoryURL = CheckCommandTests.repository
+    process.currentDirectoryURL = Repository.root
     let input = Pipe()
     let output = Pipe()
     process.standardInput = input
@@ -190,29 +188,5 @@ struct ApplyCommandTests {
     #expect(lines.count == 2)
     #expect(lines.first?.contains(#""name":"one""#) == true)
     #expect(lines.last?.contains(#""standby":"yes""#) == true)
-  }
-}
-
-/// Output gathered from a pipe on another thread.
-final class Collected: @unchecked Sendable {
-  private let lock = NSLock()
-  private var data = Data()
-
-  func append(_ more: Data) {
-    lock.withLock { data.append(more) }
-  }
-
-  var text: String {
-    lock.withLock { String(decoding: data, as: UTF8.self) }
-  }
-
-  /// Waits up to 10 seconds for `count` complete lines.
-  func waitForLines(_ count: Int) -> Bool {
-    let deadline = Date().addingTimeInterval(10)
-    while Date() < deadline {
-      if text.filter({ $0 == "\n" }).count >= count { return true }
-      Thread.sleep(forTimeInterval: 0.01)
-    }
-    return false
   }
 }

@@ -1,11 +1,9 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the built `syncrules` binary the way a CI job would.
 struct CheckCommandTests {
-  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent()
-
   @Test func cleanFileExitsZero() throws {
     let result = try CLI.run(["check", "Tests/SyncCheckTests/Corpus/seed-dr-standby.sync"])
     #expect(result.status == 0, "\(result.stderr)")
@@ -57,8 +55,7 @@ struct CheckCommandTests {
   }
 
   @Test func crdsAreLoadedFromFiles() throws {
-    let crds = Self.repository.deletingLastPathComponent()
-      .appendingPathComponent("shared/testdata/crds/argo-rollouts").path
+    let crds = Repository.sharedTestData("crds/argo-rollouts")
     let result = try CLI.run(
       ["check", "--crd", crds, "Tests/SyncCheckTests/Corpus/crd-rollout.sync"])
     #expect(result.status == 1)
@@ -70,43 +67,5 @@ struct CheckCommandTests {
     let result = try CLI.run(["explain", "Tests/SyncCheckTests/Corpus/seed-dr-standby.sync"])
     #expect(result.status == 0)
     #expect(result.stdout.contains("apps/Deployment → workload"))
-  }
-}
-
-/// Runs the `syncrules` executable built next to the tests.
-enum CLI {
-  struct Result {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-  }
-
-  static var executable: URL {
-    let buildDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    let beside = buildDirectory.appendingPathComponent("syncrules")
-    if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
-    return CheckCommandTests.repository.appendingPathComponent(".build/debug/syncrules")
-  }
-
-  static func run(_ arguments: [String], stdin: Data? = nil) throws -> Result {
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    process.currentDirectoryURL = CheckCommandTests.repository
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    let input = Pipe()
-    process.standardInput = input
-    try process.run()
-    if let stdin { input.fileHandleForWriting.write(stdin) }
-    try input.fileHandleForWriting.close()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return Result(
-      status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-      stderr: String(decoding: errData, as: UTF8.self))
   }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPIServer
+import TestSupport
 import Testing
 
 /// `diff` and `sync --once` against a target that cannot be used: one error line naming
@@ -21,7 +22,7 @@ struct ClusterErrorCommandTests {
       .init(
         tls: true, tokens: ["sync": "syncrules"], readOnlyUsers: ["syncrules"],
         initialObjects: try loadObjects(
-          fromFile: CheckCommandTests.repository.appendingPathComponent(
+          fromFile: Repository.root.appendingPathComponent(
             "docs/examples/production.json"
           ).path)))
     let standby = try await KubeAPIServer.start(.init(tls: true, tokens: ["sync": "syncrules"]))
@@ -31,12 +32,9 @@ struct ClusterErrorCommandTests {
         await standby.shutdown()
       }
     }
-    let directory = FileManager.default.temporaryDirectory
-      .appendingPathComponent("cluster-errors-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let from = directory.appendingPathComponent("production").path
-    let to = directory.appendingPathComponent("standby").path
+    let directory = try TemporaryDirectory(prefix: "cluster-errors")
+    let from = directory.file("production")
+    let to = directory.file("standby")
     try production.kubeconfig(user: .token("sync")).write(
       toFile: from, atomically: true, encoding: .utf8)
     var target = try standby.kubeconfig(user: .token("sync"))

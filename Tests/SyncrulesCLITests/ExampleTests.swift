@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The seed's scenario end to end, on the shipped data: `syncrules apply` with
@@ -7,7 +8,7 @@ import Testing
 struct ExampleTests {
   static func fixture(_ path: String) throws -> String {
     try String(
-      contentsOf: CheckCommandTests.repository.appendingPathComponent(path), encoding: .utf8)
+      contentsOf: Repository.root.appendingPathComponent(path), encoding: .utf8)
   }
 
   @Test func drStandbyOnProductionJSON() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Problems with the inputs themselves (a missing rule file, a CRD that does not parse
@@ -37,28 +38,22 @@ struct InputErrorFormatTests {
   ]
 
   /// A scratch directory with a clean rule file and two broken CRDs.
-  static func scratch() throws -> String {
-    let directory =
-      FileManager.default.temporaryDirectory.path
-      + "/syncrules-input-\(UInt64.random(in: 0...UInt64.max))"
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+  static func scratch() throws -> TemporaryDirectory {
+    let directory = try TemporaryDirectory(prefix: "syncrules-input")
     let header = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
-    let files = [
-      "ok.sync": "rule a match v1 ConfigMap\n",
-      "syntax.yaml": header + "metadata: {name: x.g}\nspec: {group: [g, names: x}\n",
-      "invalid.yaml": header
-        + "metadata: {name: ws.g}\nspec: {names: {kind: W}, versions: [{name: v1}]}\n",
-    ]
-    for (name, text) in files {
-      try Data(text.utf8).write(to: URL(fileURLWithPath: directory + "/" + name))
-    }
+    try directory.write("ok.sync", "rule a match v1 ConfigMap\n")
+    try directory.write(
+      "syntax.yaml", header + "metadata: {name: x.g}\nspec: {group: [g, names: x}\n")
+    try directory.write(
+      "invalid.yaml",
+      header + "metadata: {name: ws.g}\nspec: {names: {kind: W}, versions: [{name: v1}]}\n")
     return directory
   }
 
   @Test(arguments: cases)
   func text(_ example: Case) throws {
-    let directory = try Self.scratch()
-    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let scratch = try Self.scratch()
+    let directory = scratch.path
     let result = try CLI.run(
       ["check", "--format", "text"] + example.arguments.map { expand($0, directory) })
     #expect(result.status == example.status)
@@ -73,8 +68,8 @@ struct InputErrorFormatTests {
 
   @Test(arguments: cases)
   func json(_ example: Case) throws {
-    let directory = try Self.scratch()
-    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let scratch = try Self.scratch()
+    let directory = scratch.path
     let result = try CLI.run(
       ["check", "--format", "json"] + example.arguments.map { expand($0, directory) })
     #expect(result.status == example.status)
@@ -97,8 +92,8 @@ struct InputErrorFormatTests {
 
   @Test(arguments: cases)
   func github(_ example: Case) throws {
-    let directory = try Self.scratch()
-    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let scratch = try Self.scratch()
+    let directory = scratch.path
     let result = try CLI.run(
       ["check", "--format", "github"] + example.arguments.map { expand($0, directory) })
     #expect(result.status == example.status)

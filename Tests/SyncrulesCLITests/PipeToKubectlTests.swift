@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPIServer
+import TestSupport
 import Testing
 
 /// The pipe as operators use it: `syncrules apply … | kubectl apply --server-side -f -`,
@@ -12,18 +13,15 @@ struct PipeToKubectlTests {
     // kubectl sends bearer tokens only over TLS.
     let server = try await KubeAPIServer.start(.init(tls: true, tokens: ["t": "admin"]))
     defer { Task { await server.shutdown() } }
-    let directory = FileManager.default.temporaryDirectory
-      .appendingPathComponent("pipe-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let kubeconfig = directory.appendingPathComponent("kubeconfig").path
+    let directory = try TemporaryDirectory(prefix: "pipe")
+    let kubeconfig = directory.file("kubeconfig")
     try server.kubeconfig(user: .token("t")).write(
       toFile: kubeconfig, atomically: true, encoding: .utf8)
 
     let rewritten = try CLI.run(
       ["apply", "-f", "docs/examples/dr-standby.sync", "docs/examples/production.yaml"])
     #expect(rewritten.status == 0, "\(rewritten.stderr)")
-    let manifest = directory.appendingPathComponent("standby.yaml")
+    let manifest = directory.url.appendingPathComponent("standby.yaml")
     try rewritten.stdout.write(to: manifest, atomically: true, encoding: .utf8)
 
     let applied = try Self.run(

@@ -1,6 +1,7 @@
 import Foundation
 import KubeAPIServer
 import SyncValue
+import TestSupport
 import Testing
 
 /// Diffs show that a Secret's values changed, not what they are, unless --show-secrets.
@@ -14,7 +15,7 @@ struct SecretMaskingCommandTests {
     let production = try await KubeAPIServer.start(
       .init(
         initialObjects: try loadObjects(
-          fromFile: CheckCommandTests.repository.appendingPathComponent(
+          fromFile: Repository.root.appendingPathComponent(
             "docs/examples/production.json"
           ).path)))
     // The standby holds an older copy of the Secret: same username, other password.
@@ -32,12 +33,9 @@ struct SecretMaskingCommandTests {
         await standby.shutdown()
       }
     }
-    let directory = FileManager.default.temporaryDirectory
-      .appendingPathComponent("secret-diff-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let from = directory.appendingPathComponent("production").path
-    let to = directory.appendingPathComponent("standby").path
+    let directory = try TemporaryDirectory(prefix: "secret-diff")
+    let from = directory.file("production")
+    let to = directory.file("standby")
     try production.kubeconfig().write(toFile: from, atomically: true, encoding: .utf8)
     try standby.kubeconfig().write(toFile: to, atomically: true, encoding: .utf8)
     let command = [
@@ -62,11 +60,8 @@ struct SecretMaskingCommandTests {
   }
 
   @Test func applyDiffMasksSecretValuesUnlessAskedToShowThem() throws {
-    let directory = FileManager.default.temporaryDirectory
-      .appendingPathComponent("secret-apply-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let rules = directory.appendingPathComponent("secrets.sync").path
+    let directory = try TemporaryDirectory(prefix: "secret-apply")
+    let rules = directory.file("secrets.sync")
     try """
     rule secrets match v1 Secret {
       set metadata.annotations."dr.example.com/copy" = "true"

@@ -1,6 +1,7 @@
 import Foundation
 import KubeAPIServer
 import SyncValue
+import TestSupport
 import Testing
 
 /// `syncrules sync --once`, `--dry-run` and `diff` as commands, between two API servers.
@@ -11,7 +12,7 @@ struct SyncCommandTests {
       .init(
         tokens: ["sync": "syncrules"], readOnlyUsers: ["syncrules"],
         initialObjects: try loadObjects(
-          fromFile: CheckCommandTests.repository.appendingPathComponent(
+          fromFile: Repository.root.appendingPathComponent(
             "docs/examples/production.json"
           ).path)))
     let standby = try await KubeAPIServer.start(.init(tokens: ["sync": "syncrules"]))
@@ -21,12 +22,9 @@ struct SyncCommandTests {
         await standby.shutdown()
       }
     }
-    let directory = FileManager.default.temporaryDirectory
-      .appendingPathComponent("sync-cli-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let from = directory.appendingPathComponent("production").path
-    let to = directory.appendingPathComponent("standby").path
+    let directory = try TemporaryDirectory(prefix: "sync-cli")
+    let from = directory.file("production")
+    let to = directory.file("standby")
     try production.kubeconfig().write(toFile: from, atomically: true, encoding: .utf8)
     try standby.kubeconfig().write(toFile: to, atomically: true, encoding: .utf8)
     let clusters = ["--from-kubeconfig", from, "--to-kubeconfig", to, "--source-name", "prod"]
@@ -68,13 +66,10 @@ struct SyncCommandTests {
         await standby.shutdown()
       }
     }
-    let directory = FileManager.default.temporaryDirectory
-      .appendingPathComponent("sync-cli-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let from = directory.appendingPathComponent("production").path
-    let to = directory.appendingPathComponent("standby").path
-    let rulesPath = directory.appendingPathComponent("rules.sync").path
+    let directory = try TemporaryDirectory(prefix: "sync-cli")
+    let from = directory.file("production")
+    let to = directory.file("standby")
+    let rulesPath = directory.file("rules.sync")
     try production.kubeconfig().write(toFile: from, atomically: true, encoding: .utf8)
     try standby.kubeconfig().write(toFile: to, atomically: true, encoding: .utf8)
     try rules.write(toFile: rulesPath, atomically: true, encoding: .utf8)

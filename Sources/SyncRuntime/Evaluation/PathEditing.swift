@@ -40,7 +40,6 @@ enum PathEditor {
     }
     enum Step {
       case key(String)
-      case anyKey(String)
       case index(Int)
     }
 
@@ -59,7 +58,6 @@ enum PathEditor {
       for step in trail.reversed() {
         switch step {
         case .key(let key): text = text.isEmpty ? key : text + "." + key
-        case .anyKey(let key): text += "." + key
         case .index(let index): text += "[\(index)]"
         }
       }
@@ -147,14 +145,11 @@ enum PathEditor {
           if let slot { object.members[index].value = slot } else { removed.append(index) }
           reached = true
         } else {
+          // Without `create` nothing below is created, so no crossing error can come up.
           var child = object.members[index].value
           object.members[index].value = .null
           defer { object.members[index].value = child }
-          do {
-            reached = try walk(rest, in: &child, create: false, leaf: leaf) || reached
-          } catch let error as CrossingError {
-            throw error.adding(.anyKey(object.members[index].key))
-          }
+          reached = try walk(rest, in: &child, create: false, leaf: leaf) || reached
         }
       }
       for index in removed.reversed() { object.members.remove(at: index) }

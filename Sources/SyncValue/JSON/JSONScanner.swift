@@ -43,7 +43,7 @@ struct JSONScanner: ~Copyable {
   // Line numbers for error messages. JSON allows raw line feeds only between tokens, so
   // every one of them passes through `skipWhitespace`, which counts it there (a line feed
   // is rare next to the spaces around it). A second pass over every byte just for the
-  // rare error cost 6% of the instructions of a run.
+  // rare error would cost every run (docs/performance.md).
   /// Line feeds that `skipWhitespace` has passed.
   var newlinesSkipped = 0
   /// Input offset of the last of them; -1 before the first.

@@ -45,7 +45,7 @@ struct ScratchStack<Element>: ~Copyable {
     count = first
     // Not `Array(unsafeUninitializedCapacity:)`: that goes through an unspecialised
     // library entry point that looks up the storage class's metadata for every array
-    // (~400 instructions). `reserveCapacity` is specialised, and an append that only
+    // (docs/performance.md). `reserveCapacity` is specialised, and an append that only
     // moves is a compare and a store.
     var array: [Element] = []
     array.reserveCapacity(moved)

@@ -1,22 +1,33 @@
 import Foundation
 
-/// Runs the real kubectl against a test server, bounded in time.
-struct Kubectl {
-  var kubeconfig: String
+/// Runs the real kubectl against a test server, bounded in time, with no configuration or
+/// cache of the user's (`KUBECONFIG` unset, `HOME` a scratch folder).
+public struct Kubectl: Sendable {
+  /// The kubeconfig file every command is given.
+  public var kubeconfig: String
 
-  struct Result {
-    var status: Int32
-    var stdout: String
-    var stderr: String
+  public init(kubeconfig: String) {
+    self.kubeconfig = kubeconfig
   }
 
-  static func writeKubeconfig(_ text: String) throws -> String {
+  /// What a finished run left behind.
+  public struct Result: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+  }
+
+  /// Writes `text` to a new file in the temporary directory and returns its path.
+  public static func writeKubeconfig(_ text: String) throws -> String {
     let path = NSTemporaryDirectory() + "kubeconfig-\(UUID().uuidString)"
     try text.write(toFile: path, atomically: true, encoding: .utf8)
     return path
   }
 
-  static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/kubectl") }
+  /// Whether kubectl is installed where the tests look for it.
+  public static var available: Bool {
+    FileManager.default.isExecutableFile(atPath: "/usr/bin/kubectl")
+  }
 
   private func process(_ arguments: [String], stdout: URL, stderr: URL) throws -> Process {
     _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
@@ -36,7 +47,7 @@ struct Kubectl {
   }
 
   /// Runs to completion (killed after `timeout`).
-  func run(_ arguments: String..., timeout: Duration = .seconds(30)) async throws -> Result {
+  public func run(_ arguments: String..., timeout: Duration = .seconds(30)) async throws -> Result {
     let base = NSTemporaryDirectory() + "kubectl-\(UUID().uuidString)"
     let out = URL(fileURLWithPath: base + ".out")
     let err = URL(fileURLWithPath: base + ".err")
@@ -60,7 +71,7 @@ struct Kubectl {
   }
 
   /// Starts kubectl and lets the caller poll its output; `stop()` kills it.
-  final class Running {
+  public final class Running: @unchecked Sendable {
     let process: Process
     let out: URL
 
@@ -69,10 +80,13 @@ struct Kubectl {
       self.out = out
     }
 
-    var stdout: String { (try? String(contentsOf: out, encoding: .utf8)) ?? "" }
+    /// What kubectl has written to standard output so far.
+    public var stdout: String { (try? String(contentsOf: out, encoding: .utf8)) ?? "" }
 
     /// Waits until stdout satisfies `condition`, or `timeout` passes.
-    func waitFor(timeout: Duration = .seconds(20), _ condition: (String) -> Bool) async -> Bool {
+    public func waitFor(timeout: Duration = .seconds(20), _ condition: (String) -> Bool) async
+      -> Bool
+    {
       let deadline = ContinuousClock.now + timeout
       while ContinuousClock.now < deadline {
         if condition(stdout) { return true }
@@ -81,7 +95,8 @@ struct Kubectl {
       return condition(stdout)
     }
 
-    func stop() {
+    /// Kills kubectl if it still runs and removes its output files.
+    public func stop() {
       if process.isRunning {
         process.terminate()
         process.waitUntilExit()
@@ -92,7 +107,8 @@ struct Kubectl {
     }
   }
 
-  func start(_ arguments: String...) throws -> Running {
+  /// Starts kubectl with `arguments` without waiting for it.
+  public func start(_ arguments: String...) throws -> Running {
     let base = NSTemporaryDirectory() + "kubectl-\(UUID().uuidString)"
     let out = URL(fileURLWithPath: base + ".out")
     let process = try process(arguments, stdout: out, stderr: URL(fileURLWithPath: base + ".err"))

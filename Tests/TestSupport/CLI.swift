@@ -1,0 +1,71 @@
+import Foundation
+
+/// Runs the `syncrules` executable built next to the tests, from the repository root.
+public enum CLI {
+  /// What a run left behind.
+  public struct Result: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+  }
+
+  /// The built binary: beside the test bundle, else in `.build/debug`.
+  public static var executable: URL {
+    let buildDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    let beside = buildDirectory.appendingPathComponent("syncrules")
+    if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+    return Repository.url(".build/debug/syncrules")
+  }
+
+  /// Runs `syncrules` with `arguments`, `stdin` on its standard input (closed at once when
+  /// nil), and waits for it to exit.
+  public static func run(_ arguments: [String], stdin: Data? = nil) throws -> Result {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.currentDirectoryURL = Repository.root
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    let input = Pipe()
+    process.standardInput = input
+    try process.run()
+    if let stdin { input.fileHandleForWriting.write(stdin) }
+    try input.fileHandleForWriting.close()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Result(
+      status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+      stderr: String(decoding: errData, as: UTF8.self))
+  }
+}
+
+/// Output gathered from a pipe on another thread.
+public final class Collected: @unchecked Sendable {
+  private let lock = NSLock()
+  private var data = Data()
+
+  public init() {}
+
+  /// Adds bytes that arrived.
+  public func append(_ more: Data) {
+    lock.withLock { data.append(more) }
+  }
+
+  /// Everything so far, as UTF-8.
+  public var text: String {
+    lock.withLock { String(decoding: data, as: UTF8.self) }
+  }
+
+  /// Waits up to 10 seconds for `count` complete lines.
+  public func waitForLines(_ count: Int) -> Bool {
+    let deadline = Date().addingTimeInterval(10)
+    while Date() < deadline {
+      if text.filter({ $0 == "\n" }).count >= count { return true }
+      Thread.sleep(forTimeInterval: 0.01)
+    }
+    return false
+  }
+}
