@@ -48,6 +48,7 @@ let package = Package(
       dependencies: [
         "SyncRuntime",
         "KubeClient",
+        "KubeModel",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Prometheus", package: "swift-prometheus"),
         // SHA-256 fingerprints of what was applied (the Decider).
@@ -57,10 +58,15 @@ let package = Package(
         .product(name: "NIOHTTP1", package: "swift-nio"),
       ]
     ),
+    // Kubernetes API types (resource types, group versions, Status, watch events) shared
+    // by the client and the test server. Types only: each side keeps its own JSON reading
+    // and writing, so that a bug in one cannot hide the same bug in the other.
+    .target(name: "KubeModel", dependencies: ["SyncValue"]),
     // The Kubernetes client: kubeconfig, discovery, list/watch, server-side apply.
     .target(
       name: "KubeClient",
       dependencies: [
+        "KubeModel",
         "SyncValue",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOCore", package: "swift-nio"),
@@ -79,6 +85,7 @@ let package = Package(
         "SyncRuntime",
         "SyncLoop",
         "KubeClient",
+        "KubeModel",
         "KubeAPIServer",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
@@ -87,6 +94,7 @@ let package = Package(
     .target(
       name: "KubeAPIServer",
       dependencies: [
+        "KubeModel",
         "SyncValue",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
@@ -106,7 +114,9 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .testTarget(name: "KubeAPIServerTests", dependencies: ["KubeAPIServer", "SyncValue"]),
+    .testTarget(
+      name: "KubeAPIServerTests", dependencies: ["KubeAPIServer", "KubeModel", "SyncValue"]),
+    .testTarget(name: "KubeModelTests", dependencies: ["KubeModel", "SyncValue"]),
     .testTarget(name: "SyncValueTests", dependencies: ["SyncValue"]),
     .testTarget(name: "SyncSyntaxTests", dependencies: ["SyncSyntax"], exclude: ["Corpus"]),
     .testTarget(name: "SyncSchemaTests", dependencies: ["SyncSchema"]),
@@ -116,12 +126,14 @@ let package = Package(
     .testTarget(
       name: "SyncRuntimeTests", dependencies: ["SyncRuntime"], exclude: ["StreamCorpus"]),
     .testTarget(name: "SyncrulesCLITests", dependencies: ["SyncRuntime", "KubeAPIServer"]),
-    .testTarget(name: "SyncLoopTests", dependencies: ["SyncLoop", "KubeAPIServer", "KubeClient"]),
+    .testTarget(
+      name: "SyncLoopTests", dependencies: ["SyncLoop", "KubeAPIServer", "KubeClient", "KubeModel"]),
     .testTarget(
       name: "KubeClientTests",
       dependencies: [
         "KubeClient",
         "KubeAPIServer",
+        "KubeModel",
         "SyncValue",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOCore", package: "swift-nio"),
