@@ -61,6 +61,7 @@ let package = Package(
         "SyncRuntime",
         "SyncProgram",
         "KubeClient",
+        "KubeModel",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Prometheus", package: "swift-prometheus"),
         // SHA-256 fingerprints of what was applied (the Decider).
@@ -70,10 +71,15 @@ let package = Package(
         .product(name: "NIOHTTP1", package: "swift-nio"),
       ]
     ),
+    // Kubernetes API types (resource types, group versions, Status, watch events) shared
+    // by the client and the test server. Types only: each side keeps its own JSON reading
+    // and writing, so that a bug in one cannot hide the same bug in the other.
+    .target(name: "KubeModel", dependencies: ["SyncValue"]),
     // The Kubernetes client: kubeconfig, discovery, list/watch, server-side apply.
     .target(
       name: "KubeClient",
       dependencies: [
+        "KubeModel",
         "SyncValue",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOCore", package: "swift-nio"),
@@ -93,6 +99,7 @@ let package = Package(
         "SyncProgram",
         "SyncLoop",
         "KubeClient",
+        "KubeModel",
         "KubeAPIServer",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
@@ -101,6 +108,7 @@ let package = Package(
     .target(
       name: "KubeAPIServer",
       dependencies: [
+        "KubeModel",
         "SyncValue",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
@@ -124,7 +132,9 @@ let package = Package(
     // built CLI, golden files and expected-diagnostic markers. Only tests depend on it.
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(
-      name: "KubeAPIServerTests", dependencies: ["KubeAPIServer", "SyncValue", "TestSupport"]),
+      name: "KubeAPIServerTests",
+      dependencies: ["KubeAPIServer", "KubeModel", "SyncValue", "TestSupport"]),
+    .testTarget(name: "KubeModelTests", dependencies: ["KubeModel", "SyncValue"]),
     .testTarget(name: "SyncValueTests", dependencies: ["SyncValue", "TestSupport"]),
     .testTarget(
       name: "SyncSyntaxTests", dependencies: ["SyncSyntax", "TestSupport"], exclude: ["Corpus"]),
@@ -142,7 +152,9 @@ let package = Package(
       exclude: ["ExplainCorpus"]),
     .testTarget(
       name: "SyncLoopTests",
-      dependencies: ["SyncLoop", "SyncProgram", "KubeAPIServer", "KubeClient", "TestSupport"]
+      dependencies: [
+        "SyncLoop", "SyncProgram", "KubeAPIServer", "KubeClient", "KubeModel", "TestSupport",
+      ]
     ),
     .testTarget(
       name: "KubeClientTests",
@@ -150,6 +162,7 @@ let package = Package(
         "KubeClient",
         "TestSupport",
         "KubeAPIServer",
+        "KubeModel",
         "SyncValue",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOCore", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import KubeModel
 import SyncValue
 
 extension KubeAPIServer {
@@ -15,7 +16,7 @@ extension KubeAPIServer {
   ///   restarts)
   /// - `GET /_admin/faults`: what the faults did so far, and what is pending
   /// - `GET /_admin/requests[?user=U][&writes=true]`, `DELETE /_admin/requests`
-  func admin(_ request: Request) -> Result<Response, APIError> {
+  func admin(_ request: Request) -> Result<Response, APIStatus> {
     let action = String(request.path.dropFirst("/_admin/".count))
     let done = Response.ok(successStatus())
     switch (request.method, action) {

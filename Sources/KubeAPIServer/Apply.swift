@@ -1,4 +1,5 @@
 import Foundation
+import KubeModel
 import SyncValue
 
 /// Server-side apply, approximated.
@@ -149,7 +150,7 @@ enum ServerSideApply {
   static func apply(
     _ applied: Value, to live: Value?, manager: String, force: Bool, apiVersion: String,
     now: String, keepsStatus: Bool = true
-  ) throws(APIError) -> Value {
+  ) throws(APIStatus) -> Value {
     let live = live ?? .object(ObjectValue())
     var managers = managers(of: live)
     let appliedFields = leafPaths(applied, skippingStatus: keepsStatus)
@@ -167,7 +168,7 @@ enum ServerSideApply {
     }
     if !conflicts.isEmpty {
       let list = conflicts.map { "conflict with \"\($0.1)\": .\($0.0.joined(separator: "."))" }
-      throw APIError(
+      throw APIStatus(
         code: 409, reason: "Conflict",
         message: "Apply failed with \(conflicts.count) conflict\(conflicts.count == 1 ? "" : "s"): "
           + list.joined(separator: "; "))

@@ -1,3 +1,4 @@
+import KubeModel
 import SyncValue
 
 /// The resources served right now: the built-ins plus every served version of every CRD.
@@ -16,7 +17,7 @@ struct Catalog: Sendable {
   }
 
   func resource(forAPIVersion apiVersion: String, kind: String) -> ResourceType? {
-    resources.first { $0.groupVersion == apiVersion && $0.kind == kind }
+    resources.first { $0.apiVersion == apiVersion && $0.kind == kind }
   }
 
   /// Replaces what the CRD named `name` serves; an empty list removes it.
@@ -49,7 +50,7 @@ struct Catalog: Sendable {
 ///
 /// Throws 422 Invalid when the fields discovery needs are missing, the only validation of
 /// CRDs this server does.
-func customResourceTypes(of crd: Value) throws(APIError) -> [ResourceType] {
+func customResourceTypes(of crd: Value) throws(APIStatus) -> [ResourceType] {
   let name = crd["metadata"]?["name"]?.stringValue ?? ""
   guard let spec = crd["spec"], let group = spec["group"]?.stringValue,
     let names = spec["names"], let plural = names["plural"]?.stringValue,
@@ -68,8 +69,8 @@ func customResourceTypes(of crd: Value) throws(APIError) -> [ResourceType] {
       return nil
     }
     return ResourceType(
-      group: group, version: versionName, plural: plural,
-      singular: names["singular"]?.stringValue ?? kind.lowercased(), kind: kind,
+      group: group, version: versionName, kind: kind, plural: plural,
+      singular: names["singular"]?.stringValue ?? kind.lowercased(),
       listKind: names["listKind"]?.stringValue, namespaced: spec["scope"] != "Cluster",
       shortNames: strings(names["shortNames"]), categories: strings(names["categories"]),
       hasStatus: version["subresources"]?["status"] != nil)
@@ -126,7 +127,7 @@ enum DiscoveryDocuments {
       var item = ObjectValue([
         "name": .string(resource.plural), "singularName": .string(resource.singular),
         "namespaced": .bool(resource.namespaced), "kind": .string(resource.kind),
-        "verbs": .array(ResourceType.verbs),
+        "verbs": .array(resource.verbs.map(Value.string)),
       ])
       if !resource.shortNames.isEmpty {
         item["shortNames"] = .array(resource.shortNames.map(Value.string))
@@ -148,7 +149,7 @@ enum DiscoveryDocuments {
     return .object(
       ObjectValue([
         "kind": "APIResourceList", "apiVersion": "v1",
-        "groupVersion": .string(resources[0].groupVersion), "resources": .array(items),
+        "groupVersion": .string(resources[0].apiVersion), "resources": .array(items),
       ]))
   }
 
@@ -184,7 +185,8 @@ enum DiscoveryDocuments {
     var item = ObjectValue([
       "resource": .string(resource.plural), "responseKind": responseKind,
       "scope": resource.namespaced ? "Namespaced" : "Cluster",
-      "singularResource": .string(resource.singular), "verbs": .array(ResourceType.verbs),
+      "singularResource": .string(resource.singular),
+      "verbs": .array(resource.verbs.map(Value.string)),
     ])
     if !resource.shortNames.isEmpty {
       item["shortNames"] = .array(resource.shortNames.map(Value.string))

@@ -1,3 +1,4 @@
+import KubeModel
 import NIOConcurrencyHelpers
 
 /// Requests to answer with an error instead of serving them.
@@ -58,7 +59,7 @@ public struct FaultRule: Sendable, Equatable {
     return due > before
   }
 
-  var error: APIError {
+  var error: APIStatus {
     let (reason, message): (String, String) =
       switch status {
       case 409:
@@ -74,9 +75,9 @@ public struct FaultRule: Sendable, Equatable {
       default: ("InternalError", "Internal error occurred: injected fault")
       }
     guard status != 409, status != 410 else {
-      return APIError(code: status, reason: reason, message: message)
+      return APIStatus(code: status, reason: reason, message: message)
     }
-    return APIError(
+    return APIStatus(
       code: status, reason: reason, message: message,
       details: ["retryAfterSeconds": .int(Int64(retryAfterSeconds))],
       retryAfterSeconds: retryAfterSeconds)
@@ -131,7 +132,7 @@ final class FaultState: Sendable {
 
   /// The error to answer instead of serving: the first matching rule whose fraction says
   /// this request fails uses up one of its count.
-  func takeFault(method: String, path: String, isWatch: Bool) -> APIError? {
+  func takeFault(method: String, path: String, isWatch: Bool) -> APIStatus? {
     state.withLockedValue { state in
       for index in state.rules.indices
       where state.rules[index].matches(method: method, path: path, isWatch: isWatch) {

@@ -1,3 +1,4 @@
+import KubeModel
 import NIOCore
 import NIOHTTP1
 import NIOSSL
@@ -134,7 +135,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
   }
 
   private func serve(_ request: Request) {
-    let result: Result<Response, APIError>
+    let result: Result<Response, APIStatus>
     do {
       result = .success(try server.route(request))
     } catch {
@@ -145,7 +146,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
   private func authenticate(
     _ headers: HTTPHeaders, context: ChannelHandlerContext
-  ) -> Result<String, APIError> {
+  ) -> Result<String, APIStatus> {
     if let authorization = headers.first(name: "authorization") {
       let parts = authorization.split(separator: " ", maxSplits: 1)
       guard parts.count == 2, parts[0].lowercased() == "bearer",
@@ -163,7 +164,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
       ? .success("system:anonymous") : .failure(.unauthorized)
   }
 
-  private func respond(_ result: Result<Response, APIError>, request: Request, record: Bool = true)
+  private func respond(_ result: Result<Response, APIStatus>, request: Request, record: Bool = true)
   {
     guard let context else { return }
     let response: Response
@@ -171,7 +172,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     switch result {
     case .success(let success): response = success
     case .failure(let error):
-      response = .json(status: error.code, body: error.status)
+      response = .json(status: error.code, body: error.body)
       if let seconds = error.retryAfterSeconds {
         extraHeaders.append(("Retry-After", String(seconds)))
       }
@@ -262,7 +263,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
       // A resume from trimmed history. kube-apiserver's watch cache answers 200 and then
       // an ERROR event carrying a 410 Expired Status; older paths answer 410 outright.
       if server.configuration.expiredWatchesGetHTTPStatus {
-        let buffer = context.channel.allocator.buffer(string: JSON.serialize(error.status) + "\n")
+        let buffer = context.channel.allocator.buffer(string: JSON.serialize(error.body) + "\n")
         log(error.code)
         writeFull(status: error.code, contentType: "application/json", buffer, extraHeaders: [])
         return
@@ -289,16 +290,16 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
   /// Starts a watch stream that carries only an `ERROR` frame with `error`'s Status, as
   /// kube-apiserver's watch cache refuses a resourceVersion it no longer has.
-  private func refuseWatch(_ error: APIError, log: (Int) -> Void) {
+  private func refuseWatch(_ error: APIStatus, log: (Int) -> Void) {
     guard let context else { return }
     log(200)
     context.write(wrapOutboundOut(.head(Self.watchHead)), promise: nil)
     send(
-      WatchEvent(type: "ERROR", storageKey: "", namespace: "", revision: 0, object: error.status))
+      WatchFrame(type: "ERROR", storageKey: "", namespace: "", revision: 0, object: error.body))
     finishStream()
   }
 
-  private func send(_ event: WatchEvent, flush: Bool = true) {
+  private func send(_ event: WatchFrame, flush: Bool = true) {
     guard let context, watchID != nil || event.type == "ERROR" else { return }
     var writer = JSONWriter(style: .compact, reservingCapacity: 1024)
     writer.write(["type": .string(event.type), "object": event.object])

@@ -1,3 +1,4 @@
+import KubeModel
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
@@ -147,7 +148,7 @@ public final class KubeAPIServer: Sendable {
   public func issueClientCertificate(user: String, groups: [String] = []) throws -> (
     certificatePEM: String, privateKeyPEM: String
   ) {
-    guard let authority else { throw APIError.badRequest("the server was started without TLS") }
+    guard let authority else { throw APIStatus.badRequest("the server was started without TLS") }
     return try authority.issue(commonName: user, organizations: groups, server: false)
   }
 

@@ -1,3 +1,4 @@
+import KubeModel
 import SyncValue
 
 /// Just enough OpenAPI v3 for kubectl to see that the server validates fields itself.
@@ -10,8 +11,8 @@ enum OpenAPIDocuments {
   static func index(_ catalog: Catalog) -> Value {
     var paths = ObjectValue()
     var seen = Set<String>()
-    for resource in catalog.resources where seen.insert(resource.groupVersion).inserted {
-      let key = resource.group.isEmpty ? "api/v1" : "apis/\(resource.groupVersion)"
+    for resource in catalog.resources where seen.insert(resource.apiVersion).inserted {
+      let key = resource.group.isEmpty ? "api/v1" : "apis/\(resource.apiVersion)"
       paths[key] = .object(ObjectValue(["serverRelativeURL": .string("/openapi/v3/\(key)")]))
     }
     return .object(ObjectValue(["paths": .object(paths)]))
@@ -30,7 +31,7 @@ enum OpenAPIDocuments {
       })
     var paths = ObjectValue()
     for resource in resources {
-      let prefix = resource.group.isEmpty ? "/api/v1" : "/apis/\(resource.groupVersion)"
+      let prefix = resource.group.isEmpty ? "/api/v1" : "/apis/\(resource.apiVersion)"
       let path =
         resource.namespaced
         ? "\(prefix)/namespaces/{namespace}/\(resource.plural)/{name}"

@@ -1,59 +1,8 @@
-import SyncValue
+import KubeModel
 
-/// One resource the server serves at one group/version, as discovery describes it.
-public struct ResourceType: Sendable, Hashable {
-  /// The API group; empty for the core group (`/api/v1`).
-  public var group: String
-  /// The version, such as `v1`.
-  public var version: String
-  /// The plural resource name used in URLs, such as `deployments`.
-  public var plural: String
-  /// The singular name, such as `deployment`.
-  public var singular: String
-  /// The kind, such as `Deployment`.
-  public var kind: String
-  /// The kind of the list, such as `DeploymentList`.
-  public var listKind: String
-  /// Whether objects live in a namespace.
-  public var namespaced: Bool
-  /// Short names kubectl accepts, such as `deploy`.
-  public var shortNames: [String]
-  /// Categories, such as `all`.
-  public var categories: [String]
-  /// Whether the resource has a `status` subresource, so writes to the main resource keep
-  /// the stored status.
-  public var hasStatus: Bool
-
-  /// Creates a resource type.
-  public init(
-    group: String, version: String, plural: String, singular: String? = nil, kind: String,
-    listKind: String? = nil, namespaced: Bool, shortNames: [String] = [],
-    categories: [String] = [], hasStatus: Bool = false
-  ) {
-    self.group = group
-    self.version = version
-    self.plural = plural
-    self.singular = singular ?? kind.lowercased()
-    self.kind = kind
-    self.listKind = listKind ?? kind + "List"
-    self.namespaced = namespaced
-    self.shortNames = shortNames
-    self.categories = categories
-    self.hasStatus = hasStatus
-  }
-
-  /// `apps/v1`, or `v1` for the core group.
-  public var groupVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
-
-  /// `deployments.apps`, or `pods` for the core group, as error messages name resources.
-  public var qualifiedPlural: String { group.isEmpty ? plural : "\(plural).\(group)" }
-
+extension ResourceType {
   /// Objects are stored once per group and plural, whatever version they are read at.
   var storageKey: String { "\(group)/\(plural)" }
-
-  static let verbs: [Value] = [
-    "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch",
-  ]
 }
 
 /// The resources every server starts with.
@@ -62,69 +11,69 @@ enum BuiltinResources {
 
   private static let core: [ResourceType] = [
     ResourceType(
-      group: "", version: "v1", plural: "namespaces", kind: "Namespace", namespaced: false,
+      group: "", version: "v1", kind: "Namespace", plural: "namespaces", namespaced: false,
       shortNames: ["ns"], hasStatus: true),
     ResourceType(
-      group: "", version: "v1", plural: "configmaps", kind: "ConfigMap", namespaced: true,
+      group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true,
       shortNames: ["cm"]),
-    ResourceType(group: "", version: "v1", plural: "secrets", kind: "Secret", namespaced: true),
+    ResourceType(group: "", version: "v1", kind: "Secret", plural: "secrets", namespaced: true),
     ResourceType(
-      group: "", version: "v1", plural: "services", kind: "Service", namespaced: true,
+      group: "", version: "v1", kind: "Service", plural: "services", namespaced: true,
       shortNames: ["svc"], categories: ["all"], hasStatus: true),
     ResourceType(
-      group: "", version: "v1", plural: "serviceaccounts", kind: "ServiceAccount",
+      group: "", version: "v1", kind: "ServiceAccount", plural: "serviceaccounts",
       namespaced: true, shortNames: ["sa"]),
     ResourceType(
-      group: "", version: "v1", plural: "persistentvolumeclaims", kind: "PersistentVolumeClaim",
+      group: "", version: "v1", kind: "PersistentVolumeClaim", plural: "persistentvolumeclaims",
       namespaced: true, shortNames: ["pvc"], hasStatus: true),
     ResourceType(
-      group: "", version: "v1", plural: "persistentvolumes", kind: "PersistentVolume",
+      group: "", version: "v1", kind: "PersistentVolume", plural: "persistentvolumes",
       namespaced: false, shortNames: ["pv"], hasStatus: true),
     ResourceType(
-      group: "", version: "v1", plural: "pods", kind: "Pod", namespaced: true, shortNames: ["po"],
+      group: "", version: "v1", kind: "Pod", plural: "pods", namespaced: true, shortNames: ["po"],
       categories: ["all"], hasStatus: true),
     ResourceType(
-      group: "", version: "v1", plural: "events", kind: "Event", namespaced: true,
+      group: "", version: "v1", kind: "Event", plural: "events", namespaced: true,
       shortNames: ["ev"]),
     ResourceType(
-      group: "", version: "v1", plural: "endpoints", singular: "endpoints", kind: "Endpoints",
+      group: "", version: "v1", kind: "Endpoints", plural: "endpoints", singular: "endpoints",
       namespaced: true, shortNames: ["ep"]),
   ]
 
   private static let apps: [ResourceType] = [
     ResourceType(
-      group: "apps", version: "v1", plural: "deployments", kind: "Deployment", namespaced: true,
+      group: "apps", version: "v1", kind: "Deployment", plural: "deployments", namespaced: true,
       shortNames: ["deploy"], categories: ["all"], hasStatus: true),
     ResourceType(
-      group: "apps", version: "v1", plural: "statefulsets", kind: "StatefulSet", namespaced: true,
+      group: "apps", version: "v1", kind: "StatefulSet", plural: "statefulsets", namespaced: true,
       shortNames: ["sts"], categories: ["all"], hasStatus: true),
     ResourceType(
-      group: "apps", version: "v1", plural: "daemonsets", kind: "DaemonSet", namespaced: true,
+      group: "apps", version: "v1", kind: "DaemonSet", plural: "daemonsets", namespaced: true,
       shortNames: ["ds"], categories: ["all"], hasStatus: true),
     ResourceType(
-      group: "apps", version: "v1", plural: "replicasets", kind: "ReplicaSet", namespaced: true,
+      group: "apps", version: "v1", kind: "ReplicaSet", plural: "replicasets", namespaced: true,
       shortNames: ["rs"], categories: ["all"], hasStatus: true),
   ]
 
   private static let others: [ResourceType] = [
     ResourceType(
-      group: "networking.k8s.io", version: "v1", plural: "ingresses", kind: "Ingress",
+      group: "networking.k8s.io", version: "v1", kind: "Ingress", plural: "ingresses",
       namespaced: true, shortNames: ["ing"], hasStatus: true),
     ResourceType(
-      group: "networking.k8s.io", version: "v1", plural: "ingressclasses", kind: "IngressClass",
+      group: "networking.k8s.io", version: "v1", kind: "IngressClass", plural: "ingressclasses",
       namespaced: false),
     ResourceType(
-      group: "batch", version: "v1", plural: "jobs", kind: "Job", namespaced: true,
+      group: "batch", version: "v1", kind: "Job", plural: "jobs", namespaced: true,
       categories: ["all"], hasStatus: true),
     ResourceType(
-      group: "batch", version: "v1", plural: "cronjobs", kind: "CronJob", namespaced: true,
+      group: "batch", version: "v1", kind: "CronJob", plural: "cronjobs", namespaced: true,
       shortNames: ["cj"], categories: ["all"], hasStatus: true),
     ResourceType(
-      group: "coordination.k8s.io", version: "v1", plural: "leases", kind: "Lease",
+      group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases",
       namespaced: true),
     ResourceType(
-      group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions",
-      kind: "CustomResourceDefinition", namespaced: false, shortNames: ["crd", "crds"],
+      group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition",
+      plural: "customresourcedefinitions", namespaced: false, shortNames: ["crd", "crds"],
       categories: ["api-extensions"], hasStatus: true),
   ]
 }

@@ -1,8 +1,9 @@
+import KubeModel
 import SyncValue
 
 extension KubeAPIServer {
   /// Serves a request that passed authentication and fault injection.
-  func route(_ request: Request) throws(APIError) -> Response {
+  func route(_ request: Request) throws(APIStatus) -> Response {
     let segments = request.path.split(separator: "/").map(String.init)
     let accept = request.headers.first(name: "accept") ?? ""
     let aggregated =
@@ -57,7 +58,7 @@ extension KubeAPIServer {
 
   private func routeGroupVersion(
     _ request: Request, group: String, version: String, rest: ArraySlice<String>
-  ) throws(APIError) -> Response {
+  ) throws(APIStatus) -> Response {
     let catalog = store.currentCatalog
     let rest = Array(rest)
     if rest.isEmpty {
@@ -97,7 +98,7 @@ extension KubeAPIServer {
 
   private func collection(
     _ request: Request, _ resource: ResourceType, namespace: String?
-  ) throws(APIError) -> Response {
+  ) throws(APIStatus) -> Response {
     let labels = try LabelSelector(parsing: request.query["labelSelector"] ?? "")
     let fields = try FieldSelector(parsing: request.query["fieldSelector"] ?? "")
     let filter = WatchFilter(
@@ -133,7 +134,7 @@ extension KubeAPIServer {
       return .ok(
         .object(
           ObjectValue([
-            "kind": .string(resource.listKind), "apiVersion": .string(resource.groupVersion),
+            "kind": .string(resource.listKind), "apiVersion": .string(resource.apiVersion),
             "metadata": .object(metadata), "items": .array(result.items),
           ])))
     case "POST":
@@ -147,7 +148,7 @@ extension KubeAPIServer {
       return .ok(
         .object(
           ObjectValue([
-            "kind": .string(resource.listKind), "apiVersion": .string(resource.groupVersion),
+            "kind": .string(resource.listKind), "apiVersion": .string(resource.apiVersion),
             "metadata": ["resourceVersion": .string(String(store.currentRevision))],
             "items": .array(deleted),
           ])))
@@ -156,7 +157,7 @@ extension KubeAPIServer {
     }
   }
 
-  private func object(_ request: Request, _ address: ObjectAddress) throws(APIError) -> Response {
+  private func object(_ request: Request, _ address: ObjectAddress) throws(APIStatus) -> Response {
     let dryRun = isDryRun(request)
     switch request.method {
     case "GET":
@@ -182,7 +183,7 @@ extension KubeAPIServer {
 
   private func patch(
     _ request: Request, _ address: ObjectAddress, dryRun: Bool
-  ) throws(APIError) -> Response {
+  ) throws(APIStatus) -> Response {
     let body = try parseBody(request)
     switch request.contentType {
     case "application/apply-patch+yaml":
@@ -196,7 +197,7 @@ extension KubeAPIServer {
       return .json(status: result.created ? 201 : 200, body: result.object)
     case "application/merge-patch+json":
       return .ok(
-        try store.patch(address, dryRun: dryRun) { live throws(APIError) in
+        try store.patch(address, dryRun: dryRun) { live throws(APIStatus) in
           mergePatch(body, into: live)
         })
     case "application/json-patch+json":
@@ -207,12 +208,13 @@ extension KubeAPIServer {
         throw .badRequest("invalid JSON patch: \(error)")
       }
       return .ok(
-        try store.patch(address, dryRun: dryRun) { live throws(APIError) in
+        try store.patch(address, dryRun: dryRun) { live throws(APIStatus) in
           var result = live
           do {
             try patch.apply(to: &result)
           } catch {
-            throw APIError(code: 422, reason: "Invalid", message: "the JSON patch failed: \(error)")
+            throw APIStatus(
+              code: 422, reason: "Invalid", message: "the JSON patch failed: \(error)")
           }
           return result
         })
@@ -226,10 +228,10 @@ extension KubeAPIServer {
   }
 
   /// JSON first (what clients send); YAML for apply bodies written by hand.
-  private func parseBody(_ request: Request) throws(APIError) -> Value {
+  private func parseBody(_ request: Request) throws(APIStatus) -> Value {
     if request.contentType.contains("protobuf") {
       // Typed client-go clients (kubectl create configmap, kubectl scale…) send protobuf.
-      throw APIError(
+      throw APIStatus(
         code: 415, reason: "UnsupportedMediaType",
         message: "this test server does not decode protobuf; send application/json")
     }

@@ -1,3 +1,4 @@
+import KubeModel
 import SyncValue
 
 /// A parsed `labelSelector`: every requirement must hold.
@@ -16,7 +17,7 @@ struct LabelSelector: Sendable, Equatable {
 
   var requirements: [Requirement] = []
 
-  init(parsing text: String) throws(APIError) {
+  init(parsing text: String) throws(APIStatus) {
     for term in Self.splitTerms(text) {
       let term = term.trimmingSpaces()
       if term.isEmpty { continue }
@@ -45,7 +46,7 @@ struct LabelSelector: Sendable, Equatable {
     return terms
   }
 
-  private static func requirement(_ term: String) throws(APIError) -> Requirement {
+  private static func requirement(_ term: String) throws(APIStatus) -> Requirement {
     if term.hasPrefix("!") { return .doesNotExist(String(term.dropFirst()).trimmingSpaces()) }
     for (op, make) in [
       ("!=", Requirement.notEquals), ("==", Requirement.equals), ("=", Requirement.equals),
@@ -98,7 +99,7 @@ struct FieldSelector: Sendable, Equatable {
 
   var requirements: [Requirement] = []
 
-  init(parsing text: String) throws(APIError) {
+  init(parsing text: String) throws(APIStatus) {
     for term in text.split(separator: ",") {
       let term = String(term)
       var parsed: Requirement?

@@ -1,8 +1,9 @@
+import KubeModel
 import NIOConcurrencyHelpers
 import SyncValue
 
 /// One change as watchers see it.
-struct WatchEvent: Sendable {
+struct WatchFrame: Sendable {
   var type: String
   var storageKey: String
   var namespace: String
@@ -29,7 +30,7 @@ struct WatchFilter: Sendable {
   }
 
   /// The event as this watch reports it, or nil when it concerns objects outside it.
-  func view(of event: WatchEvent) -> WatchEvent? {
+  func view(of event: WatchFrame) -> WatchFrame? {
     let now = matches(event.object, storageKey: event.storageKey)
     let before = event.previous.map { matches($0, storageKey: event.storageKey) } ?? false
     var result = event
@@ -48,7 +49,7 @@ struct WatchFilter: Sendable {
 /// A registered watch: how to hand it events and how to end it.
 struct Watcher: Sendable {
   var filter: WatchFilter
-  var deliver: @Sendable (WatchEvent) -> Void
+  var deliver: @Sendable (WatchFrame) -> Void
   var close: @Sendable (_ abruptly: Bool) -> Void
 }
 
@@ -56,9 +57,9 @@ struct Watcher: Sendable {
 /// there is no conversion beyond that.
 func present(_ object: Value, as resource: ResourceType) -> Value {
   guard case .object(var root) = object,
-    root["apiVersion"]?.stringValue != resource.groupVersion
+    root["apiVersion"]?.stringValue != resource.apiVersion
   else { return object }
-  root["apiVersion"] = .string(resource.groupVersion)
+  root["apiVersion"] = .string(resource.apiVersion)
   return .object(root)
 }
 
@@ -83,7 +84,7 @@ final class Store: @unchecked Sendable {
   var objects: [String: [String: Value]] = [:]
   var sortedKeys: [String: [String]] = [:]
   var revision: Int64 = 0
-  var history: [WatchEvent] = []
+  var history: [WatchFrame] = []
   var historyStart = 0
   /// Every event after this revision is still in `history`; older ones are gone.
   var historyFloor: Int64 = 0
@@ -98,7 +99,7 @@ final class Store: @unchecked Sendable {
 
   /// Runs `body` under the lock; with `dryRun`, everything it changed is put back after
   /// and watchers hear nothing (copy-on-write makes the snapshot cheap).
-  func locked<T>(dryRun: Bool = false, _ body: () throws(APIError) -> T) throws(APIError) -> T {
+  func locked<T>(dryRun: Bool = false, _ body: () throws(APIStatus) -> T) throws(APIStatus) -> T {
     lock.lock()
     defer { lock.unlock() }
     guard dryRun else { return try body() }
@@ -125,8 +126,8 @@ final class Store: @unchecked Sendable {
 
   // MARK: Reads
 
-  func get(_ resource: ResourceType, namespace: String, name: String) throws(APIError) -> Value {
-    try locked { () throws(APIError) -> Value in
+  func get(_ resource: ResourceType, namespace: String, name: String) throws(APIStatus) -> Value {
+    try locked { () throws(APIStatus) -> Value in
       guard let object = objects[resource.storageKey]?[Self.key(namespace: namespace, name: name)]
       else { throw .notFound(resource, name: name) }
       return present(object, as: resource)
@@ -139,8 +140,8 @@ final class Store: @unchecked Sendable {
   func list(
     _ resource: ResourceType, namespace: String?, labels: LabelSelector, fields: FieldSelector,
     limit: Int?, continueToken: String?
-  ) throws(APIError) -> ListResult {
-    try locked { () throws(APIError) -> ListResult in
+  ) throws(APIStatus) -> ListResult {
+    try locked { () throws(APIStatus) -> ListResult in
       var startAfter: String?
       var listRevision = revision
       if let continueToken, !continueToken.isEmpty {
@@ -206,9 +207,9 @@ final class Store: @unchecked Sendable {
   ///   `k8s.io/initial-events-end`.
   func watch(
     _ watcher: Watcher, fromRevision: Int64?, initialEvents: Bool
-  ) throws(APIError) -> (id: Int, events: [WatchEvent]) {
-    try locked { () throws(APIError) -> (id: Int, events: [WatchEvent]) in
-      var events: [WatchEvent] = []
+  ) throws(APIStatus) -> (id: Int, events: [WatchFrame]) {
+    try locked { () throws(APIStatus) -> (id: Int, events: [WatchFrame]) in
+      var events: [WatchFrame] = []
       let filter = watcher.filter
       if let fromRevision, !initialEvents {
         guard fromRevision >= historyFloor else {
@@ -224,7 +225,7 @@ final class Store: @unchecked Sendable {
             filter.matches(object, storageKey: filter.resource.storageKey)
           else { continue }
           events.append(
-            WatchEvent(
+            WatchFrame(
               type: "ADDED", storageKey: filter.resource.storageKey, namespace: "",
               revision: revision, object: present(object, as: filter.resource)))
         }
@@ -239,22 +240,22 @@ final class Store: @unchecked Sendable {
     }
   }
 
-  func bookmark(initialEventsEnd: Bool = false) -> WatchEvent {
+  func bookmark(initialEventsEnd: Bool = false) -> WatchFrame {
     var metadata = ObjectValue(["resourceVersion": .string(String(revision))])
     if initialEventsEnd {
       metadata["annotations"] = ["k8s.io/initial-events-end": "true"]
     }
-    return WatchEvent(
+    return WatchFrame(
       type: "BOOKMARK", storageKey: "", namespace: "", revision: revision,
       object: .object(ObjectValue(["metadata": .object(metadata)])))
   }
 
-  func currentBookmark(for resource: ResourceType) -> WatchEvent {
+  func currentBookmark(for resource: ResourceType) -> WatchFrame {
     lockedNoThrow {
       var event = bookmark()
       if case .object(var object) = event.object {
         object["kind"] = .string(resource.kind)
-        object["apiVersion"] = .string(resource.groupVersion)
+        object["apiVersion"] = .string(resource.apiVersion)
         event.object = .object(object)
       }
       return event
@@ -317,7 +318,7 @@ final class Store: @unchecked Sendable {
         sortedKeys[storageKey] = nil
       }
     }
-    let event = WatchEvent(
+    let event = WatchFrame(
       type: type, storageKey: storageKey, namespace: namespace, revision: revision,
       object: object, previous: previous)
     history.append(event)

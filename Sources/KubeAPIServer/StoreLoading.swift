@@ -1,4 +1,5 @@
 import Foundation
+import KubeModel
 import SyncValue
 
 /// What a restart keeps.
@@ -16,14 +17,14 @@ extension Store {
 
   /// Stores the given objects as they are (keeping uid, timestamps and status), creating
   /// the namespaces they name; CRDs go first so that their custom resources load too.
-  func load(_ items: [Value], remember: Bool) throws(APIError) {
-    try locked { () throws(APIError) in
+  func load(_ items: [Value], remember: Bool) throws(APIStatus) {
+    try locked { () throws(APIStatus) in
       if remember { initialObjects = items }
       try loadLocked(items)
     }
   }
 
-  func loadLocked(_ items: [Value]) throws(APIError) {
+  func loadLocked(_ items: [Value]) throws(APIStatus) {
     func rank(_ item: Value) -> Int {
       switch item["kind"]?.stringValue {
       case "CustomResourceDefinition": return 0

@@ -1,4 +1,5 @@
 import Foundation
+import KubeModel
 import SyncValue
 
 /// How a write names its target: the resource, the namespace ("" for cluster-scoped) and,
@@ -16,8 +17,8 @@ extension Store {
 
   func create(
     _ resource: ResourceType, namespace: String, body: Value, dryRun: Bool = false
-  ) throws(APIError) -> Value {
-    try locked(dryRun: dryRun) { () throws(APIError) -> Value in
+  ) throws(APIStatus) -> Value {
+    try locked(dryRun: dryRun) { () throws(APIStatus) -> Value in
       try createLocked(resource, namespace: namespace, body: body, loading: false)
     }
   }
@@ -25,7 +26,7 @@ extension Store {
   @discardableResult
   func createLocked(
     _ resource: ResourceType, namespace: String, body: Value, loading: Bool
-  ) throws(APIError) -> Value {
+  ) throws(APIStatus) -> Value {
     guard case .object(var root) = body else {
       throw .badRequest("the body of the request must be a JSON object")
     }
@@ -66,27 +67,27 @@ extension Store {
     return String((0..<5).map { _ in alphabet.randomElement()! })
   }
 
-  private func checkType(_ root: inout ObjectValue, _ resource: ResourceType) throws(APIError) {
+  private func checkType(_ root: inout ObjectValue, _ resource: ResourceType) throws(APIStatus) {
     if let apiVersion = root["apiVersion"]?.stringValue, !apiVersion.isEmpty,
-      apiVersion != resource.groupVersion,
+      apiVersion != resource.apiVersion,
       catalog.resource(forAPIVersion: apiVersion, kind: resource.kind)?.storageKey
         != resource.storageKey
     {
       throw .badRequest(
         "the API version in the data (\(apiVersion)) does not match the expected API version "
-          + "(\(resource.groupVersion))")
+          + "(\(resource.apiVersion))")
     }
     if let kind = root["kind"]?.stringValue, !kind.isEmpty, kind != resource.kind {
       throw .badRequest(
         "the kind in the data (\(kind)) does not match the expected kind (\(resource.kind))")
     }
-    root["apiVersion"] = .string(resource.groupVersion)
+    root["apiVersion"] = .string(resource.apiVersion)
     root["kind"] = .string(resource.kind)
   }
 
   private func checkNamespace(
     _ metadata: inout ObjectValue, _ resource: ResourceType, namespace: String
-  ) throws(APIError) {
+  ) throws(APIStatus) {
     guard resource.namespaced else {
       metadata.removeValue(forKey: "namespace")
       return
@@ -98,7 +99,7 @@ extension Store {
     metadata["namespace"] = .string(namespace)
   }
 
-  private func checkName(_ name: String, _ resource: ResourceType) throws(APIError) {
+  private func checkName(_ name: String, _ resource: ResourceType) throws(APIStatus) {
     if name.isEmpty {
       throw .invalid(
         resource, name: "", "metadata.name: Required value: name or generateName is required")
@@ -126,9 +127,10 @@ extension Store {
   // MARK: Update, patch, apply
 
   /// Replaces an object (PUT). A resourceVersion in the body must match the stored one.
-  func update(_ address: ObjectAddress, body: Value, dryRun: Bool = false) throws(APIError) -> Value
+  func update(_ address: ObjectAddress, body: Value, dryRun: Bool = false) throws(APIStatus)
+    -> Value
   {
-    try locked(dryRun: dryRun) { () throws(APIError) -> Value in
+    try locked(dryRun: dryRun) { () throws(APIStatus) -> Value in
       let live = try liveLocked(address)
       return try replaceLocked(address, live: live, with: body, checkVersion: true)
     }
@@ -137,9 +139,9 @@ extension Store {
   /// Changes an object through `transform` (merge patch, JSON patch), under the lock so
   /// that no other write slips in between read and write.
   func patch(
-    _ address: ObjectAddress, dryRun: Bool = false, _ transform: (Value) throws(APIError) -> Value
-  ) throws(APIError) -> Value {
-    try locked(dryRun: dryRun) { () throws(APIError) -> Value in
+    _ address: ObjectAddress, dryRun: Bool = false, _ transform: (Value) throws(APIStatus) -> Value
+  ) throws(APIStatus) -> Value {
+    try locked(dryRun: dryRun) { () throws(APIStatus) -> Value in
       let live = try liveLocked(address)
       let patched = try transform(live)
       return try replaceLocked(address, live: live, with: patched, checkVersion: true)
@@ -150,8 +152,8 @@ extension Store {
   /// fields into it; an unchanged result is not written.
   func apply(
     _ address: ObjectAddress, body: Value, manager: String, force: Bool, dryRun: Bool = false
-  ) throws(APIError) -> (object: Value, created: Bool) {
-    try locked(dryRun: dryRun) { () throws(APIError) -> (object: Value, created: Bool) in
+  ) throws(APIStatus) -> (object: Value, created: Bool) {
+    try locked(dryRun: dryRun) { () throws(APIStatus) -> (object: Value, created: Bool) in
       let resource = address.resource
       if let name = body["metadata"]?["name"]?.stringValue, name != address.name {
         throw .badRequest(
@@ -161,7 +163,7 @@ extension Store {
       guard let live = objects[resource.storageKey]?[key] else {
         guard address.subresource == nil else { throw .notFound(resource, name: address.name) }
         var object = try ServerSideApply.apply(
-          body, to: nil, manager: manager, force: force, apiVersion: resource.groupVersion,
+          body, to: nil, manager: manager, force: force, apiVersion: resource.apiVersion,
           now: timestamp(), keepsStatus: resource.hasStatus)
         if case .object(var root) = object {
           var metadata = root["metadata"]?.objectValue ?? ObjectValue()
@@ -184,7 +186,7 @@ extension Store {
         target = .object(root)
       }
       var merged = try ServerSideApply.apply(
-        target, to: live, manager: manager, force: force, apiVersion: resource.groupVersion,
+        target, to: live, manager: manager, force: force, apiVersion: resource.apiVersion,
         now: timestamp(), keepsStatus: resource.hasStatus)
       if address.subresource == "status", case .object(var root) = merged {
         root["status"] = ServerSideApply.merge(
@@ -195,7 +197,7 @@ extension Store {
     }
   }
 
-  func liveLocked(_ address: ObjectAddress) throws(APIError) -> Value {
+  func liveLocked(_ address: ObjectAddress) throws(APIStatus) -> Value {
     let key = Self.key(namespace: address.namespace, name: address.name)
     guard let live = objects[address.resource.storageKey]?[key] else {
       throw .notFound(address.resource, name: address.name)
@@ -207,7 +209,7 @@ extension Store {
   /// status or everything but status, depending on the subresource).
   private func replaceLocked(
     _ address: ObjectAddress, live: Value, with body: Value, checkVersion: Bool
-  ) throws(APIError) -> Value {
+  ) throws(APIStatus) -> Value {
     let resource = address.resource
     guard case .object(var root) = body, case .object(let liveRoot) = live else {
       throw .badRequest("the body of the request must be a JSON object")
@@ -275,8 +277,8 @@ extension Store {
   func delete(
     _ address: ObjectAddress, preconditionVersion: String?, preconditionUID: String?,
     dryRun: Bool = false
-  ) throws(APIError) -> Value {
-    try locked(dryRun: dryRun) { () throws(APIError) -> Value in
+  ) throws(APIStatus) -> Value {
+    try locked(dryRun: dryRun) { () throws(APIStatus) -> Value in
       let live = try liveLocked(address)
       if let version = preconditionVersion,
         version != live["metadata"]?["resourceVersion"]?.stringValue
@@ -350,7 +352,7 @@ extension Store {
   /// are read into the catalog and marked Established.
   func sideEffectsBeforeCommitLocked(
     _ resource: ResourceType, object: Value, previous: Value?
-  ) throws(APIError) -> Value {
+  ) throws(APIStatus) -> Value {
     guard case .object(var root) = object else { return object }
     switch resource.storageKey {
     case namespacesType.storageKey:

@@ -1,30 +1,8 @@
 import Foundation
+import KubeModel
 import SyncValue
 
-/// A `Status` object as the API server returns it with a failed request or watch.
-public struct APIStatus: Sendable, Equatable, CustomStringConvertible {
-  /// The HTTP status code (`code` in the body, or the response status when there is none).
-  public var code: Int
-  /// A machine-readable word such as `NotFound`, `Conflict`, `Expired`, `TooManyRequests`.
-  public var reason: String
-  public var message: String
-  /// `details`, when present: names the object and, for conflicts and invalid objects,
-  /// lists `causes` with the fields involved.
-  public var details: Value?
-  /// Seconds to wait before retrying, from `Retry-After` or `details.retryAfterSeconds`.
-  public var retryAfterSeconds: Int?
-
-  public init(
-    code: Int, reason: String, message: String, details: Value? = nil,
-    retryAfterSeconds: Int? = nil
-  ) {
-    self.code = code
-    self.reason = reason
-    self.message = message
-    self.details = details
-    self.retryAfterSeconds = retryAfterSeconds
-  }
-
+extension APIStatus {
   /// Reads a `Status` body; falls back to the HTTP code and the start of the body for
   /// other answers, which may echo the request: ``loggableExcerpt(of:parsed:concernsSecrets:)``
   /// keeps Secret values out of it.
@@ -34,15 +12,14 @@ public struct APIStatus: Sendable, Equatable, CustomStringConvertible {
   init(httpCode: Int, body: [UInt8], retryAfter: String?, concernsSecrets: Bool = false) {
     let parsed = try? JSON.parse(body)
     if let parsed, parsed["kind"]?.stringValue == "Status" {
-      code = parsed["code"].flatMap(Self.int) ?? httpCode
-      reason = parsed["reason"]?.stringValue ?? ""
-      message = parsed["message"]?.stringValue ?? ""
-      details = parsed["details"]
+      self.init(
+        code: parsed["code"].flatMap(Self.int) ?? httpCode,
+        reason: parsed["reason"]?.stringValue ?? "",
+        message: parsed["message"]?.stringValue ?? "", details: parsed["details"])
     } else {
-      code = httpCode
-      reason = ""
-      message = Self.loggableExcerpt(of: body, parsed: parsed, concernsSecrets: concernsSecrets)
-      details = nil
+      self.init(
+        code: httpCode, reason: "",
+        message: Self.loggableExcerpt(of: body, parsed: parsed, concernsSecrets: concernsSecrets))
     }
     retryAfterSeconds =
       retryAfter.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -66,32 +43,12 @@ public struct APIStatus: Sendable, Equatable, CustomStringConvertible {
 
   /// Reads the `object` of a watch `ERROR` frame.
   init(watchError object: Value) {
-    code = object["code"].flatMap(Self.int) ?? 500
-    reason = object["reason"]?.stringValue ?? ""
-    message =
-      object["message"]?.stringValue ?? JSON.serialize(Redaction.secretValues(in: object))
-    details = object["details"]
-    retryAfterSeconds = details?["retryAfterSeconds"].flatMap(Self.int)
-  }
-
-  /// The `field` of each `details.causes` entry: what a 409 apply conflict or a 422 names.
-  public var causeFields: [String] {
-    (details?["causes"]?.arrayValue ?? []).compactMap { $0["field"]?.stringValue }
-  }
-
-  public var description: String {
-    var text = "\(code)"
-    if !reason.isEmpty { text += " \(reason)" }
-    if !message.isEmpty { text += ": \(message)" }
-    let causes = (details?["causes"]?.arrayValue ?? []).compactMap { cause -> String? in
-      let field = cause["field"]?.stringValue ?? ""
-      let message = cause["message"]?.stringValue ?? ""
-      return field.isEmpty ? (message.isEmpty ? nil : message) : "\(field): \(message)"
-    }
-    if !causes.isEmpty, !message.contains(causes[0]) {
-      text += " (" + causes.joined(separator: "; ") + ")"
-    }
-    return text
+    let details = object["details"]
+    self.init(
+      code: object["code"].flatMap(Self.int) ?? 500, reason: object["reason"]?.stringValue ?? "",
+      message: object["message"]?.stringValue
+        ?? JSON.serialize(Redaction.secretValues(in: object)),
+      details: details, retryAfterSeconds: details?["retryAfterSeconds"].flatMap(Self.int))
   }
 
   private static func int(_ value: Value) -> Int? {

@@ -1,32 +1,16 @@
+import KubeModel
 import SyncValue
 
-/// A kind of object a cluster serves, as discovery reports it.
-public struct ResourceType: Sendable, Hashable, Comparable, CustomStringConvertible {
-  public var group: String
-  public var version: String
-  public var kind: String
-  /// The plural resource name used in URLs (`deployments`).
-  public var plural: String
-  public var namespaced: Bool
-
-  public init(group: String, version: String, kind: String, plural: String, namespaced: Bool) {
-    self.group = group
-    self.version = version
-    self.kind = kind
-    self.plural = plural
-    self.namespaced = namespaced
-  }
-
-  public var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
-  public var description: String { group.isEmpty ? plural : "\(plural).\(group)" }
-
+extension ResourceType {
   /// The kind without its version: what identifies a resource across versions.
   public var groupKind: GroupKind { GroupKind(group: group, kind: kind) }
 
   /// When objects of this resource are applied (CRDs, then namespaces, then the rest).
   public var applyPriority: ApplyPriority { groupKind.applyPriority }
 
-  public static func < (lhs: ResourceType, rhs: ResourceType) -> Bool {
+  /// The order resources are applied and followed in: by ``applyPriority``, then group,
+  /// kind and version.
+  public static func appliesBefore(_ lhs: ResourceType, _ rhs: ResourceType) -> Bool {
     (lhs.applyPriority, lhs.group, lhs.kind, lhs.version)
       < (rhs.applyPriority, rhs.group, rhs.kind, rhs.version)
   }
@@ -90,14 +74,15 @@ public struct ObjectKey: Sendable, Hashable, Comparable, CustomStringConvertible
     self.name = name
   }
 
-  /// The identity of an object (`nil` when it lacks apiVersion, kind or name).
+  /// The identity of an object (`nil` when it lacks apiVersion, kind or name, or its
+  /// apiVersion is not `group/version` or `version`).
   public init?(of object: Value) {
     guard case .string(let apiVersion)? = object["apiVersion"],
       case .string(let kind)? = object["kind"],
       case .string(let name)? = object["metadata"]?["name"]
     else { return nil }
-    let slash = apiVersion.lastIndex(of: "/")
-    self.group = slash.map { String(apiVersion[..<$0]) } ?? ""
+    guard let groupVersion = GroupVersion(apiVersion: apiVersion) else { return nil }
+    self.group = groupVersion.group
     self.kind = kind
     self.namespace = object["metadata"]?["namespace"]?.stringValue ?? ""
     self.name = name

@@ -1,3 +1,4 @@
+import KubeModel
 import SyncCompile
 import SyncProgram
 import SyncRuntime
@@ -128,10 +129,10 @@ public struct Decider: Sendable {
   public func ownedCopy(_ live: Value) -> OwnedCopy? {
     guard let source = ownership.source(of: live), let target = ObjectKey(of: live),
       target.groupKind.applyPriority == .objects,
-      let apiVersion = live["apiVersion"]?.stringValue
+      let apiVersion = live["apiVersion"]?.stringValue,
+      let groupVersion = GroupVersion(apiVersion: apiVersion)
     else { return nil }
-    let version = apiVersion.split(separator: "/").last.map(String.init) ?? apiVersion
-    return OwnedCopy(target: target, source: source, version: version)
+    return OwnedCopy(target: target, source: source, version: groupVersion.version)
   }
 
   /// Whether a copy stays, given where its source stands. When in doubt it stays: a

@@ -1,4 +1,5 @@
 import KubeClient
+import KubeModel
 import SyncRuntime
 import SyncValue
 
@@ -48,7 +49,7 @@ extension SyncEngine {
       }
     }
     var live: [Value] = []
-    for resource in Set(targetResources.values).sorted()
+    for resource in Set(targetResources.values).sorted(by: ResourceType.appliesBefore)
     where holdingCopies.contains(resource) || Decider.sweeps(resource) {
       do {
         live += try await target.list(resource)

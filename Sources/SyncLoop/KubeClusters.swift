@@ -1,19 +1,7 @@
 import KubeClient
+import KubeModel
 import Logging
 import SyncValue
-
-extension ResourceType {
-  init(_ resource: APIResource) {
-    self.init(
-      group: resource.group, version: resource.version, kind: resource.kind,
-      plural: resource.name, namespaced: resource.namespaced)
-  }
-
-  var apiResource: APIResource {
-    APIResource(
-      group: group, version: version, kind: kind, name: plural, namespaced: namespaced)
-  }
-}
 
 /// Discovery shared by both sides: resources that can be listed, watched and written,
 /// one version per group and kind (the first discovery offers: the preferred one).
@@ -29,9 +17,9 @@ private func discoverResources(_ client: KubeClient, logger: Logger) async throw
   }
   var seen: Set<GroupKind> = []
   var result: [ResourceType] = []
-  for resource in discovery.resources(allowing: APIResource.syncVerbs)
-  where seen.insert(GroupKind(group: resource.group, kind: resource.kind)).inserted {
-    result.append(ResourceType(resource))
+  for resource in discovery.resources(allowing: ResourceType.syncVerbs)
+  where seen.insert(resource.groupKind).inserted {
+    result.append(resource)
   }
   return result
 }
@@ -59,12 +47,12 @@ public struct KubeSourceCluster: SourceCluster {
 
   public func list(_ resource: ResourceType) async throws -> [Value] {
     try await ClusterError.naming(.source, client) {
-      try await client.list(resource.apiResource).items
+      try await client.list(resource).items
     }
   }
 
   public func watch(_ resource: ResourceType) -> AsyncThrowingStream<ResourceEvent, any Error> {
-    let events = Reflector(client: client, resource: resource.apiResource).events()
+    let events = Reflector(client: client, resource: resource).events()
     return AsyncThrowingStream { continuation in
       let task = Task {
         do {
@@ -110,23 +98,23 @@ public struct KubeTargetCluster: TargetCluster {
   {
     try await ClusterError.naming(.target, client) {
       try await client.get(
-        resource.apiResource, namespace: namespace.isEmpty ? nil : namespace, name: name)
+        resource, namespace: namespace.isEmpty ? nil : namespace, name: name)
     }
   }
 
   public func list(_ resource: ResourceType) async throws -> [Value] {
     try await ClusterError.naming(.target, client) {
-      try await client.list(resource.apiResource).items
+      try await client.list(resource).items
     }
   }
 
   public func apply(_ resource: ResourceType, object: Value) async throws {
-    try await client.applyDiscardingAnswer(object, to: resource.apiResource)
+    try await client.applyDiscardingAnswer(object, to: resource)
   }
 
   public func createIfMissing(_ resource: ResourceType, object: Value) async throws {
     do {
-      _ = try await client.create(object, in: resource.apiResource)
+      _ = try await client.create(object, in: resource)
     } catch let error where error.isConflict {
       return  // 409 AlreadyExists: someone (a rule) created it first
     }
@@ -136,7 +124,7 @@ public struct KubeTargetCluster: TargetCluster {
     async throws
   {
     try await client.delete(
-      resource.apiResource, namespace: namespace.isEmpty ? nil : namespace, name: name,
+      resource, namespace: namespace.isEmpty ? nil : namespace, name: name,
       preconditions: uid.map { DeletePreconditions(uid: $0) })
   }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import KubeClient
+import KubeModel
 import Logging
 import SyncValue
 
@@ -31,8 +32,8 @@ public actor LeaderElector {
     public var description: String { "lost the leader lease: stopped before it expired" }
   }
 
-  static let leases = APIResource(
-    group: "coordination.k8s.io", version: "v1", kind: "Lease", name: "leases", namespaced: true)
+  static let leases = ResourceType(
+    group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases", namespaced: true)
 
   let client: KubeClient
   let settings: Settings

@@ -1,3 +1,4 @@
+import KubeModel
 import Logging
 import SyncCompile
 import SyncProgram
@@ -53,7 +54,8 @@ extension SyncEngine {
   /// ``Decider``'s call (``Decider/fate(of:standing:listedKinds:)``), the one `diff` asks.
   func pruneOrphans(listed: Set<GroupKind>) async {
     guard options.prune, let discovered = try? await target.discover() else { return }
-    for resource in discovered.sorted().reversed() where Decider.sweeps(resource) {
+    for resource in discovered.sorted(by: ResourceType.appliesBefore).reversed()
+    where Decider.sweeps(resource) {
       guard let objects = try? await target.list(resource) else { continue }
       for object in objects {
         guard let copy = decider.ownedCopy(object), fate(of: copy, listed: listed) == .prune

@@ -1,3 +1,4 @@
+import KubeModel
 import Logging
 import SyncCompile
 import SyncProgram
@@ -144,7 +145,8 @@ public actor SyncEngine {
   /// Source resources the current rules could select (``Decider/selects(_:version:)``).
   /// Preferred versions only.
   func selectedResources(from discovered: [ResourceType]) -> [ResourceType] {
-    discovered.filter { decider.selects($0.groupKind, version: $0.version) }.sorted()
+    discovered.filter { decider.selects($0.groupKind, version: $0.version) }
+      .sorted(by: ResourceType.appliesBefore)
   }
 
   // MARK: Source events

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KubeAPIServer
 import KubeClient
+import KubeModel
 import Logging
 import SyncLoop
 import SyncRuntime
@@ -68,8 +69,8 @@ enum Demo {
     for (kind, names) in try await inventory(standbyPath) { say("  \(kind): \(names)") }
 
     say("\n== an operator creates Deployment shop/canary in production")
-    let deployments = APIResource(
-      group: "apps", version: "v1", kind: "Deployment", name: "deployments", namespaced: true)
+    let deployments = ResourceType(
+      group: "apps", version: "v1", kind: "Deployment", plural: "deployments", namespaced: true)
     let canary: Value = [
       "apiVersion": "apps/v1", "kind": "Deployment",
       "metadata": ["name": "canary", "namespace": "shop"],

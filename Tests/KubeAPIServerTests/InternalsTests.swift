@@ -1,3 +1,4 @@
+import KubeModel
 import SyncValue
 import Testing
 
@@ -11,7 +12,7 @@ import Testing
     #expect(!selector.matches(ObjectValue(["app": "web", "tier": "c"])))
     #expect(!selector.matches(ObjectValue(["app": "web", "tier": "a", "legacy": "1"])))
     #expect(!selector.matches(ObjectValue(["app": "web", "tier": "a", "env": "prod"])))
-    #expect(throws: APIError.self) { try LabelSelector(parsing: "=x") }
+    #expect(throws: APIStatus.self) { try LabelSelector(parsing: "=x") }
   }
 
   @Test func versionPriority() {

@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPIServer
+import KubeModel
 import SyncValue
 import TestSupport
 import Testing
@@ -63,11 +64,11 @@ func configMap(_ name: String, namespace: String = "shop", data: Value = ["k": "
       #expect(!classic.aggregated)
       #expect(Set(classic.resources) == Set(discovery.resources))
       #expect(discovery.failures.isEmpty && classic.failures.isEmpty)
-      let syncable = discovery.resources(allowing: APIResource.syncVerbs)
+      let syncable = discovery.resources(allowing: ResourceType.syncVerbs)
       let cm = try #require(discovery.resource(apiVersion: "v1", kind: "ConfigMap"))
       #expect(syncable.contains(cm))
       #expect(discovery.resource(apiVersion: "apps/v1", kind: "Deployment")?.namespaced == true)
-      #expect(!discovery.resources.contains { $0.name.contains("/") })
+      #expect(!discovery.resources.contains { $0.plural.contains("/") })
 
       _ = try await client.createNamespace("shop")
       for index in 0..<5 {

@@ -1,4 +1,5 @@
 import Foundation
+import KubeModel
 import NIOConcurrencyHelpers
 import SyncValue
 import Testing
@@ -39,11 +40,11 @@ func withStub<T: Sendable>(
   }
 }
 
-let deployments = APIResource(
-  group: "apps", version: "v1", kind: "Deployment", name: "deployments", namespaced: true)
+let deployments = ResourceType(
+  group: "apps", version: "v1", kind: "Deployment", plural: "deployments", namespaced: true)
 let allVerbs = #"["create","delete","deletecollection","get","list","patch","update","watch"]"#
-let configMaps = APIResource(
-  group: "", version: "v1", kind: "ConfigMap", name: "configmaps", namespaced: true)
+let configMaps = ResourceType(
+  group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true)
 
 @Suite struct DiscoveryTests {
   @Test func classicDiscoveryToleratesOneBrokenGroup() async throws {
@@ -84,9 +85,9 @@ let configMaps = APIResource(
       return discovery
     }
     #expect(!discovery.aggregated)
-    let names = discovery.resources(allowing: APIResource.syncVerbs).map { $0.description }
+    let names = discovery.resources(allowing: ResourceType.syncVerbs).map { $0.versionedName }
     #expect(names == ["pods.v1", "namespaces.v1", "deployments.v1.apps", "jobs.v1.batch"])
-    #expect(discovery.resources.contains { $0.name == "bindings" })
+    #expect(discovery.resources.contains { $0.plural == "bindings" })
     #expect(discovery.failures.map { $0.groupVersion } == ["metrics.k8s.io/v1beta1"])
     #expect(discovery.failures.first?.error.code == 503)
     #expect(discovery.resource(apiVersion: "apps/v1", kind: "Deployment")?.namespaced == true)
@@ -138,7 +139,7 @@ let configMaps = APIResource(
     }
     #expect(discovery.aggregated)
     #expect(
-      discovery.resources.map { $0.description }
+      discovery.resources.map { $0.versionedName }
         == ["configmaps.v1", "deployments.v1.apps", "clusterroles.v1.rbac.authorization.k8s.io"])
     #expect(discovery.resources.last?.namespaced == false)
     #expect(discovery.failures.map { $0.groupVersion } == ["metrics.k8s.io/v1beta1"])

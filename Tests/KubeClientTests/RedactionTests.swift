@@ -1,4 +1,5 @@
 import Foundation
+import KubeModel
 import SyncValue
 import Testing
 
@@ -58,8 +59,8 @@ import Testing
 /// Error answers that are not a `Status` are quoted in errors (and so in logs); they can
 /// echo the request, Secret values included.
 @Suite struct ErrorBodyTests {
-  static let secrets = APIResource(
-    group: "", version: "v1", kind: "Secret", name: "secrets", namespaced: true)
+  static let secrets = ResourceType(
+    group: "", version: "v1", kind: "Secret", plural: "secrets", namespaced: true)
   static let echo =
     #"{"kind":"Secret","apiVersion":"v1","metadata":{"name":"db"},"#
     + #""data":{"password":"czNjcjN0LXBhc3N3b3Jk"}}"#

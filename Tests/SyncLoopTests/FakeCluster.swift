@@ -1,3 +1,4 @@
+import KubeModel
 import SyncLoop
 import SyncValue
 

@@ -1,5 +1,6 @@
 import KubeAPIServer
 import KubeClient
+import KubeModel
 import Logging
 import SyncLoop
 import Testing
@@ -84,8 +85,8 @@ struct LeaderElectorTests {
           "renewTime": "2026-01-01T00:00:00.000000Z", "leaseTransitions": 3,
         ],
       ],
-      in: APIResource(
-        group: "coordination.k8s.io", version: "v1", kind: "Lease", name: "leases",
+      in: ResourceType(
+        group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases",
         namespaced: true))
     let elector = LeaderElector(
       client: client, settings: Self.settings("b", lease: .milliseconds(300)),

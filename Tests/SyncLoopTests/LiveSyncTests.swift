@@ -1,6 +1,7 @@
 import Foundation
 import KubeAPIServer
 import KubeClient
+import KubeModel
 import Logging
 import SyncLoop
 import SyncRuntime
@@ -21,10 +22,10 @@ struct LiveSyncTests {
     rule config match v1 ConfigMap named web-config
     """
 
-  static let deployments = APIResource(
-    group: "apps", version: "v1", kind: "Deployment", name: "deployments", namespaced: true)
-  static let configMaps = APIResource(
-    group: "", version: "v1", kind: "ConfigMap", name: "configmaps", namespaced: true)
+  static let deployments = ResourceType(
+    group: "apps", version: "v1", kind: "Deployment", plural: "deployments", namespaced: true)
+  static let configMaps = ResourceType(
+    group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true)
 
   static func deployment(_ name: String, replicas: Int64 = 3, image: String = "web:1") -> Value {
     [
@@ -90,7 +91,7 @@ struct LiveSyncTests {
       try await LiveSyncTests.eventually("the initial sync") { await engine.isReady }
     }
 
-    func standbyObject(_ name: String, _ resource: APIResource = LiveSyncTests.deployments)
+    func standbyObject(_ name: String, _ resource: ResourceType = LiveSyncTests.deployments)
       async -> Value?
     {
       try? await standbyReader.get(resource, namespace: "shop", name: name)

@@ -1,51 +1,20 @@
+import KubeModel
 import SyncValue
 
-/// One kind of object the server serves, at one group version.
-public struct APIResource: Sendable, Hashable, CustomStringConvertible {
-  /// Empty for the core group (`v1` pods, configmaps, …).
-  public var group: String
-  public var version: String
-  public var kind: String
-  /// The plural resource name used in URLs (`deployments`).
-  public var name: String
-  public var namespaced: Bool
-  public var verbs: [String]
-
-  public init(
-    group: String, version: String, kind: String, name: String, namespaced: Bool,
-    verbs: [String] = APIResource.syncVerbs.sorted()
-  ) {
-    self.group = group
-    self.version = version
-    self.kind = kind
-    self.name = name
-    self.namespaced = namespaced
-    self.verbs = verbs
-  }
-
+extension ResourceType {
   /// What a resource must allow for syncrules to sync it.
   public static let syncVerbs: Set<String> = ["list", "watch", "get", "create", "patch", "delete"]
 
   /// Core `v1` namespaces, which the sync creates on the target.
-  public static let namespaces = APIResource(
-    group: "", version: "v1", kind: "Namespace", name: "namespaces", namespaced: false)
-
-  /// `apps/v1` or `v1`.
-  public var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
-
-  public var description: String {
-    group.isEmpty ? "\(name).\(version)" : "\(name).\(version).\(group)"
-  }
-
-  /// `/api/v1` or `/apis/<group>/<version>`.
-  var groupVersionPath: String { group.isEmpty ? "/api/\(version)" : "/apis/\(group)/\(version)" }
+  public static let namespaces = ResourceType(
+    group: "", version: "v1", kind: "Namespace", plural: "namespaces", namespaced: false)
 
   /// The collection URL path; nil `namespace` means all namespaces.
   public func collectionPath(namespace: String?) -> String {
     if namespaced, let namespace {
-      return "\(groupVersionPath)/namespaces/\(Endpoint.escape(namespace))/\(name)"
+      return "\(groupVersion.path)/namespaces/\(Endpoint.escape(namespace))/\(plural)"
     }
-    return "\(groupVersionPath)/\(name)"
+    return "\(groupVersion.path)/\(plural)"
   }
 
   /// The URL path of one object.
@@ -57,7 +26,7 @@ public struct APIResource: Sendable, Hashable, CustomStringConvertible {
 /// What discovery found.
 public struct Discovery: Sendable {
   /// Resources of each group's preferred version, subresources excluded.
-  public var resources: [APIResource]
+  public var resources: [ResourceType]
   /// Group versions that could not be read (`metrics.k8s.io/v1beta1` answering 503, a
   /// stale aggregated API): their resources are missing from ``resources``.
   public var failures: [(groupVersion: String, error: KubeError)]
@@ -65,12 +34,12 @@ public struct Discovery: Sendable {
   public var aggregated: Bool
 
   /// The resources that allow every verb in `verbs` (by default what a sync needs).
-  public func resources(allowing verbs: Set<String> = APIResource.syncVerbs) -> [APIResource] {
+  public func resources(allowing verbs: Set<String> = ResourceType.syncVerbs) -> [ResourceType] {
     resources.filter { verbs.isSubset(of: Set($0.verbs)) }
   }
 
   /// The resource serving `kind` in `apiVersion`, if discovery saw it.
-  public func resource(apiVersion: String, kind: String) -> APIResource? {
+  public func resource(apiVersion: String, kind: String) -> ResourceType? {
     resources.first { $0.apiVersion == apiVersion && $0.kind == kind }
   }
 }
@@ -117,9 +86,7 @@ extension KubeClient {
       of: (Int, Result<Value, KubeError>).self, returning: [(Int, Result<Value, KubeError>)].self
     ) { tasks in
       for (index, groupVersion) in groupVersions.enumerated() {
-        let path =
-          groupVersion.group.isEmpty
-          ? "/api/\(groupVersion.version)" : "/apis/\(groupVersion.group)/\(groupVersion.version)"
+        let path = GroupVersion(group: groupVersion.group, version: groupVersion.version).path
         tasks.addTask {
           do throws(KubeError) {
             return (index, .success(try await self.send(Request(method: .GET, path: path)).json()))
@@ -139,13 +106,13 @@ extension KubeClient {
             let kind = entry["kind"]?.stringValue
           else { continue }
           result.resources.append(
-            APIResource(
-              group: group, version: version, kind: kind, name: name,
+            ResourceType(
+              group: group, version: version, kind: kind, plural: name,
               namespaced: entry["namespaced"] == .bool(true),
               verbs: (entry["verbs"]?.arrayValue ?? []).compactMap(\.stringValue)))
         }
       case .failure(let error):
-        result.failures.append((group.isEmpty ? version : "\(group)/\(version)", error))
+        result.failures.append((GroupVersion(group: group, version: version).apiVersion, error))
       }
     }
     return result
@@ -159,7 +126,7 @@ extension KubeClient {
         let version = preferred["version"]?.stringValue
       else { continue }
       if preferred["freshness"]?.stringValue == "Stale" {
-        let groupVersion = name.isEmpty ? version : "\(name)/\(version)"
+        let groupVersion = GroupVersion(group: name, version: version).apiVersion
         result.failures.append(
           (
             groupVersion,
@@ -174,8 +141,8 @@ extension KubeClient {
         guard let plural = entry["resource"]?.stringValue, !plural.contains("/") else { continue }
         let kind = entry["responseKind"]?["kind"]?.stringValue ?? ""
         result.resources.append(
-          APIResource(
-            group: name, version: version, kind: kind, name: plural,
+          ResourceType(
+            group: name, version: version, kind: kind, plural: plural,
             namespaced: entry["scope"]?.stringValue == "Namespaced",
             verbs: (entry["verbs"]?.arrayValue ?? []).compactMap(\.stringValue)))
       }

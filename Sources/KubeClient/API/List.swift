@@ -1,3 +1,4 @@
+import KubeModel
 import SyncValue
 
 /// The objects of one list call, every page included.
@@ -43,7 +44,7 @@ extension KubeClient {
   ///
   /// - Parameter namespace: nil lists all namespaces (or a cluster-scoped resource).
   public func list(
-    _ resource: APIResource, namespace: String? = nil, options: ListOptions = ListOptions()
+    _ resource: ResourceType, namespace: String? = nil, options: ListOptions = ListOptions()
   ) async throws(KubeError) -> ObjectList {
     var restarts = 0
     while true {
@@ -57,7 +58,7 @@ extension KubeClient {
   }
 
   private func listPaged(
-    _ resource: APIResource, namespace: String?, _ options: ListOptions, pageSize: Int?
+    _ resource: ResourceType, namespace: String?, _ options: ListOptions, pageSize: Int?
   ) async throws(KubeError) -> ObjectList {
     var items: [Value] = []
     var continueToken: String?
@@ -70,7 +71,7 @@ extension KubeClient {
         Request(method: .GET, path: resource.collectionPath(namespace: namespace), query: query)
       ).json()
       guard let pageItems = page["items"] else {
-        throw .invalidResponse("list of \(resource) has no items")
+        throw .invalidResponse("list of \(resource.versionedName) has no items")
       }
       for item in pageItems.arrayValue ?? [] {
         items.append(Self.withTypeMeta(item, apiVersion: resource.apiVersion, kind: kind))

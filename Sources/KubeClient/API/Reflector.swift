@@ -1,3 +1,4 @@
+import KubeModel
 import SyncValue
 
 /// Exponential backoff with jitter and a reset after a healthy stretch, as client-go's
@@ -67,12 +68,12 @@ public struct Reflector: Sendable {
   }
 
   public let client: KubeClient
-  public let resource: APIResource
+  public let resource: ResourceType
   public let namespace: String?
   public var options: Options
 
   public init(
-    client: KubeClient, resource: APIResource, namespace: String? = nil,
+    client: KubeClient, resource: ResourceType, namespace: String? = nil,
     options: Options = Options()
   ) {
     self.client = client
@@ -128,7 +129,8 @@ public struct Reflector: Sendable {
         let lasted = ContinuousClock.now - started
         if lasted >= options.backoff.resetAfter { backoff.reset() }
         if !sawEvent, lasted < options.minimumWatchDuration {
-          let error = KubeError.transport("watch of \(resource) closed after \(lasted)")
+          let error = KubeError.transport(
+            "watch of \(resource.versionedName) closed after \(lasted)")
           guard await pause(after: error, &backoff, emit) else { return }
         }
       } catch KubeError.expired {

@@ -1,32 +1,7 @@
 import AsyncHTTPClient
+import KubeModel
 import NIOCore
 import SyncValue
-
-/// One change reported by a watch.
-public enum WatchEvent: Sendable, Equatable {
-  case added(Value)
-  case modified(Value)
-  case deleted(Value)
-  /// Nothing changed, but the watch has seen everything up to `resourceVersion`: resume
-  /// from here after a disconnect.
-  case bookmark(resourceVersion: String)
-
-  /// The object of an added, modified or deleted event.
-  public var object: Value? {
-    switch self {
-    case .added(let object), .modified(let object), .deleted(let object): return object
-    case .bookmark: return nil
-    }
-  }
-
-  /// The resourceVersion this event brings the watcher up to.
-  public var resourceVersion: String? {
-    switch self {
-    case .bookmark(let version): return version
-    default: return object?["metadata"]?["resourceVersion"]?.stringValue
-    }
-  }
-}
 
 /// How a watch starts and how long it runs.
 public struct WatchOptions: Sendable {
@@ -60,7 +35,7 @@ extension KubeClient {
   /// ``KubeError/expired(_:)`` for 410, which means list again. Ending the iteration or
   /// cancelling the consuming task closes the connection.
   public func watch(
-    _ resource: APIResource, namespace: String? = nil, options: WatchOptions = WatchOptions()
+    _ resource: ResourceType, namespace: String? = nil, options: WatchOptions = WatchOptions()
   ) -> AsyncThrowingStream<WatchEvent, any Error> {
     let (stream, continuation) = AsyncThrowingStream.makeStream(
       of: WatchEvent.self, throwing: (any Error).self)
@@ -79,7 +54,7 @@ extension KubeClient {
   }
 
   private func runWatch(
-    _ resource: APIResource, namespace: String?, options: WatchOptions,
+    _ resource: ResourceType, namespace: String?, options: WatchOptions,
     deliver: (WatchEvent) -> Void
   ) async throws {
     let timeoutSeconds = options.effectiveTimeoutSeconds
@@ -105,17 +80,17 @@ extension KubeClient {
     } catch let error as KubeError {
       throw error
     } catch let error as JSONError {
-      throw KubeError.invalidResponse("watch of \(resource): \(error)")
+      throw KubeError.invalidResponse("watch of \(resource.versionedName): \(error)")
     } catch {
       if Task.isCancelled { throw CancellationError() }
       throw Self.transportError(error, request)
     }
     if splitter.hasPartialFrame {
-      throw KubeError.transport("watch of \(resource) ended inside an event")
+      throw KubeError.transport("watch of \(resource.versionedName) ended inside an event")
     }
   }
 
-  static func watchEvent(_ frame: Value, resource: APIResource) throws(KubeError) -> WatchEvent {
+  static func watchEvent(_ frame: Value, resource: ResourceType) throws(KubeError) -> WatchEvent {
     guard let type = frame["type"]?.stringValue, let object = frame["object"] else {
       throw .invalidResponse(
         "watch event without type or object: "

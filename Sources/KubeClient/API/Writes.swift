@@ -1,3 +1,4 @@
+import KubeModel
 import SyncValue
 
 /// Conditions a delete must meet, checked by the server atomically with the delete.
@@ -14,7 +15,7 @@ public struct DeletePreconditions: Sendable, Equatable {
 extension KubeClient {
   /// Reads one object; nil when it does not exist.
   public func get(
-    _ resource: APIResource, namespace: String? = nil, name: String
+    _ resource: ResourceType, namespace: String? = nil, name: String
   ) async throws(KubeError) -> Value? {
     do {
       let response = try await send(
@@ -39,7 +40,7 @@ extension KubeClient {
   /// - Throws: ``KubeError/api(_:)`` with code 409 naming the conflicting fields in its
   ///   `causes` when `force` is false and another manager owns one.
   public func apply(
-    _ object: Value, to resource: APIResource, fieldManager: String = "syncrules",
+    _ object: Value, to resource: ResourceType, fieldManager: String = "syncrules",
     force: Bool = true, dryRun: Bool = false
   ) async throws(KubeError) -> Value {
     guard let name = object["metadata"]?["name"]?.stringValue, !name.isEmpty else {
@@ -61,7 +62,7 @@ extension KubeClient {
   /// Server-side apply without decoding the answer: the sync loop never reads it, and
   /// parsing every applied object back was a noticeable share of its CPU.
   public func applyDiscardingAnswer(
-    _ object: Value, to resource: APIResource, fieldManager: String = "syncrules"
+    _ object: Value, to resource: ResourceType, fieldManager: String = "syncrules"
   ) async throws(KubeError) {
     guard let name = object["metadata"]?["name"]?.stringValue, !name.isEmpty else {
       throw .configuration("cannot apply a \(resource.kind) without metadata.name")
@@ -76,7 +77,7 @@ extension KubeClient {
 
   /// Creates `object` (POST); 409 `AlreadyExists` when it exists.
   public func create(
-    _ object: Value, in resource: APIResource, fieldManager: String = "syncrules",
+    _ object: Value, in resource: ResourceType, fieldManager: String = "syncrules",
     dryRun: Bool = false
   ) async throws(KubeError) -> Value {
     let namespace = object["metadata"]?["namespace"]?.stringValue
@@ -92,7 +93,7 @@ extension KubeClient {
   /// Replaces `object` (PUT). Its `metadata.resourceVersion` makes the write conditional:
   /// 409 Conflict when the object changed since it was read (optimistic concurrency, what
   /// leader election relies on).
-  public func replace(_ object: Value, in resource: APIResource) async throws(KubeError) -> Value {
+  public func replace(_ object: Value, in resource: ResourceType) async throws(KubeError) -> Value {
     guard let name = object["metadata"]?["name"]?.stringValue, !name.isEmpty else {
       throw .configuration("cannot replace a \(resource.kind) without metadata.name")
     }
@@ -124,7 +125,7 @@ extension KubeClient {
   ///   - propagationPolicy: `Background` (default), `Foreground` or `Orphan`.
   /// - Throws: ``KubeError/api(_:)`` 404 when the object does not exist.
   public func delete(
-    _ resource: APIResource, namespace: String? = nil, name: String,
+    _ resource: ResourceType, namespace: String? = nil, name: String,
     preconditions: DeletePreconditions? = nil, propagationPolicy: String = "Background",
     dryRun: Bool = false
   ) async throws(KubeError) {
