@@ -79,8 +79,17 @@ let package = Package(
         "SyncRuntime",
         "SyncLoop",
         "KubeClient",
-        "KubeAPIServer",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    // The demo: the loop between two in-process test servers. Kept out of `syncrules` so
+    // the shipped binary carries no API server and no certificate minting
+    // (docs/performance.md, "What the binary carries"); `kube-api-server demo` runs it.
+    .target(
+      name: "SyncDemo",
+      dependencies: [
+        "SyncLoop", "KubeAPIServer", "KubeClient", "SyncValue",
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
@@ -103,6 +112,10 @@ let package = Package(
       dependencies: [
         "KubeAPIServer",
         "SyncValue",
+        "SyncDemo",
+        "SyncLoop",
+        "SyncRuntime",
+        .product(name: "Logging", package: "swift-log"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -117,6 +130,9 @@ let package = Package(
       name: "SyncRuntimeTests", dependencies: ["SyncRuntime"], exclude: ["StreamCorpus"]),
     .testTarget(name: "SyncrulesCLITests", dependencies: ["SyncRuntime", "KubeAPIServer"]),
     .testTarget(name: "SyncLoopTests", dependencies: ["SyncLoop", "KubeAPIServer", "KubeClient"]),
+    .testTarget(
+      name: "SyncDemoTests",
+      dependencies: ["SyncDemo", "SyncRuntime", .product(name: "Logging", package: "swift-log")]),
     .testTarget(
       name: "KubeClientTests",
       dependencies: [

@@ -81,16 +81,19 @@ enum CLI {
     var stderr: String
   }
 
-  static var executable: URL {
+  /// One of the package's executables, built next to the tests.
+  static func executable(_ program: String) -> URL {
     let buildDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    let beside = buildDirectory.appendingPathComponent("syncrules")
+    let beside = buildDirectory.appendingPathComponent(program)
     if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
-    return CheckCommandTests.repository.appendingPathComponent(".build/debug/syncrules")
+    return CheckCommandTests.repository.appendingPathComponent(".build/debug/\(program)")
   }
 
-  static func run(_ arguments: [String], stdin: Data? = nil) throws -> Result {
+  static func run(_ arguments: [String], stdin: Data? = nil, program: String = "syncrules")
+    throws -> Result
+  {
     let process = Process()
-    process.executableURL = executable
+    process.executableURL = executable(program)
     process.arguments = arguments
     process.currentDirectoryURL = CheckCommandTests.repository
     let out = Pipe()
