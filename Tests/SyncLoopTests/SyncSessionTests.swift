@@ -77,17 +77,6 @@ struct SyncSessionTests {
     try outcome.get()
   }
 
-  @Test func dryRunPrintsWhatWouldChangeAndWritesNothing() async throws {
-    try await Self.withRig { rig in
-      let report = try await rig.session { $0.dryRun = true }.runOnce()
-      #expect(report.failed == 0)
-      #expect(rig.printed.all.contains("would apply apps/Deployment:shop/web\n"))
-      #expect(rig.printed.all.contains("would apply /Namespace:/shop\n"), "\(rig.printed.all)")
-      #expect(rig.deployments.isEmpty)
-      #expect(rig.standby.nonReadRequests.isEmpty)
-    }
-  }
-
   @Test func onceAppliesAndDriftTurnsEmpty() async throws {
     try await Self.withRig { rig in
       let before = try await rig.session().drift()
