@@ -99,9 +99,17 @@ let package = Package(
         "SyncProgram",
         "SyncLoop",
         "KubeClient",
-        "KubeModel",
-        "KubeAPIServer",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    // The demo: the loop between two in-process test servers. Kept out of `syncrules` so
+    // the shipped binary carries no API server and no certificate minting
+    // (docs/performance.md, "What the binary carries"); `kube-api-server demo` runs it.
+    .target(
+      name: "SyncDemo",
+      dependencies: [
+        "SyncLoop", "SyncProgram", "KubeAPIServer", "KubeClient", "KubeModel", "SyncValue",
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
@@ -125,6 +133,10 @@ let package = Package(
       dependencies: [
         "KubeAPIServer",
         "SyncValue",
+        "SyncDemo",
+        "SyncLoop",
+        "SyncRuntime",
+        .product(name: "Logging", package: "swift-log"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -156,6 +168,9 @@ let package = Package(
         "SyncLoop", "SyncProgram", "KubeAPIServer", "KubeClient", "KubeModel", "TestSupport",
       ]
     ),
+    .testTarget(
+      name: "SyncDemoTests",
+      dependencies: ["SyncDemo", "SyncRuntime", .product(name: "Logging", package: "swift-log")]),
     .testTarget(
       name: "KubeClientTests",
       dependencies: [

@@ -69,9 +69,7 @@ public struct RuleReloader: Sendable {
     do {
       let ruleSet = try RuleSet.load(options)
       if ruleSet.program == nil {
-        let rendered = DiagnosticRenderer(files: ruleSet.files, format: .text)
-          .render(ruleSet.diagnostics)
-        return .rejected(ruleSet.diagnostics, rendered: rendered)
+        return .rejected(ruleSet.diagnostics, rendered: ruleSet.renderedDiagnostics())
       }
       return .reloaded(ruleSet)
     } catch {

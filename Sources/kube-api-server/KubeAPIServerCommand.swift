@@ -3,12 +3,21 @@ import Foundation
 import KubeAPIServer
 import SyncValue
 
-/// Runs the in-memory Kubernetes API server until interrupted.
+/// The in-memory API server's command line: `serve` (the default) and `demo`.
 @main
 struct KubeAPIServerCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "kube-api-server",
     abstract: "An in-memory Kubernetes API server for tests and demos (127.0.0.1 only).",
+    subcommands: [ServeCommand.self, DemoCommand.self],
+    defaultSubcommand: ServeCommand.self)
+}
+
+/// Runs the in-memory Kubernetes API server until interrupted.
+struct ServeCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "serve",
+    abstract: "Serve the API until interrupted (the default command).",
     discussion: """
       Faults can also be injected while it runs through /_admin/ (see docs/test-apiserver.md).
       """)
@@ -89,6 +98,6 @@ struct KubeAPIServerCommand: AsyncParsableCommand {
 }
 
 /// Writes a line unbuffered, so a script waiting for the banner sees it through a pipe.
-private func say(_ line: String) {
+func say(_ line: String) {
   FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SyncRuntime
 
 /// The `syncrules` command: rule files in, Kubernetes objects rewritten.
 @main
@@ -12,7 +13,8 @@ struct Syncrules: AsyncParsableCommand {
       """,
     version: "0.1.0",
     subcommands: [
-      Check.self, Explain.self, Apply.self, RunTests.self, SyncCommand.self, DiffCommand.self,
+      CheckCommand.self, ExplainCommand.self, ApplyCommand.self, TestCommand.self,
+      SyncCommand.self, DiffCommand.self,
     ]
   )
 
@@ -55,4 +57,11 @@ struct RuleInputOptions: ParsableArguments {
       "Read `import \"std/…\"` from this directory instead of the built-in copy.",
       valueName: "DIR"))
   var stdlib: String?
+
+  /// Where `paths` and their imports and CRDs are read from.
+  func ruleSetOptions(paths: [String]) -> RuleSet.Options {
+    RuleSet.Options(
+      rulePaths: paths, crdPaths: crdPaths, strict: strict,
+      stdlib: RuleSet.stdlib(directory: stdlib))
+  }
 }

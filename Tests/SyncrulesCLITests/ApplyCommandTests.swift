@@ -158,7 +158,7 @@ struct ApplyCommandTests {
   /// Objects come out while the input is still open: what `kubectl get -w` needs.
   @Test func openPipeIsProcessedObjectByObject() throws {
     let process = Process()
-    process.executableURL = CLI.executable
+    process.executableURL = CLI.executable("syncrules")
     process.arguments = ["apply", "-f", Self.rules]
     process.currentDirectoryURL = Repository.root
     let input = Pipe()

@@ -91,4 +91,42 @@ struct ClusterErrorCommandTests {
       #expect(result.stderr == Self.expectedError(breakage, standby: standby))
     }
   }
+
+  /// A cluster that answers but forbids the list (403) is an error on either side: `diff`
+  /// exits 2, as for an unreachable cluster, never 1 (drift) or 0 (in sync).
+  @Test(arguments: ["source", "target"])
+  func diffExitsTwoWhenAClusterForbidsTheList(_ side: String) async throws {
+    let production = try await KubeAPIServer.start(
+      .init(
+        initialObjects: try loadObjects(
+          fromFile: Repository.root.appendingPathComponent(
+            "docs/examples/production.json"
+          ).path)))
+    let standby = try await KubeAPIServer.start()
+    defer {
+      Task {
+        await production.shutdown()
+        await standby.shutdown()
+      }
+    }
+    (side == "source" ? production : standby).failNextRequests(
+      1000, status: 403, method: "GET", pathPrefix: "/apis/apps/v1/deployments")
+    let directory = FileManager.default.temporaryDirectory
+      .appendingPathComponent("forbidden-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let from = directory.appendingPathComponent("production").path
+    let to = directory.appendingPathComponent("standby").path
+    try production.kubeconfig().write(toFile: from, atomically: true, encoding: .utf8)
+    try standby.kubeconfig().write(toFile: to, atomically: true, encoding: .utf8)
+    let result = try CLI.run(
+      [
+        "diff", "-f", "docs/examples/dr-standby.sync", "--from-kubeconfig", from,
+        "--to-kubeconfig", to,
+      ])
+    #expect(result.status == 2, "\(result.stderr)")
+    #expect(result.stdout.isEmpty)
+    #expect(result.stderr.hasPrefix("syncrules: error: "), "\(result.stderr)")
+    #expect(result.stderr.contains("403"), "\(result.stderr)")
+  }
 }

@@ -151,13 +151,31 @@ struct SyncCommandTests {
     }
   }
 
+  /// The demo runs from the test server's binary, not from the shipped one.
   @Test func theDemoSyncsFollowsAChangeAndWritesNothingToProduction() throws {
-    let demo = try CLI.run(["sync", "--demo"])
+    let demo = try CLI.run(["demo"], program: "kube-api-server")
     #expect(demo.status == 0, "\(demo.stderr)")
     #expect(demo.stdout.contains("Deployment: shop/api, shop/web, shop/worker"))
     #expect(demo.stdout.contains("apply apps/Deployment:shop/canary"))
     #expect(demo.stdout.contains("prune apps/Deployment:shop/canary"))
     #expect(demo.stdout.contains("production received 0 write requests from syncrules"))
+  }
+
+  @Test func theDemoRefusesRulesWithErrors() throws {
+    let demo = try CLI.run(
+      ["demo", "-f", "Tests/SyncCheckTests/Corpus/unknown-field.sync"],
+      program: "kube-api-server")
+    #expect(demo.status == 1, "\(demo.stdout)")
+    #expect(demo.stderr.contains("error["), "\(demo.stderr)")
+    #expect(demo.stderr.contains(" errors, "), "\(demo.stderr)")
+    #expect(demo.stdout.isEmpty)
+  }
+
+  /// `syncrules sync --demo` says where the demo went instead of failing on an unknown flag.
+  @Test func syncDemoPointsToTheTestServer() throws {
+    let result = try CLI.run(["sync", "--demo"])
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("the demo moved: run `swift run kube-api-server demo"))
   }
 
   @Test func sameClusterOnBothSidesIsRefused() async throws {

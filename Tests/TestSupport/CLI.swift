@@ -1,6 +1,7 @@
 import Foundation
 
-/// Runs the `syncrules` executable built next to the tests, from the repository root.
+/// Runs the package's executables (`syncrules`, `kube-api-server`) built next to the
+/// tests, from the repository root.
 public enum CLI {
   /// What a run left behind.
   public struct Result: Sendable {
@@ -9,19 +10,24 @@ public enum CLI {
     public var stderr: String
   }
 
-  /// The built binary: beside the test bundle, else in `.build/debug`.
-  public static var executable: URL {
+  /// The built `syncrules`.
+  public static var executable: URL { executable("syncrules") }
+
+  /// A built executable of the package: beside the test bundle, else in `.build/debug`.
+  public static func executable(_ program: String) -> URL {
     let buildDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    let beside = buildDirectory.appendingPathComponent("syncrules")
+    let beside = buildDirectory.appendingPathComponent(program)
     if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
-    return Repository.url(".build/debug/syncrules")
+    return Repository.url(".build/debug/\(program)")
   }
 
-  /// Runs `syncrules` with `arguments`, `stdin` on its standard input (closed at once when
-  /// nil), and waits for it to exit.
-  public static func run(_ arguments: [String], stdin: Data? = nil) throws -> Result {
+  /// Runs `program` (`syncrules` unless said) with `arguments`, `stdin` on its standard
+  /// input (closed at once when nil), and waits for it to exit.
+  public static func run(
+    _ arguments: [String], stdin: Data? = nil, program: String = "syncrules"
+  ) throws -> Result {
     let process = Process()
-    process.executableURL = executable
+    process.executableURL = executable(program)
     process.arguments = arguments
     process.currentDirectoryURL = Repository.root
     let out = Pipe()

@@ -100,8 +100,7 @@ public struct RuleTestRunner: Sendable {
       result.failures = [
         RuleTestFailure(
           "the rules do not check: \(errors.count) error\(errors.count == 1 ? "" : "s")",
-          detail: DiagnosticRenderer(files: ruleSet.files, format: .text).render(
-            ruleSet.diagnostics))
+          detail: ruleSet.renderedDiagnostics())
       ]
       return
     }

@@ -2,12 +2,9 @@ import ArgumentParser
 import Foundation
 import KubeClient
 import Logging
-import SyncCheck
-import SyncCompile
 import SyncLoop
 import SyncProgram
 import SyncRuntime
-import SyncSyntax
 
 /// Where the two clusters are: kubeconfig files and contexts for each side.
 struct ClusterOptions: ParsableArguments {
@@ -29,7 +26,7 @@ struct ClusterOptions: ParsableArguments {
       valueName: "NAME"))
   var sourceName: String?
 
-  /// Both clusters must be named (not checked by `validate()`: `--demo` needs neither).
+  /// Both clusters must be named.
   func requireClusters() throws {
     if fromKubeconfig == nil && fromContext == nil && toKubeconfig == nil && toContext == nil {
       throw ValidationError(
@@ -112,14 +109,19 @@ struct SyncCommand: AsyncParsableCommand {
   @Option(help: "Namespace of the leader-election Lease (on the target cluster).")
   var leaseNamespace = "default"
 
-  @Flag(help: "Run against two in-process API servers loaded with the shipped example data.")
+  /// The demo moved to `kube-api-server demo` so that this binary carries no test server;
+  /// the flag stays, hidden, to say where.
+  @Flag(help: .hidden)
   var demo = false
 
   mutating func validate() throws {
-    if !demo {
-      if rulePaths.isEmpty { throw ValidationError("name the rules with -f FILE") }
-      try clusters.requireClusters()
+    if demo {
+      throw ValidationError(
+        "the demo moved: run `swift run kube-api-server demo [-f RULES]` from the "
+          + "repository root (see docs/operating.md)")
     }
+    if rulePaths.isEmpty { throw ValidationError("name the rules with -f FILE") }
+    try clusters.requireClusters()
     guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
     guard reloadInterval > 0, rediscoverInterval > 0, resyncInterval > 0 else {
       throw ValidationError("intervals must be positive")
@@ -127,23 +129,23 @@ struct SyncCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
-    if demo {
-      try await Demo.run(rules: rulePaths, options: rules, logFormat: logFormat)
-      return
-    }
     let logger = makeLogger(format: logFormat)
-    let ruleSet = try loadRuleSet(paths: rulePaths, options: rules)
-    guard let program = ruleSet.program else {
-      printDiagnostics(ruleSet)
-      throw ExitCode(1)
-    }
+    let program = try requireProgram(try loadRuleSet(paths: rulePaths, options: rules))
     do {
       let (sourceConfig, targetConfig, sourceName) = try clusters.resolve()
       try await withClients(source: sourceConfig, target: targetConfig, targetReadOnly: false) {
-        sourceClient, targetClient in
-        try await sync(
-          program: program, sourceClient: sourceClient, targetClient: targetClient,
-          sourceName: sourceName, logger: logger)
+        source, target in
+        let session = SyncSession(
+          settings: settings(sourceName: sourceName), program: program, source: source,
+          target: target, logger: logger, print: { Terminal.write($0, to: 1) })
+        if once {
+          let report = try await session.runOnce()
+          Terminal.write(
+            "synced \(report.resources.count) resource types: \(report.failed) failed\n", to: 2)
+          if report.failed > 0 { throw ExitCode(1) }
+          return
+        }
+        try await runUntilSignalled(logger: logger) { try await session.run() }
       }
     } catch let error as ClusterError {
       Terminal.write("syncrules: error: \(error)\n", to: 2)
@@ -151,90 +153,28 @@ struct SyncCommand: AsyncParsableCommand {
     } catch let error as KubeError {
       Terminal.write("syncrules: error: \(error)\n", to: 2)
       throw ExitCode(1)
+    } catch let error as SyncSession.InvalidSetting {
+      throw ValidationError(error.description)
     }
   }
 
-  private func sync(
-    program: PatchProgram, sourceClient: KubeClient, targetClient: KubeClient,
-    sourceName: String, logger: Logger
-  ) async throws {
-    let metrics = SyncMetrics()
-    let isDryRun = dryRun
-    let report: @Sendable (SyncAction) -> Void = { action in
-      guard isDryRun else { return }
-      switch action {
-      case .applied, .pruned, .createdNamespace: Terminal.write("would \(action)\n", to: 1)
-      case .failed: Terminal.write("\(action)\n", to: 1)
-      case .unchanged: break
-      }
+  func settings(sourceName: String) -> SyncSession.Settings {
+    func duration(_ seconds: Double) -> Duration { .milliseconds(Int(seconds * 1000)) }
+    var settings = SyncSession.Settings(
+      rules: rules.ruleSetOptions(paths: rulePaths), sourceName: sourceName)
+    settings.prune = prune
+    settings.dryRun = dryRun
+    settings.workers = workers
+    settings.metricsAddress = metricsAddress
+    settings.reloadInterval = duration(reloadInterval)
+    settings.rediscoverInterval = duration(rediscoverInterval)
+    settings.resyncInterval = duration(resyncInterval)
+    if leaderElect {
+      settings.leaderElection = LeaderElector.Settings(
+        name: leaseName, namespace: leaseNamespace,
+        identity: "\(ProcessInfo.processInfo.hostName)_\(getpid())")
     }
-    let source = try KubeSourceCluster(client: sourceClient, logger: logger)
-    let target = KubeTargetCluster(client: targetClient, logger: logger)
-    let engine = SyncEngine(
-      source: source, target: target, program: program,
-      ownership: Ownership(sourceCluster: sourceName),
-      options: SyncOptions(prune: prune, dryRun: dryRun, workers: workers),
-      metrics: metrics, logger: logger, onAction: report)
-    if once {
-      let report = try await engine.runOnce()
-      Terminal.write(
-        "synced \(report.resources.count) resource types: \(report.failed) failed\n", to: 2)
-      if report.failed > 0 { throw ExitCode(1) }
-      return
-    }
-    let elector =
-      leaderElect
-      ? LeaderElector(
-        client: targetClient,
-        settings: LeaderElector.Settings(
-          name: leaseName, namespace: leaseNamespace,
-          identity: "\(ProcessInfo.processInfo.hostName)_\(getpid())"),
-        metrics: metrics, logger: logger) : nil
-    let health = try await startHealthServer(
-      metrics: metrics, engine: engine, elector: elector, logger: logger)
-    let reloader = RuleReloader(
-      options: RuleSet.Options(
-        rulePaths: rulePaths, crdPaths: rules.crdPaths, strict: rules.strict,
-        stdlib: stdlibSource(rules)),
-      interval: .milliseconds(Int(reloadInterval * 1000)))
-    let sync: @Sendable () async throws -> Void = {
-      async let reloading: Void = reloader.watch(engine: engine, metrics: metrics, logger: logger)
-      try await engine.run(
-        rediscoverEvery: .milliseconds(Int(rediscoverInterval * 1000)),
-        resyncEvery: .milliseconds(Int(resyncInterval * 1000)))
-      await reloading
-    }
-    do {
-      try await runUntilSignalled(logger: logger) {
-        if let elector { try await elector.run(sync) } else { try await sync() }
-      }
-    } catch {
-      await health?.shutdown()
-      throw error
-    }
-    await health?.shutdown()
-  }
-
-  /// `/readyz` is 200 once the first full sync completed, and on a replica waiting for
-  /// the lease (it is healthy, just not leading).
-  func startHealthServer(
-    metrics: SyncMetrics, engine: SyncEngine, elector: LeaderElector?, logger: Logger
-  ) async throws -> HealthServer? {
-    guard !metricsAddress.isEmpty else { return nil }
-    let parts = metricsAddress.split(separator: ":", omittingEmptySubsequences: false)
-    guard parts.count == 2, let port = Int(parts[1]) else {
-      throw ValidationError("--metrics-address must be HOST:PORT, e.g. 0.0.0.0:9090")
-    }
-    let host = parts[0].isEmpty ? "0.0.0.0" : String(parts[0])
-    let server = try await HealthServer.start(
-      host: host, port: port, metrics: metrics,
-      isReady: {
-        if let elector, !(await elector.isLeader) { return true }
-        return await engine.isReady
-      })
-    logger.info(
-      "serving /metrics, /healthz and /readyz", metadata: ["address": "\(host):\(server.port)"])
-    return server
+    return settings
   }
 }
 
@@ -283,20 +223,17 @@ struct DiffCommand: AsyncParsableCommand {
 
   private func diff() async throws {
     let logger = makeLogger(format: .text)
-    let ruleSet = try loadRuleSet(paths: rulePaths, options: rules)
-    guard let program = ruleSet.program else {
-      printDiagnostics(ruleSet)
-      throw ExitCode(2)
-    }
+    let program = try requireProgram(
+      try loadRuleSet(paths: rulePaths, options: rules), status: 2)
     let (sourceConfig, targetConfig, sourceName) = try clusters.resolve()
     let report = try await withClients(
       source: sourceConfig, target: targetConfig, targetReadOnly: true
-    ) { sourceClient, targetClient in
-      let engine = SyncEngine(
-        source: try KubeSourceCluster(client: sourceClient, logger: logger),
-        target: KubeTargetCluster(client: targetClient, logger: logger),
-        program: program, ownership: Ownership(sourceCluster: sourceName), logger: logger)
-      return try await engine.drift()
+    ) { source, target in
+      try await SyncSession(
+        settings: SyncSession.Settings(
+          rules: rules.ruleSetOptions(paths: rulePaths), sourceName: sourceName),
+        program: program, source: source, target: target, logger: logger, print: { _ in }
+      ).drift()
     }
     let drift = report.drift
     Terminal.write(DriftText.render(drift, showingSecrets: showSecrets), to: 1)
@@ -317,70 +254,9 @@ struct DiffCommand: AsyncParsableCommand {
   }
 }
 
-/// Makes the source client (read-only) and the target client, runs `body`, and shuts both
-/// down on every path, errors included: a client dropped without `shutdown()` traps in
-/// debug builds ("Client not shut down before the deinit").
-func withClients<T>(
-  source: ClientConfiguration, target: ClientConfiguration, targetReadOnly: Bool,
-  _ body: (KubeClient, KubeClient) async throws -> T
-) async throws -> T {
-  let sourceClient: KubeClient
-  do {
-    sourceClient = try KubeClient(source, readOnly: true)
-  } catch {
-    throw ClusterError(side: .source, cluster: source.clusterLabel, underlying: error)
-  }
-  let targetClient: KubeClient
-  do {
-    targetClient = try KubeClient(target, readOnly: targetReadOnly)
-  } catch {
-    try? await sourceClient.shutdown()
-    throw ClusterError(side: .target, cluster: target.clusterLabel, underlying: error)
-  }
-  let result: Result<T, any Error>
-  do {
-    result = .success(try await body(sourceClient, targetClient))
-  } catch {
-    result = .failure(error)
-  }
-  try? await sourceClient.shutdown()
-  try? await targetClient.shutdown()
-  return try result.get()
-}
-
 extension LogOutput.Format: ExpressibleByArgument {}
 
 func makeLogger(format: LogOutput.Format) -> Logger {
   LoggingSystem.bootstrap { LogOutput(label: $0, format: format) }
   return Logger(label: "syncrules")
-}
-
-func stdlibSource(_ options: RuleInputOptions) -> any StdlibSource {
-  options.stdlib.map { DirectoryStdlib(directory: $0) } ?? EmbeddedStdlib()
-}
-
-func printDiagnostics(_ ruleSet: RuleSet) {
-  let renderer = DiagnosticRenderer(files: ruleSet.files, format: .text, color: Terminal.isTTY(2))
-  Terminal.write(renderer.render(ruleSet.diagnostics), to: 2)
-  Terminal.write(Summary.line(for: ruleSet), to: 2)
-}
-
-/// Runs `body` until it returns or SIGTERM/SIGINT arrives; a signal cancels it, which
-/// the engine turns into a graceful stop.
-func runUntilSignalled(logger: Logger, _ body: @escaping @Sendable () async throws -> Void)
-  async throws
-{
-  let task = Task { try await body() }
-  let signals = [SIGTERM, SIGINT].map { number -> any DispatchSourceSignal in
-    signal(number, SIG_IGN)
-    let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-    source.setEventHandler {
-      logger.info("signal received: finishing in-flight writes, then stopping")
-      task.cancel()
-    }
-    source.resume()
-    return source
-  }
-  defer { for source in signals { source.cancel() } }
-  try await task.value
 }

@@ -1,9 +1,8 @@
 import ArgumentParser
-import SyncCheck
 import SyncRuntime
 
 /// `syncrules test`: expected-output tests for rule authors.
-struct RunTests: ParsableCommand {
+struct TestCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "test",
     abstract: "Run the *.test.yaml rule tests under the given files and directories.",
@@ -55,7 +54,7 @@ struct RunTests: ParsableCommand {
       throw ExitCode(2)
     }
     let runner = RuleTestRunner(
-      stdlib: stdlib.map { DirectoryStdlib(directory: $0) } ?? EmbeddedStdlib(),
+      stdlib: RuleSet.stdlib(directory: stdlib),
       crdPaths: crdPaths)
     var report = RuleTestReport(verbose: verbose, color: color || Terminal.isTTY(1))
     for file in files {

@@ -10,7 +10,7 @@ import SyncValue
 #endif
 
 /// `syncrules apply`: the pipe from `kubectl get` to `kubectl apply`.
-struct Apply: ParsableCommand {
+struct ApplyCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "apply",
     abstract: "Rewrite Kubernetes objects (JSON or YAML) with rule files.",
@@ -91,16 +91,8 @@ struct Apply: ParsableCommand {
   }
 
   func run() throws {
-    let ruleSet = try loadRuleSet(paths: rulePaths, options: ruleOptions)
-    if !ruleSet.diagnostics.isEmpty {
-      let renderer = DiagnosticRenderer(
-        files: ruleSet.files, format: .text, color: Terminal.isTTY(2))
-      Terminal.write(renderer.render(ruleSet.diagnostics), to: 2)
-    }
-    guard let program = ruleSet.program else {
-      Terminal.write(Summary.line(for: ruleSet), to: 2)
-      throw ExitCode(1)
-    }
+    let program = try requireProgram(
+      try loadRuleSet(paths: rulePaths, options: ruleOptions), showingWarnings: true)
     let inputs = try openInputs()
     defer {
       for input in inputs where input.descriptor != 0 { close(input.descriptor) }

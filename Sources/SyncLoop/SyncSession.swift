@@ -1,0 +1,191 @@
+import Foundation
+import KubeClient
+import Logging
+import SyncCompile
+import SyncProgram
+import SyncRuntime
+
+/// One run of the loop between two clusters, wired from what the command line decided:
+/// the engine, and for the continuous loop the leader election, the health server and
+/// the rule reloader. `syncrules sync` and `diff` only parse flags and print; the wiring
+/// lives here so tests can drive it without a process.
+public struct SyncSession: Sendable {
+  /// Everything `syncrules sync` and `diff` take from their flags, once parsed.
+  public struct Settings: Sendable {
+    /// Where the rules come from; reloaded from the same place when the files change.
+    public var rules: RuleSet.Options
+    /// The source cluster's name in ownership annotations.
+    public var sourceName: String
+    public var prune = true
+    public var dryRun = false
+    public var workers = 4
+    /// `HOST:PORT` of `/metrics`, `/healthz` and `/readyz`; empty: no server. An empty
+    /// host means every address.
+    public var metricsAddress = "127.0.0.1:9090"
+    public var reloadInterval: Duration = .seconds(2)
+    public var rediscoverInterval: Duration = .seconds(30)
+    public var resyncInterval: Duration = .seconds(600)
+    /// The Lease to hold before syncing; nil syncs without leader election.
+    public var leaderElection: LeaderElector.Settings?
+
+    public init(rules: RuleSet.Options, sourceName: String) {
+      self.rules = rules
+      self.sourceName = sourceName
+    }
+  }
+
+  /// A setting that only turns out wrong once the session starts using it.
+  public struct InvalidSetting: Error, CustomStringConvertible {
+    public var description: String
+  }
+
+  public let settings: Settings
+  public let program: PatchProgram
+  public let source: KubeClient
+  public let target: KubeClient
+  public let logger: Logger
+  /// Receives `--dry-run`'s lines (`would apply …`, `failed …`), newline-terminated.
+  public let print: @Sendable (String) -> Void
+
+  public init(
+    settings: Settings, program: PatchProgram, source: KubeClient, target: KubeClient,
+    logger: Logger, print: @escaping @Sendable (String) -> Void
+  ) {
+    self.settings = settings
+    self.program = program
+    self.source = source
+    self.target = target
+    self.logger = logger
+    self.print = print
+  }
+
+  /// The engine these settings describe; under dry-run its actions are printed.
+  public func makeEngine(metrics: SyncMetrics = SyncMetrics()) throws -> SyncEngine {
+    let isDryRun = settings.dryRun
+    let print = self.print
+    let report: @Sendable (SyncAction) -> Void = { action in
+      guard isDryRun else { return }
+      switch action {
+      case .applied, .pruned, .createdNamespace: print("would \(action)\n")
+      case .failed: print("\(action)\n")
+      case .unchanged: break
+      }
+    }
+    return SyncEngine(
+      source: try KubeSourceCluster(client: source, logger: logger),
+      target: KubeTargetCluster(client: target, logger: logger), program: program,
+      ownership: Ownership(sourceCluster: settings.sourceName),
+      options: SyncOptions(
+        prune: settings.prune, dryRun: settings.dryRun, workers: settings.workers),
+      metrics: metrics, logger: logger, onAction: report)
+  }
+
+  /// `sync --once`: list, apply, prune, return.
+  public func runOnce() async throws -> OnceReport {
+    try await makeEngine().runOnce()
+  }
+
+  /// `diff`: how the target differs from source-after-rules; writes nothing.
+  public func drift() async throws -> DriftReport {
+    try await makeEngine().drift()
+  }
+
+  /// The continuous loop, until cancelled: the engine (behind the Lease when leader
+  /// election is on), the rule reloader, and the health server while it runs.
+  public func run() async throws {
+    let metrics = SyncMetrics()
+    let engine = try makeEngine(metrics: metrics)
+    let elector = settings.leaderElection.map {
+      LeaderElector(client: target, settings: $0, metrics: metrics, logger: logger)
+    }
+    let health = try await startHealthServer(metrics: metrics, engine: engine, elector: elector)
+    let reloader = RuleReloader(options: settings.rules, interval: settings.reloadInterval)
+    let (log, rediscover, resync) = (logger, settings.rediscoverInterval, settings.resyncInterval)
+    let sync: @Sendable () async throws -> Void = {
+      async let reloading: Void = reloader.watch(engine: engine, metrics: metrics, logger: log)
+      try await engine.run(rediscoverEvery: rediscover, resyncEvery: resync)
+      await reloading
+    }
+    do {
+      if let elector { try await elector.run(sync) } else { try await sync() }
+    } catch {
+      await health?.shutdown()
+      throw error
+    }
+    await health?.shutdown()
+  }
+
+  /// `/readyz` is 200 once the first full sync completed, and on a replica waiting for
+  /// the lease (it is healthy, just not leading).
+  func startHealthServer(
+    metrics: SyncMetrics, engine: SyncEngine, elector: LeaderElector?
+  ) async throws -> HealthServer? {
+    guard !settings.metricsAddress.isEmpty else { return nil }
+    let parts = settings.metricsAddress.split(separator: ":", omittingEmptySubsequences: false)
+    guard parts.count == 2, let port = Int(parts[1]) else {
+      throw InvalidSetting(
+        description: "--metrics-address must be HOST:PORT, e.g. 0.0.0.0:9090")
+    }
+    let host = parts[0].isEmpty ? "0.0.0.0" : String(parts[0])
+    let server = try await HealthServer.start(
+      host: host, port: port, metrics: metrics,
+      isReady: {
+        if let elector, !(await elector.isLeader) { return true }
+        return await engine.isReady
+      })
+    logger.info(
+      "serving /metrics, /healthz and /readyz", metadata: ["address": "\(host):\(server.port)"])
+    return server
+  }
+}
+
+/// Makes the source client (read-only) and the target client, runs `body`, and shuts both
+/// down on every path, errors included: a client dropped without `shutdown()` traps in
+/// debug builds ("Client not shut down before the deinit").
+public func withClients<T>(
+  source: ClientConfiguration, target: ClientConfiguration, targetReadOnly: Bool,
+  _ body: (KubeClient, KubeClient) async throws -> T
+) async throws -> T {
+  let sourceClient: KubeClient
+  do {
+    sourceClient = try KubeClient(source, readOnly: true)
+  } catch {
+    throw ClusterError(side: .source, cluster: source.clusterLabel, underlying: error)
+  }
+  let targetClient: KubeClient
+  do {
+    targetClient = try KubeClient(target, readOnly: targetReadOnly)
+  } catch {
+    try? await sourceClient.shutdown()
+    throw ClusterError(side: .target, cluster: target.clusterLabel, underlying: error)
+  }
+  let result: Result<T, any Error>
+  do {
+    result = .success(try await body(sourceClient, targetClient))
+  } catch {
+    result = .failure(error)
+  }
+  try? await sourceClient.shutdown()
+  try? await targetClient.shutdown()
+  return try result.get()
+}
+
+/// Runs `body` until it returns or SIGTERM/SIGINT arrives; a signal cancels it, which
+/// the engine turns into a graceful stop.
+public func runUntilSignalled(
+  logger: Logger, _ body: @escaping @Sendable () async throws -> Void
+) async throws {
+  let task = Task { try await body() }
+  let signals = [SIGTERM, SIGINT].map { number -> any DispatchSourceSignal in
+    signal(number, SIG_IGN)
+    let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+    source.setEventHandler {
+      logger.info("signal received: finishing in-flight writes, then stopping")
+      task.cancel()
+    }
+    source.resume()
+    return source
+  }
+  defer { for source in signals { source.cancel() } }
+  try await task.value
+}
