@@ -14,7 +14,9 @@ let package = Package(
     // products of this one).
     .library(name: "SyncValue", targets: ["SyncValue"]),
     .library(name: "SyncSyntax", targets: ["SyncSyntax"]),
+    .library(name: "SyncMatch", targets: ["SyncMatch"]),
     .library(name: "SyncCheck", targets: ["SyncCheck"]),
+    .library(name: "SyncProgram", targets: ["SyncProgram"]),
     .library(name: "SyncCompile", targets: ["SyncCompile"]),
     .library(name: "KubeClient", targets: ["KubeClient"]),
   ],

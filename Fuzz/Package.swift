@@ -29,7 +29,7 @@ let package = Package(
         .product(name: "SyncValue", package: "syncrules"),
         .product(name: "SyncRuntime", package: "syncrules"),
       ]),
-    fuzzer("rules", ["SyncRuntime", "SyncCompile", "SyncSyntax", "SyncValue"]),
+    fuzzer("rules", ["SyncRuntime", "SyncCompile", "SyncProgram", "SyncSyntax", "SyncValue"]),
     fuzzer("json-stream", ["SyncRuntime", "SyncValue"]),
     fuzzer("yaml", ["SyncRuntime", "SyncValue"]),
     fuzzer("json-patch", ["SyncValue"]),

@@ -1,5 +1,6 @@
 import FuzzSupport
 import SyncCompile
+import SyncProgram
 import SyncRuntime
 import SyncSyntax
 import SyncValue
