@@ -43,6 +43,19 @@ struct YAMLHostileInputTests {
     #expect(error.column == example.column)
   }
 
+  /// A syntax error before a refused byte is the error reported, from memory as from a
+  /// pipe: the first error in the text wins (found by the yaml fuzzer: memory, which
+  /// checks the whole text first, named the later byte instead).
+  @Test(arguments: [true, false])
+  func aSyntaxErrorBeforeARefusedByteWins(fromPipe: Bool) throws {
+    let text = Array("\(Self.good)---\na: b: c\n---\nkind: Bad\nvalue: x".utf8) + [0x08]
+    let documents = try Self.readAll(text, fromPipe: fromPipe)
+    #expect(documents.values.count == 1)
+    let error = try #require(documents.error)
+    #expect(error.message.contains("mapping values are not allowed"), "\(error)")
+    #expect(error.line == 6)
+  }
+
   /// A character cut by the end of every read is put together again, not refused.
   @Test func charactersSplitAcrossReadsAreWhole() throws {
     let text = "a: \"é€😀\"\n---\nb: ok\n"

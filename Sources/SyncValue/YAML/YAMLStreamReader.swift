@@ -203,9 +203,12 @@ public final class YAMLStreamReader {
     } catch let error as ConversionError {
       throw error.yamlError
     } catch var error as YAMLError {
-      if var problem = textProblem, !error.message.hasPrefix(problem.message) {
+      if var problem = textProblem, !error.message.hasPrefix(problem.message),
+        (error.line, error.column) >= (problem.line, problem.column)
+      {
         // The text was cut at a refused byte: that byte is the cause, not what libyaml
-        // made of the cut.
+        // made of the cut. A syntax error before the byte is reported as it is, so that
+        // the first error in the text wins, however much of it was read ahead.
         problem.message += "; the document it is in is left out"
         error = problem
       }
