@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets of Fuzz/ and runs each for a bounded time.
 #
-#   Fuzz/run.sh [--seconds N] [--debug] [--no-build] [TARGET…]
+#   Fuzz/run.sh [--seconds N | --runs N [--seed N]] [--debug] [--no-build] [TARGET…]
 #
 # TARGET is one of: rules json-stream yaml json-patch evaluator kubeconfig (default: all).
+# --runs N --seed N runs N inputs from a fixed seed instead of for a time: the same
+# inputs on every machine, so that CI's verdict does not depend on the machine's speed.
 # Each runs N seconds (default 60) from its committed seeds (Fuzz/corpus/TARGET) plus
 # what earlier runs found (.build-fuzz/corpus/TARGET). An input that traps, breaks an
 # invariant, trips AddressSanitizer, leaks, runs longer than 10 s or needs more than
@@ -14,14 +16,18 @@ cd "$(dirname "$0")/.."
 
 all_targets=(rules json-stream yaml json-patch evaluator kubeconfig)
 seconds=60
+runs=
+seed=
 configuration=release
 build=1
 targets=()
-usage() { sed -n '2,11s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,13s/^# \{0,1\}//p' "$0"; }
 while (($#)); do
   case $1 in
     --seconds) seconds=${2:?--seconds needs a number}; shift 2 ;;
     --seconds=*) seconds=${1#*=}; shift ;;
+    --runs) runs=${2:?--runs needs a number}; shift 2 ;;
+    --seed) seed=${2:?--seed needs a number}; shift 2 ;;
     --debug) configuration=debug; shift ;;
     --no-build) build=0; shift ;;
     -h | --help) usage; exit 0 ;;
@@ -35,6 +41,15 @@ while (($#)); do
   esac
 done
 [[ $seconds =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --seconds must be a positive number" >&2; exit 2; }
+[[ -z $runs || $runs =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --runs must be a positive number" >&2; exit 2; }
+[[ -z $seed || $seed =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --seed must be a positive number" >&2; exit 2; }
+# How long each target runs: a number of inputs (from a fixed seed when given), or a time.
+if [[ -n $runs ]]; then
+  budget=(-runs="$runs")
+  [[ -n $seed ]] && budget+=(-seed="$seed")
+else
+  budget=(-max_total_time="$seconds")
+fi
 ((${#targets[@]})) || targets=("${all_targets[@]}")
 
 scratch=${FUZZ_SCRATCH_PATH:-.build-fuzz}
@@ -77,9 +92,9 @@ for target in "${targets[@]}"; do
   artifacts=$scratch/artifacts/$target
   log=$scratch/logs/$target.log
   mkdir -p "$corpus" "$artifacts" "$(dirname "$log")"
-  echo "run.sh: $target for $seconds s (log: $log)"
+  echo "run.sh: $target for ${runs:+$runs inputs}${runs:-$seconds s} (log: $log)"
   status=0
-  "$bin/fuzz-$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  "$bin/fuzz-$target" "${budget[@]}" -timeout=10 -rss_limit_mb=2048 \
     -max_len=16384 -detect_leaks="$(leak_checks "$target")" -print_final_stats=1 -dict="Fuzz/dict/$(dictionary "$target").dict" \
     -artifact_prefix="$artifacts/" "$corpus" "Fuzz/corpus/$target" >"$log" 2>&1 || status=$?
   grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1 | sed "s/^/run.sh: $target: /" || true
