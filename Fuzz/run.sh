@@ -50,6 +50,7 @@ if [[ -n $runs ]]; then
 else
   budget=(-max_total_time="$seconds")
 fi
+if [[ -n $runs ]]; then budget_text="$runs inputs"; else budget_text="$seconds s"; fi
 ((${#targets[@]})) || targets=("${all_targets[@]}")
 
 scratch=${FUZZ_SCRATCH_PATH:-.build-fuzz}
@@ -92,7 +93,7 @@ for target in "${targets[@]}"; do
   artifacts=$scratch/artifacts/$target
   log=$scratch/logs/$target.log
   mkdir -p "$corpus" "$artifacts" "$(dirname "$log")"
-  echo "run.sh: $target for ${runs:+$runs inputs}${runs:-$seconds s} (log: $log)"
+  echo "run.sh: $target for ${budget_text} (log: $log)"
   status=0
   "$bin/fuzz-$target" "${budget[@]}" -timeout=10 -rss_limit_mb=2048 \
     -max_len=16384 -detect_leaks="$(leak_checks "$target")" -print_final_stats=1 -dict="Fuzz/dict/$(dictionary "$target").dict" \
