@@ -10,6 +10,7 @@ let package = Package(
   products: [
     .executable(name: "syncrules", targets: ["syncrules"]),
     .library(name: "SyncRuntime", targets: ["SyncRuntime"]),
+    .library(name: "SyncDriver", targets: ["SyncDriver"]),
     // The stages on their own, for the fuzzing package under Fuzz/ (which can only use
     // products of this one).
     .library(name: "SyncValue", targets: ["SyncValue"]),
@@ -56,11 +57,18 @@ let package = Package(
       name: "SyncCheck", dependencies: ["SyncSyntax", "SyncSchema", "SyncMatch"],
       exclude: ["Generated/embed-stdlib.py"]),
     .target(name: "SyncCompile", dependencies: ["SyncCheck", "SyncProgram"]),
-    .target(name: "SyncRuntime", dependencies: ["SyncCompile", "SyncProgram", "SyncMatch"]),
+    // Evaluating a compiled program over objects: needs neither the checker nor schemas.
+    .target(name: "SyncRuntime", dependencies: ["SyncProgram", "SyncMatch", "SyncSyntax"]),
+    // Rule files end to end (load, check, compile) and the `syncrules test` runner: what
+    // the commands and the loop call.
+    .target(
+      name: "SyncDriver",
+      dependencies: ["SyncRuntime", "SyncCompile", "SyncCheck", "SyncSchema", "SyncProgram"]),
     .target(
       name: "SyncLoop",
       dependencies: [
         "SyncRuntime",
+        "SyncDriver",
         "SyncProgram",
         "KubeClient",
         "KubeModel",
@@ -98,6 +106,7 @@ let package = Package(
       name: "syncrules",
       dependencies: [
         "SyncRuntime",
+        "SyncDriver",
         "SyncProgram",
         "SyncLoop",
         "KubeClient",
@@ -136,6 +145,7 @@ let package = Package(
         "KubeAPIServer",
         "SyncValue",
         "SyncDemo",
+        "SyncDriver",
         "SyncLoop",
         "SyncRuntime",
         .product(name: "Logging", package: "swift-log"),
@@ -159,20 +169,25 @@ let package = Package(
       exclude: ["Corpus", "CRDs"]),
     .testTarget(name: "SyncCompileTests", dependencies: ["SyncCompile", "SyncProgram"]),
     .testTarget(
-      name: "SyncRuntimeTests", dependencies: ["SyncRuntime", "SyncProgram", "TestSupport"],
+      name: "SyncRuntimeTests",
+      dependencies: ["SyncRuntime", "SyncDriver", "SyncProgram", "TestSupport"],
       exclude: ["StreamCorpus"]),
     .testTarget(
-      name: "SyncrulesCLITests", dependencies: ["SyncRuntime", "KubeAPIServer", "TestSupport"],
+      name: "SyncrulesCLITests",
+      dependencies: ["SyncRuntime", "SyncDriver", "KubeAPIServer", "TestSupport"],
       exclude: ["ExplainCorpus"]),
     .testTarget(
       name: "SyncLoopTests",
       dependencies: [
-        "SyncLoop", "SyncProgram", "KubeAPIServer", "KubeClient", "KubeModel", "TestSupport",
+        "SyncLoop", "SyncDriver", "SyncProgram", "KubeAPIServer", "KubeClient", "KubeModel",
+        "TestSupport",
       ]
     ),
     .testTarget(
       name: "SyncDemoTests",
-      dependencies: ["SyncDemo", "SyncRuntime", .product(name: "Logging", package: "swift-log")]),
+      dependencies: [
+        "SyncDemo", "SyncRuntime", "SyncDriver", .product(name: "Logging", package: "swift-log"),
+      ]),
     .testTarget(
       name: "KubeClientTests",
       dependencies: [

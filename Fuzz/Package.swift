@@ -28,8 +28,11 @@ let package = Package(
         "CFuzzHooks",
         .product(name: "SyncValue", package: "syncrules"),
         .product(name: "SyncRuntime", package: "syncrules"),
+        .product(name: "SyncDriver", package: "syncrules"),
       ]),
-    fuzzer("rules", ["SyncRuntime", "SyncCompile", "SyncProgram", "SyncSyntax", "SyncValue"]),
+    fuzzer(
+      "rules",
+      ["SyncDriver", "SyncRuntime", "SyncCompile", "SyncProgram", "SyncSyntax", "SyncValue"]),
     fuzzer("json-stream", ["SyncRuntime", "SyncValue"]),
     fuzzer("yaml", ["SyncRuntime", "SyncValue"]),
     fuzzer("json-patch", ["SyncValue"]),

@@ -1,4 +1,5 @@
 import Logging
+import SyncDriver
 import SyncRuntime
 import SyncSyntax
 

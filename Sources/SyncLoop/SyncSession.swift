@@ -2,6 +2,7 @@ import Foundation
 import KubeClient
 import Logging
 import SyncCompile
+import SyncDriver
 import SyncProgram
 import SyncRuntime
 

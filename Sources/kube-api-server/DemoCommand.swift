@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import SyncDemo
+import SyncDriver
 import SyncLoop
 import SyncRuntime
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SyncCompile
+import SyncDriver
 import SyncProgram
 import SyncRuntime
 import SyncSyntax

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SyncDriver
 import SyncRuntime
 
 /// The `syncrules` command: rule files in, Kubernetes objects rewritten.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SyncDriver
 import SyncRuntime
 
 /// `syncrules test`: expected-output tests for rule authors.

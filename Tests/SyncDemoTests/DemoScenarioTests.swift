@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SyncDemo
+import SyncDriver
 import SyncRuntime
 import Testing
 

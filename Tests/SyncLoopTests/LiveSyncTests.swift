@@ -3,6 +3,7 @@ import KubeAPIServer
 import KubeClient
 import KubeModel
 import Logging
+import SyncDriver
 import SyncLoop
 import SyncRuntime
 import SyncValue

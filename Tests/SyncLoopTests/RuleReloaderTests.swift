@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SyncDriver
 import SyncLoop
 import SyncRuntime
 import SyncValue

@@ -1,4 +1,5 @@
 import SyncCompile
+import SyncDriver
 import SyncLoop
 import SyncProgram
 import SyncRuntime

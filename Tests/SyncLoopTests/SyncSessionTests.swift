@@ -2,6 +2,7 @@ import Foundation
 import KubeAPIServer
 import KubeClient
 import Logging
+import SyncDriver
 import SyncLoop
 import SyncRuntime
 import SyncValue

@@ -1,6 +1,7 @@
 import Foundation
 import SyncCheck
 import SyncCompile
+import SyncDriver
 import SyncProgram
 import SyncRuntime
 import SyncSyntax

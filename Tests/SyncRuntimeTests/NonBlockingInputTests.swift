@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import SyncDriver
 import SyncRuntime
 import SyncValue
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import SyncCheck
+import SyncDriver
 import SyncRuntime
 import TestSupport
 import Testing

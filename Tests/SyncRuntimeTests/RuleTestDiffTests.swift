@@ -1,3 +1,4 @@
+import SyncDriver
 import SyncRuntime
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import SyncDriver
 import SyncRuntime
 import SyncValue
 import Testing

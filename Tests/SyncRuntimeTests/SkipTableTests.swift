@@ -1,4 +1,5 @@
 import SyncCompile
+import SyncDriver
 import SyncValue
 import Testing
 

@@ -1,3 +1,4 @@
+import SyncDriver
 import SyncRuntime
 
 /// The rules the evaluator and json-stream fuzzers run objects through: every edit kind,

@@ -1,5 +1,6 @@
 import FuzzSupport
 import SyncCompile
+import SyncDriver
 import SyncProgram
 import SyncRuntime
 import SyncSyntax

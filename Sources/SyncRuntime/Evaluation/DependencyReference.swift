@@ -1,4 +1,3 @@
-import SyncCompile
 import SyncProgram
 import SyncValue
 

@@ -1,3 +1,5 @@
+import SyncRuntime
+
 /// The text `syncrules test` prints: a line per case, details under failures, counts
 /// at the end.
 public struct RuleTestReport: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import SyncRuntime
 import SyncSyntax
 import SyncValue
 

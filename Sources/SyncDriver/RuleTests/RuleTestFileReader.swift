@@ -1,4 +1,5 @@
 import Foundation
+import SyncRuntime
 import SyncSchema
 import SyncSyntax
 import SyncValue

@@ -1,3 +1,4 @@
+import SyncRuntime
 import SyncValue
 
 /// How test expectations compare to what the rules produced.

@@ -1,3 +1,5 @@
+import SyncRuntime
+
 /// A line diff of object streams in unified format (`--- expected`, `+++ actual`, `@@`
 /// hunks with three lines of context), whose hunks name the object they fall in.
 public struct SectionedDiff: Sendable {

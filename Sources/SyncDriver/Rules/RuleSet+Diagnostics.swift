@@ -1,5 +1,6 @@
 import Foundation
 import SyncCheck
+import SyncRuntime
 import SyncSyntax
 
 // The one way every command and the demo show rule findings and pick the stdlib, so

@@ -1,6 +1,7 @@
 import SyncCheck
 import SyncCompile
 import SyncProgram
+import SyncRuntime
 import SyncSchema
 import SyncSyntax
 

@@ -1,4 +1,5 @@
 import Foundation
+import SyncRuntime
 import SyncValue
 
 /// Reads the object files a test names: JSON (one value, concatenated values or NDJSON)

@@ -1,3 +1,4 @@
+import SyncRuntime
 import SyncValue
 
 /// How test output shows objects: YAML, as operators write them, in the objects' own

@@ -1,4 +1,5 @@
 import SyncCheck
+import SyncRuntime
 import SyncSchema
 import SyncSyntax
 import SyncValue
