@@ -102,9 +102,16 @@ let package = Package(
         .product(name: "SwiftASN1", package: "swift-asn1"),
       ]
     ),
+    // The command-line options both executables share (rule files, CRDs, stdlib).
+    .target(
+      name: "SyncCommandOptions",
+      dependencies: [
+        "SyncDriver", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
     .executableTarget(
       name: "syncrules",
       dependencies: [
+        "SyncCommandOptions",
         "SyncRuntime",
         "SyncDriver",
         "SyncProgram",
@@ -142,6 +149,7 @@ let package = Package(
     .executableTarget(
       name: "kube-api-server",
       dependencies: [
+        "SyncCommandOptions",
         "KubeAPIServer",
         "SyncValue",
         "SyncDemo",

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SyncCommandOptions
 import SyncDemo
 import SyncDriver
 import SyncLoop
@@ -25,21 +26,7 @@ struct DemoCommand: AsyncParsableCommand {
     help: "Rule files or directories; repeatable (default: docs/examples/dr-standby.sync).")
   var rulePaths: [String] = []
 
-  @Option(
-    name: .customLong("crd"),
-    help: ArgumentHelp(
-      "A CustomResourceDefinition file or directory (YAML or JSON); repeatable.",
-      valueName: "FILE_OR_DIR"))
-  var crdPaths: [String] = []
-
-  @Flag(help: "Treat kinds without a known schema as errors.")
-  var strict = false
-
-  @Option(
-    help: ArgumentHelp(
-      "Read `import \"std/…\"` from this directory instead of the built-in copy.",
-      valueName: "DIR"))
-  var stdlib: String?
+  @OptionGroup var ruleInput: RuleInputOptions
 
   @Option(help: "Log format: text or json.")
   var logFormat: LogOutput.Format = .text
@@ -48,10 +35,7 @@ struct DemoCommand: AsyncParsableCommand {
     let paths = rulePaths.isEmpty ? [DemoScenario.defaultRules] : rulePaths
     let ruleSet: RuleSet
     do {
-      ruleSet = try RuleSet.load(
-        RuleSet.Options(
-          rulePaths: paths, crdPaths: crdPaths, strict: strict,
-          stdlib: RuleSet.stdlib(directory: stdlib)))
+      ruleSet = try RuleSet.load(ruleInput.ruleSetOptions(paths: paths))
     } catch {
       FileHandle.standardError.write(Data(error.renderedDiagnostic().utf8))
       throw ExitCode(error.isUsageError ? 2 : 1)

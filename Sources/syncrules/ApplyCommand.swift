@@ -1,4 +1,5 @@
 import ArgumentParser
+import SyncCommandOptions
 import SyncRuntime
 import SyncSyntax
 import SyncValue

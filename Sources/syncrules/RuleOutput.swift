@@ -1,4 +1,5 @@
 import ArgumentParser
+import SyncCommandOptions
 import SyncCompile
 import SyncDriver
 import SyncProgram

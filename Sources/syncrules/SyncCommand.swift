@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KubeClient
 import Logging
+import SyncCommandOptions
 import SyncLoop
 import SyncProgram
 import SyncRuntime

@@ -40,29 +40,3 @@ struct Syncrules: AsyncParsableCommand {
     }
   }
 }
-
-/// Options every command that reads rules shares.
-struct RuleInputOptions: ParsableArguments {
-  @Option(
-    name: .customLong("crd"),
-    help: ArgumentHelp(
-      "A CustomResourceDefinition file or directory (YAML or JSON); repeatable.",
-      valueName: "FILE_OR_DIR"))
-  var crdPaths: [String] = []
-
-  @Flag(help: "Treat kinds without a known schema as errors.")
-  var strict = false
-
-  @Option(
-    help: ArgumentHelp(
-      "Read `import \"std/…\"` from this directory instead of the built-in copy.",
-      valueName: "DIR"))
-  var stdlib: String?
-
-  /// Where `paths` and their imports and CRDs are read from.
-  func ruleSetOptions(paths: [String]) -> RuleSet.Options {
-    RuleSet.Options(
-      rulePaths: paths, crdPaths: crdPaths, strict: strict,
-      stdlib: RuleSet.stdlib(directory: stdlib))
-  }
-}
