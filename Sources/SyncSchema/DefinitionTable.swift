@@ -66,24 +66,3 @@ final class DefinitionTable: @unchecked Sendable {
     return body()
   }
 }
-
-extension BuiltInSchemas {
-  /// The byte ranges of the lines of `bytes`, without their line feeds.
-  static func lineRanges(_ bytes: [UInt8]) -> [Range<Int>] {
-    var lines: [Range<Int>] = []
-    bytes.withUnsafeBufferPointer { buffer in
-      guard let base = buffer.baseAddress else { return }
-      var start = 0
-      while start < buffer.count {
-        // memchr: the data is a megabyte, and this runs in every process.
-        let end =
-          memchr(base + start, 0x0A, buffer.count - start).map {
-            UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base
-          } ?? buffer.count
-        if end > start { lines.append(start..<end) }
-        start = end + 1
-      }
-    }
-    return lines
-  }
-}
