@@ -185,7 +185,16 @@ struct RuleTestRunnerTests {
       error: "4:13: unknown outcome `skiped`"),
     Malformed(
       text: "source: x\ncases:\n  - input: {kind: A}\n    expect: {failed: E9999}\n",
-      error: "4:22: unknown diagnostic code `E9999`"),
+      error: "4:22: unknown run-time error code `E9999`"),
+    Malformed(
+      text: "source: x\ncases:\n  - input: {kind: A}\n    expect: {failed: E0401}\n",
+      error: "4:22: `E0401` is a finding of `check`, which an object cannot fail with"),
+    Malformed(
+      text: "source: x\ncases:\n  - name: a\n    diagnostics: [{code: E0602}]\n",
+      error: "4:26: `E0602` is an object's run-time error; expect it under `failed:`"),
+    Malformed(
+      text: "source: x\ncases:\n  - name: a\n    diagnostics: [{code: E9999}]\n",
+      error: "4:26: unknown diagnostic code `E9999`"),
     Malformed(
       text: "source: x\ncases:\n  - input: {kind: A}\n    expect: {absent: [spec]}\n",
       error: "4:23: `spec` is not a JSON pointer"),

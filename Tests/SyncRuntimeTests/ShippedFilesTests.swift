@@ -62,12 +62,21 @@ struct ShippedFilesTests {
     }
   }
 
-  @Test(arguments: DiagnosticCode.allCases)
-  func diagnosticIsCataloguedAndTested(_ code: DiagnosticCode) throws {
+  /// Every code, of `check` and of the run time: the two enums share one catalogue and
+  /// one numbering.
+  static let allCodes: [(rawValue: String, caseName: String)] =
+    DiagnosticCode.allCases.map { ($0.rawValue, "\($0)") }
+    + RuntimeErrorCode.allCases.map { ($0.rawValue, "\($0)") }
+
+  @Test func codesAreUniqueAcrossCheckAndRunTime() {
+    #expect(Set(Self.allCodes.map(\.rawValue)).count == Self.allCodes.count)
+  }
+
+  @Test(arguments: allCodes.map(\.rawValue))
+  func diagnosticIsCataloguedAndTested(_ code: String) throws {
     let catalogue = try String(contentsOfFile: Self.path("docs/diagnostics.md"), encoding: .utf8)
-    #expect(
-      catalogue.contains("\n## \(code.rawValue): "), "docs/diagnostics.md lacks \(code.rawValue)")
-    #expect(Self.testedCodes.contains(code.rawValue), "no test triggers \(code.rawValue)")
+    #expect(catalogue.contains("\n## \(code): "), "docs/diagnostics.md lacks \(code)")
+    #expect(Self.testedCodes.contains(code), "no test triggers \(code)")
   }
 
   /// Codes that appear in a test's expectations: corpus markers, test data and test code
@@ -81,10 +90,8 @@ struct ShippedFilesTests {
         let text = try? String(
           contentsOfFile: tests.appendingPathComponent(entry).path, encoding: .utf8)
       else { continue }
-      for code in DiagnosticCode.allCases where text.contains(code.rawValue) {
-        found.insert(code.rawValue)
-      }
-      for code in DiagnosticCode.allCases where text.contains(".\(code)") {
+      for code in allCodes where text.contains(code.rawValue) || text.contains(".\(code.caseName)")
+      {
         found.insert(code.rawValue)
       }
     }

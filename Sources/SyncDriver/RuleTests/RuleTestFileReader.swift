@@ -241,11 +241,11 @@ struct RuleTestFileReader {
     case .null:
       return .failed(code: nil, message: nil)
     case .string:
-      return .failed(code: try code(node), message: nil)
+      return .failed(code: try failureCode(node), message: nil)
     default:
       let members = try object(node, keys: ["code", "message"], what: "`failed`")
       return .failed(
-        code: try members["code"].map { node throws(RuleTestFileError) in try code(node) },
+        code: try members["code"].map { node throws(RuleTestFileError) in try failureCode(node) },
         message: try members["message"].map { node throws(RuleTestFileError) in try string(node) })
     }
   }
@@ -273,10 +273,31 @@ struct RuleTestFileReader {
     return expected
   }
 
+  /// A code `check` reports about the rule file.
   private func code(_ node: Node) throws(RuleTestFileError) -> DiagnosticCode {
     let text = try string(node)
     guard let code = DiagnosticCode(rawValue: text) else {
+      if RuntimeErrorCode(rawValue: text) != nil {
+        throw error(
+          at: node,
+          "`\(text)` is an object's run-time error; expect it under `failed:`, not `diagnostics:`")
+      }
       throw error(at: node, "unknown diagnostic code `\(text)`")
+    }
+    return code
+  }
+
+  /// A code an object fails with while the rules run.
+  private func failureCode(_ node: Node) throws(RuleTestFileError) -> RuntimeErrorCode {
+    let text = try string(node)
+    guard let code = RuntimeErrorCode(rawValue: text) else {
+      if DiagnosticCode(rawValue: text) != nil {
+        throw error(
+          at: node,
+          "`\(text)` is a finding of `check`, which an object cannot fail with; expect it under `diagnostics:`"
+        )
+      }
+      throw error(at: node, "unknown run-time error code `\(text)`")
     }
     return code
   }

@@ -99,7 +99,7 @@ public enum RuleTestOutcome: Sendable, Hashable {
   /// Rewritten; every check that is present must hold.
   case rewritten(RewriteCheck)
   /// Failed, optionally with this code and a message containing this text.
-  case failed(code: DiagnosticCode?, message: String?)
+  case failed(code: RuntimeErrorCode?, message: String?)
 
   /// The checks a rewritten object must pass.
   public struct RewriteCheck: Sendable, Hashable {

@@ -18,13 +18,13 @@ public enum Outcome: Sendable {
 
 /// Why one object could not be rewritten, with the rule and line responsible.
 public struct ObjectFailure: Error, Sendable, CustomStringConvertible {
-  public var code: DiagnosticCode
+  public var code: RuntimeErrorCode
   public var message: String
   public var rule: String?
   public var location: SourceSpan?
 
   public init(
-    code: DiagnosticCode, message: String, rule: String? = nil, location: SourceSpan? = nil
+    code: RuntimeErrorCode, message: String, rule: String? = nil, location: SourceSpan? = nil
   ) {
     self.code = code
     self.message = message
@@ -150,7 +150,7 @@ public struct Evaluator: Sendable {
   }
 
   struct InstructionFailure: Error {
-    var code: DiagnosticCode
+    var code: RuntimeErrorCode
     var message: String
     var instruction: Int
   }

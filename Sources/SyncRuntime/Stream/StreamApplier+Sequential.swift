@@ -102,7 +102,7 @@ extension StreamApplier {
   private func refuseEnvelopeMember(_ duplicate: JSONDuplicateKey) {
     malformedInputCount += 1
     problem(
-      "error[\(DiagnosticCode.duplicateKey.rawValue)]: \(inputName):\(duplicate.second.line):"
+      "error[\(RuntimeErrorCode.duplicateKey.rawValue)]: \(inputName):\(duplicate.second.line):"
         + "\(duplicate.second.column): in the List's envelope: \(duplicate)\n")
   }
 

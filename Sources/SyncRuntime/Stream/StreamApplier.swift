@@ -201,7 +201,7 @@ public final class StreamApplier {
 
   /// Counts and reports malformed input, after everything before it was written out.
   func reportMalformed(
-    _ code: DiagnosticCode, line: Int, column: Int, _ message: String
+    _ code: RuntimeErrorCode, line: Int, column: Int, _ message: String
   ) throws(OutputSinkError) {
     malformedInputCount += 1
     try sink.flush()
@@ -222,14 +222,7 @@ public final class StreamApplier {
     return text
   }
 
-  func inputError(_ code: DiagnosticCode, line: Int, column: Int, _ message: String) -> String {
-    let what: String
-    switch code {
-    case .malformedJSON: what = "malformed JSON"
-    case .malformedYAML: what = "malformed YAML"
-    case .unsupportedYAML: what = "unsupported YAML"
-    default: what = "bad input"
-    }
-    return "error[\(code.rawValue)]: \(inputName):\(line):\(column): \(what): \(message)\n"
+  func inputError(_ code: RuntimeErrorCode, line: Int, column: Int, _ message: String) -> String {
+    "error[\(code.rawValue)]: \(inputName):\(line):\(column): \(code.inputProblem): \(message)\n"
   }
 }

@@ -1,6 +1,8 @@
-/// Every diagnostic syncrules can report, with a stable code.
+/// Every finding `check` can report about rule files, with a stable code.
 ///
-/// Codes never change meaning once released. `docs/diagnostics.md` has an entry per
+/// Errors met while rules run over objects (E06xx, E07xx) are `RuntimeErrorCode` in
+/// SyncRuntime: they come from the data, not the rules. Codes never change meaning once
+/// released. `docs/diagnostics.md` has an entry per
 /// code (meaning, example, fix), and each code has a test that triggers it.
 public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
   // Lexical and syntax errors (E01xx).
@@ -62,19 +64,6 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
   case invalidPatchOperation = "E0501"
   case invalidJSONPointer = "E0502"
   case patchWritesWholeObject = "E0503"
-
-  // Run time: one object fails, the stream goes on (E06xx).
-  case runtimeTypeMismatch = "E0601"
-  case patchFailed = "E0602"
-  case invalidRuntimeValue = "E0603"
-  case identityChanged = "E0604"
-
-  // Input streams (E07xx).
-  case malformedJSON = "E0701"
-  case malformedYAML = "E0702"
-  case unsupportedYAML = "E0703"
-  case notAnObject = "E0704"
-  case duplicateKey = "E0705"
 
   /// Severity a finding with this code has unless options change it.
   public var defaultSeverity: Severity {
