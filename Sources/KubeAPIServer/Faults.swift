@@ -3,8 +3,9 @@ import NIOConcurrencyHelpers
 
 /// Requests to answer with an error instead of serving them.
 public struct FaultRule: Sendable, Equatable {
-  /// The HTTP status to answer: 409 (Conflict), 410 (Expired), 429 (TooManyRequests),
-  /// 500 (InternalError), 503, 504…
+  /// The HTTP status to answer: 401 (Unauthorized), 403 (Forbidden), 404 (NotFound),
+  /// 409 (Conflict), 410 (Expired), 429 (TooManyRequests), 500 (InternalError), 503,
+  /// 504…
   public var status: Int
   /// How many more requests get it.
   public var remaining: Int
@@ -68,13 +69,17 @@ public struct FaultRule: Sendable, Equatable {
           "Operation cannot be fulfilled: the object has been modified; "
             + "please apply your changes to the latest version and try again"
         )
+      case 401: ("Unauthorized", "Unauthorized")
+      case 403: ("Forbidden", "forbidden: the request is not allowed (injected fault)")
+      case 404: ("NotFound", "the server could not find the requested resource (injected fault)")
       case 410: ("Expired", "too old resource version (injected fault)")
       case 429: ("TooManyRequests", "Too many requests, please try again later.")
       case 503: ("ServiceUnavailable", "The server is currently unable to handle the request")
       case 504: ("Timeout", "The server was unable to return a response in the time allotted")
       default: ("InternalError", "Internal error occurred: injected fault")
       }
-    guard status != 409, status != 410 else {
+    // kube-apiserver asks a client to come back later only when waiting can help.
+    guard status == 429 || status >= 500 else {
       return APIStatus(code: status, reason: reason, message: message)
     }
     return APIStatus(

@@ -107,6 +107,8 @@ private struct LoadState {
   var included: Set<String> = []
   var includedTexts: Set<String> = []
   var stack: [String] = []
+  /// `stack` as the paths are shown: relative where the user wrote them relative.
+  var shownStack: [String] = []
 
   init(files: SourceManager, stdlib: any StdlibSource) {
     self.files = files
@@ -121,7 +123,11 @@ private struct LoadState {
     included.insert(key)
     includedTexts.insert(text)
     stack.append(key)
-    defer { stack.removeLast() }
+    shownStack.append(path)
+    defer {
+      stack.removeLast()
+      shownStack.removeLast()
+    }
     let file = files.add(path: path, text: text)
     let (tree, parseDiagnostics) = Parser.parse(file)
     diagnostics += parseDiagnostics
@@ -151,10 +157,11 @@ private struct LoadState {
       includeChecked(path: module.path, text: module.text, decl: decl)
       return
     }
+    // Shown as the importer's path was given (relative stays relative), so that a
+    // diagnostic in an imported file names it the way the user would.
     let base = (importer as NSString).deletingLastPathComponent
-    let path = Self.normalize(
-      target.hasPrefix("/")
-        ? target + ".sync" : (base.isEmpty ? "." : base) + "/" + target + ".sync")
+    let path =
+      target.hasPrefix("/") || base.isEmpty ? target + ".sync" : base + "/" + target + ".sync"
     guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
       diagnostics.append(
         CheckerMessages.importNotFound(
@@ -168,7 +175,7 @@ private struct LoadState {
     if stack.contains(Self.normalize(path)) {
       diagnostics.append(
         CheckerMessages.importCycle(
-          decl.path, at: decl.pathRange, chain: stack + [Self.normalize(path)]))
+          decl.path, at: decl.pathRange, chain: shownStack + [path]))
       return
     }
     // Each import is a level of recursion here; the chain is bounded like any nesting.

@@ -27,6 +27,23 @@ struct FaultTests {
     #expect(failed.json["kind"] == "Status")
   }
 
+  /// Each injected status carries kube-apiserver's reason for it, and only the answers
+  /// that waiting can cure say when to retry.
+  @Test(arguments: [
+    (401, "Unauthorized", false), (403, "Forbidden", false), (404, "NotFound", false),
+    (409, "Conflict", false), (410, "Expired", false), (429, "TooManyRequests", true),
+    (500, "InternalError", true), (503, "ServiceUnavailable", true), (504, "Timeout", true),
+  ])
+  func injectedStatusHasItsReason(status: Int, reason: String, retries: Bool) async throws {
+    let server = try await KubeAPIServer.start(.init())
+    defer { Task { await server.shutdown() } }
+    server.failNextRequests(1, status: status)
+    let answer = try T.request(server.port, "GET", "/api/v1/namespaces")
+    #expect(answer.status == status)
+    #expect(answer.json["reason"] == .string(reason))
+    #expect((answer.headers["retry-after"] != nil) == retries)
+  }
+
   @Test func latency() async throws {
     let server = try await KubeAPIServer.start()
     defer { Task { await server.shutdown() } }

@@ -25,7 +25,7 @@ struct InputErrorFormatTests {
       file: "$DIR/none.sync", position: nil, message: "no such file or directory"),
     Case(
       name: "missing CRD path", arguments: ["--crd", "$DIR/none.yaml", "$DIR/ok.sync"],
-      status: 1, code: "E0208", file: "$DIR/none.yaml", position: nil,
+      status: 2, code: "E0208", file: "$DIR/none.yaml", position: nil,
       message: "no such file or directory"),
     Case(
       name: "CRD that does not parse", arguments: ["--crd", "$DIR/syntax.yaml", "$DIR/ok.sync"],

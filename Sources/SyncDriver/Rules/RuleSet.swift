@@ -1,3 +1,4 @@
+import Foundation
 import SyncCheck
 import SyncCompile
 import SyncProgram
@@ -67,11 +68,13 @@ public struct RuleSet: Sendable {
       self.isUsageError = isUsageError
     }
 
-    /// A CRD path that could not be read or a CRD that is not valid.
+    /// A CRD path that could not be read or a CRD that is not valid. A path that does
+    /// not exist is a usage error, as a missing rule file is.
     init(_ error: SchemaLoadError) {
       self.init(
         error.isUnreadable ? .inputUnreadable : .invalidCRD, file: error.file, line: error.line,
-        column: error.column, message: error.message)
+        column: error.column, message: error.message,
+        isUsageError: error.isUnreadable && !FileManager.default.fileExists(atPath: error.file))
     }
 
     /// A rule path that is missing (`isUsageError`) or cannot be read.

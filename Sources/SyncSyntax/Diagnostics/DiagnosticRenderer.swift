@@ -92,17 +92,28 @@ public struct DiagnosticRenderer {
       + severityLabel(diagnostic.severity) + paint("[\(diagnostic.code.rawValue)]", "1")
       + paint(": \(diagnostic.message)", "1") + "\n"
     output += excerpt(diagnostic.range)
+    // `=` lines up with the excerpt's `|`, as rustc prints them: one column further for
+    // each digit of the line number past the first.
+    let indent = String(repeating: " ", count: 1 + gutterWidth(diagnostic.range))
     for note in diagnostic.notes {
-      var line = "  = " + paint("note", "1;36") + ": "
+      var line = indent + "= " + paint("note", "1;36") + ": "
       if let range = note.range {
         line += "\(span(range).place): "
       }
       output += line + note.message + "\n"
     }
     if let help = diagnostic.help {
-      output += "  = " + paint("help", "1;32") + ": " + help + "\n"
+      output += indent + "= " + paint("help", "1;32") + ": " + help + "\n"
     }
     return output
+  }
+
+  /// The width of the line number in the excerpt of `range`; 1 when there is none.
+  private func gutterWidth(_ range: SourceRange) -> Int {
+    guard range.fileID >= 0, range.fileID < files.files.count else { return 1 }
+    let file = files.file(range.fileID)
+    guard !file.bytes.isEmpty else { return 1 }
+    return String(file.location(of: range.start).line).count
   }
 
   /// How many columns of a source line an excerpt shows. Longer lines are cut around the
