@@ -5,10 +5,13 @@ import SyncValue
   import Glibc
 #endif
 
-/// A log handler writing one line per message to standard error, as text or JSON.
+/// A log handler writing one line per event to standard error, as text or JSON.
 ///
-/// JSON lines carry `time`, `level`, `message` and every metadata key (`object`, `rule`,
-/// `location` on failures), so log pipelines can filter by object or rule.
+/// JSON lines are shaped like controller-runtime's zap output, so log pipelines built for
+/// Kubernetes controllers read them unchanged: `level` (`debug`, `info`, `warn`, `error`,
+/// `fatal`), `ts` (RFC 3339, UTC, milliseconds), `logger`, `msg`, then every metadata key
+/// with its type kept (counts are numbers, flags booleans, nested metadata objects). A
+/// message is one line in either format: line feeds inside it are escaped.
 public struct LogOutput: LogHandler {
   public enum Format: String, Sendable, CaseIterable {
     case text
@@ -34,23 +37,69 @@ public struct LogOutput: LogHandler {
   public func log(event: LogEvent) {
     var merged = metadata
     if let extra = event.metadata { merged.merge(extra) { $1 } }
-    let time = Self.timestamp()
-    var line: String
+    var bytes = Array(
+      line(level: event.level, message: event.message.description, metadata: merged).utf8)
+    _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+  }
+
+  /// One event as the line this handler writes, line feed included.
+  public func line(
+    level: Logger.Level, message: String, metadata: Logger.Metadata,
+    time: String = LogOutput.timestamp()
+  ) -> String {
     switch format {
     case .text:
-      line = "\(time) \(event.level.rawValue.uppercased()) \(event.message)"
-      for key in merged.keys.sorted() { line += " \(key)=\(merged[key]!)" }
-    case .json:
-      line = "{\"time\":\(Self.quote(time)),\"level\":\(Self.quote(event.level.rawValue))"
-      line += ",\"message\":\(Self.quote(event.message.description))"
-      for key in merged.keys.sorted() {
-        line += ",\(Self.quote(key)):\(Self.quote(merged[key]!.description))"
+      var line = "\(time) \(Self.zapLevel(level).uppercased()) \(Self.oneLine(message))"
+      for key in metadata.keys.sorted() {
+        line += " \(key)=\(Self.oneLine(metadata[key]!.description))"
       }
-      line += "}"
+      return line + "\n"
+    case .json:
+      var line = "{\"level\":\(Self.quote(Self.zapLevel(level))),\"ts\":\(Self.quote(time))"
+      line += ",\"logger\":\(Self.quote(label)),\"msg\":\(Self.quote(message))"
+      for key in metadata.keys.sorted() {
+        line += ",\(Self.quote(key)):\(JSON.serialize(Self.value(metadata[key]!)))"
+      }
+      return line + "}\n"
     }
-    line += "\n"
-    var bytes = Array(line.utf8)
-    _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+  }
+
+  /// zap's level names: swift-log's `notice` is `info`, `warning` is `warn`, `critical`
+  /// (a fatal error, after which the process exits) is `fatal`.
+  static func zapLevel(_ level: Logger.Level) -> String {
+    switch level {
+    case .trace, .debug: "debug"
+    case .info, .notice: "info"
+    case .warning: "warn"
+    case .error: "error"
+    case .critical: "fatal"
+    }
+  }
+
+  /// A metadata value as JSON, its type kept: integers, doubles and booleans given as
+  /// `.stringConvertible` stay numbers and booleans.
+  static func value(_ metadata: Logger.MetadataValue) -> Value {
+    switch metadata {
+    case .string(let text): return .string(text)
+    case .stringConvertible(let convertible):
+      switch convertible {
+      case let number as Int: return .int(Int64(number))
+      case let number as Int64: return .int(number)
+      case let number as Double where number.isFinite: return .double(number)
+      case let flag as Bool: return .bool(flag)
+      default: return .string(convertible.description)
+      }
+    case .array(let items): return .array(items.map(value))
+    case .dictionary(let members):
+      return .object(
+        ObjectValue(
+          members: members.keys.sorted().map { Member(key: $0, value: value(members[$0]!)) }))
+    }
+  }
+
+  /// Text lines stay one per event: a line feed in a message shows as `\n`.
+  static func oneLine(_ text: String) -> String {
+    text.contains("\n") ? text.replacingOccurrences(of: "\n", with: "\\n") : text
   }
 
   /// A JSON string literal, written by the project's JSON writer.
@@ -58,8 +107,8 @@ public struct LogOutput: LogHandler {
     JSON.serialize(.string(text))
   }
 
-  /// RFC 3339 UTC with milliseconds.
-  static func timestamp() -> String {
+  /// Now, as RFC 3339 UTC with milliseconds.
+  public static func timestamp() -> String {
     var spec = timespec()
     clock_gettime(CLOCK_REALTIME, &spec)
     var seconds = spec.tv_sec

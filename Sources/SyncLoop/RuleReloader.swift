@@ -2,6 +2,7 @@ import Logging
 import SyncDriver
 import SyncRuntime
 import SyncSyntax
+import SyncValue
 
 #if canImport(Glibc)
   import Glibc
@@ -22,7 +23,10 @@ public struct RuleReloader: Sendable {
   /// What a reload attempt found.
   public enum Result: Sendable {
     case reloaded(RuleSet)
-    case rejected([Diagnostic], rendered: String)
+    /// The files do not check: the findings, as `check` prints them (`rendered`) and as
+    /// log fields, one event per finding (`file`, `line`, `column`, `code`, `severity`,
+    /// `message`, `help`).
+    case rejected([Diagnostic], rendered: String, findings: [Logger.Metadata])
     case unreadable(String)
   }
 
@@ -48,15 +52,18 @@ public struct RuleReloader: Sendable {
         fingerprint = self.fingerprint(extra: imported)
         guard let program = ruleSet.program else { continue }
         metrics.ruleReload(result: "success")
-        logger.info("rules reloaded", metadata: ["files": "\(ruleSet.files.files.count)"])
+        logger.info(
+          "rules reloaded", metadata: ["files": .stringConvertible(ruleSet.files.files.count)])
         await engine.reload(program)
-      case .rejected(let diagnostics, let rendered):
+      case .rejected(let diagnostics, _, let findings):
         fingerprint = current
         metrics.ruleReload(result: "failure")
         logger.error(
           "rules not reloaded: the new files do not check; the previous rules keep running",
-          metadata: ["errors": "\(diagnostics.filter { $0.severity == .error }.count)"])
-        for line in rendered.split(separator: "\n") { logger.error("\(line)") }
+          metadata: [
+            "errors": .stringConvertible(diagnostics.filter { $0.severity == .error }.count)
+          ])
+        for finding in findings { logger.error("rule file finding", metadata: finding) }
       case .unreadable(let reason):
         fingerprint = current
         metrics.ruleReload(result: "failure")
@@ -70,11 +77,32 @@ public struct RuleReloader: Sendable {
     do {
       let ruleSet = try RuleSet.load(options)
       if ruleSet.program == nil {
-        return .rejected(ruleSet.diagnostics, rendered: ruleSet.renderedDiagnostics())
+        return .rejected(
+          ruleSet.diagnostics, rendered: ruleSet.renderedDiagnostics(),
+          findings: Self.findings(ruleSet))
       }
       return .reloaded(ruleSet)
     } catch {
       return .unreadable(error.description)
+    }
+  }
+
+  /// Each finding of `ruleSet` as log fields, read from `check --format json`'s lines so
+  /// that the two never disagree.
+  public static func findings(_ ruleSet: RuleSet) -> [Logger.Metadata] {
+    ruleSet.renderedDiagnostics(format: .json).split(separator: "\n").compactMap { line in
+      guard let object = (try? JSON.parse(String(line)))?.objectValue else { return nil }
+      var fields: Logger.Metadata = [:]
+      for member in object.members {
+        switch member.value {
+        case .string(let text): fields[member.key] = .string(text)
+        case .int(let number): fields[member.key] = .stringConvertible(Int(number))
+        case .array(let notes) where !notes.isEmpty:
+          fields[member.key] = .array(notes.map { .string($0.stringValue ?? "\($0)") })
+        default: continue
+        }
+      }
+      return fields
     }
   }
 

@@ -15,7 +15,7 @@ extension SyncEngine {
     {
       metrics.unchanged(group: targetKey.group, kind: targetKey.kind)
       seenAt[key] = nil
-      onAction(.unchanged(targetKey))
+      record(.unchanged(targetKey))
       return true
     }
     // Both can be transient (discovery failing, a CRD applied a moment ago and not yet
@@ -63,7 +63,7 @@ extension SyncEngine {
     metrics.lastSync(resource: resource.description, seconds: Self.now())
     if let seen = seenAt.removeValue(forKey: key) { metrics.observeLatency(.now - seen) }
     metrics.setInSync(inSyncCount)
-    onAction(.applied(targetKey, from: key))
+    record(.applied(targetKey, from: key))
     if resource.applyPriority == .definitions { targetResources = [:] }  // a new CRD: rediscover
     return true
   }
@@ -116,7 +116,7 @@ extension SyncEngine {
       }
       metrics.pruned(group: targetKey.group, kind: targetKey.kind)
       metrics.lastSync(resource: resource.description, seconds: Self.now())
-      onAction(.pruned(targetKey, from: key))
+      record(.pruned(targetKey, from: key))
       return true
     } catch {
       logger.warning("prune failed", metadata: ["object": "\(targetKey)", "error": "\(error)"])
@@ -129,7 +129,7 @@ extension SyncEngine {
     metrics.failed(group: key.group, kind: key.kind)
     metrics.setInSync(inSyncCount)
     logger.error("\(message)", metadata: ["object": "\(key)"])
-    onAction(.failed(key, message: message))
+    record(.failed(key, message: message))
     return !retryable
   }
 
@@ -189,7 +189,7 @@ extension SyncEngine {
           try await target.createIfMissing(
             resource, object: ownership.marking(namespace, source: key))
         }
-        onAction(.createdNamespace(name))
+        record(.createdNamespace(name))
       }
       knownNamespaces.insert(name)
       return true

@@ -7,9 +7,13 @@ import SyncValue
 
 /// The outcome of a `--once` run.
 public struct OnceReport: Sendable {
+  /// Objects written to the target (created or changed).
   public var applied = 0
+  /// Objects whose copy on the target already matched.
   public var unchanged = 0
+  /// Copies deleted from the target.
   public var pruned = 0
+  /// Source objects whose rules failed or whose copy could not be written.
   public var failed = 0
   public var resources: [ResourceType] = []
 }
@@ -24,7 +28,7 @@ extension SyncEngine {
     }
     await drain()
     await pruneOrphans(listed: Set(resources.map(\.groupKind)))
-    var report = OnceReport()
+    var report = actionCounts
     report.resources = resources
     report.failed =
       decisions.values.filter {

@@ -118,7 +118,8 @@ extension SyncEngine {
     guard !Task.isCancelled else { return }
     await pruneOrphans(listed: listedKinds)
     isReady = true
-    logger.info("initial sync complete", metadata: ["objects": "\(sourceObjects.count)"])
+    logger.info(
+      "initial sync complete", metadata: ["objects": .stringConvertible(sourceObjects.count)])
   }
 
   /// Forgets what was written and queues every object: the next pass re-applies all.

@@ -107,7 +107,9 @@ public actor SyncEngine {
   let metrics: SyncMetrics
   let logger: Logger
   var decider: Decider
-  let onAction: @Sendable (SyncAction) -> Void
+  private let onAction: @Sendable (SyncAction) -> Void
+  /// How many of each action this engine took: the counts of a `--once` report.
+  var actionCounts = OnceReport()
 
   var sourceObjects: [ObjectKey: (resource: ResourceType, object: Value)] = [:]
   var decisions = DecisionTable()
@@ -140,6 +142,17 @@ public actor SyncEngine {
     self.metrics = metrics
     self.logger = logger
     self.onAction = onAction
+  }
+
+  /// Counts `action` and tells the owner of the engine.
+  func record(_ action: SyncAction) {
+    switch action {
+    case .applied: actionCounts.applied += 1
+    case .unchanged: actionCounts.unchanged += 1
+    case .pruned: actionCounts.pruned += 1
+    case .createdNamespace, .failed: break
+    }
+    onAction(action)
   }
 
   /// Source resources the current rules could select (``Decider/selects(_:version:)``).
@@ -239,7 +252,7 @@ public actor SyncEngine {
       if let rule = failure.rule { metadata["rule"] = "\(rule)" }
       if let location = failure.location { metadata["location"] = "\(location)" }
       logger.error("\(failure.message)", metadata: metadata)
-      onAction(.failed(key, message: failure.description))
+      record(.failed(key, message: failure.description))
       return true  // rewriting again gives the same failure; a source change requeues it
     }
   }

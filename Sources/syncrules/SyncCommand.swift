@@ -3,6 +3,7 @@ import Foundation
 import KubeClient
 import Logging
 import SyncCommandOptions
+import SyncDriver
 import SyncLoop
 import SyncProgram
 import SyncRuntime
@@ -131,7 +132,10 @@ struct SyncCommand: AsyncParsableCommand {
 
   func run() async throws {
     let logger = makeLogger(format: logFormat)
-    let program = try requireProgram(try loadRuleSet(paths: rulePaths, options: rules))
+    let program =
+      logFormat == .json
+      ? try loadProgram(logger: logger)
+      : try requireProgram(try loadRuleSet(paths: rulePaths, options: rules))
     do {
       let (sourceConfig, targetConfig, sourceName) = try clusters.resolve()
       try await withClients(source: sourceConfig, target: targetConfig, targetReadOnly: false) {
@@ -141,22 +145,61 @@ struct SyncCommand: AsyncParsableCommand {
           target: target, logger: logger, print: { Terminal.write($0, to: 1) })
         if once {
           let report = try await session.runOnce()
-          Terminal.write(
-            "synced \(report.resources.count) resource types: \(report.failed) failed\n", to: 2)
+          logger.info(
+            "sync done",
+            metadata: [
+              "resources": .stringConvertible(report.resources.count),
+              "applied": .stringConvertible(report.applied),
+              "unchanged": .stringConvertible(report.unchanged),
+              "pruned": .stringConvertible(report.pruned),
+              "failed": .stringConvertible(report.failed),
+            ])
           if report.failed > 0 { throw ExitCode(1) }
           return
         }
         try await runUntilSignalled(logger: logger) { try await session.run() }
       }
     } catch let error as ClusterError {
-      Terminal.write("syncrules: error: \(error)\n", to: 2)
+      fatal("\(error)", logger: logger)
       throw ExitCode(1)
     } catch let error as KubeError {
-      Terminal.write("syncrules: error: \(error)\n", to: 2)
+      fatal("\(error)", logger: logger)
       throw ExitCode(1)
     } catch let error as SyncSession.InvalidSetting {
       throw ValidationError(error.description)
     }
+  }
+
+  /// A fatal error: a `fatal` log event in JSON (so a log pipeline sees why the process
+  /// ended), the usual `syncrules: error:` line in text.
+  func fatal(_ message: String, logger: Logger) {
+    if logFormat == .json {
+      logger.critical("\(message)")
+    } else {
+      Terminal.write("syncrules: error: \(message)\n", to: 2)
+    }
+  }
+
+  /// Loads the rules for `--log-format json`: every finding is one log event with its
+  /// position as fields, and rules that do not check end the process with a `fatal` one.
+  func loadProgram(logger: Logger) throws -> PatchProgram {
+    let ruleSet: RuleSet
+    do {
+      ruleSet = try RuleSet.load(rules.ruleSetOptions(paths: rulePaths))
+    } catch {
+      logger.critical(
+        "\(error.message)", metadata: ["code": "\(error.code.rawValue)", "file": "\(error.file)"])
+      throw ExitCode(error.isUsageError ? 2 : 1)
+    }
+    for finding in RuleReloader.findings(ruleSet) {
+      let isError = finding["severity"].map { "\($0)" } == "error"
+      logger.log(level: isError ? .error : .warning, "rule file finding", metadata: finding)
+    }
+    guard let program = ruleSet.program else {
+      logger.critical("the rules do not check; nothing was synced")
+      throw ExitCode(1)
+    }
+    return program
   }
 
   func settings(sourceName: String) -> SyncSession.Settings {

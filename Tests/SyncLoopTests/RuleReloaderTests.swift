@@ -87,8 +87,16 @@ struct RuleReloaderTests {
     let running = Task { try await engine.run() }
     let watching = Task {
       await reloader.watch(engine: engine, metrics: SyncMetrics(), logger: Logger(label: "test")) {
-        if case .rejected(let diagnostics, _) = $0 {
+        if case .rejected(let diagnostics, _, let findings) = $0 {
           for diagnostic in diagnostics { codes.append(diagnostic.code.rawValue) }
+          // One log event per finding, its position as numbers.
+          for finding in findings {
+            if case .stringConvertible(let line) = finding["line"], line is Int,
+              case .string(let code) = finding["code"], code.hasPrefix("E")
+            {
+              codes.append("event \(code)")
+            }
+          }
         }
       }
     }
@@ -106,8 +114,8 @@ struct RuleReloaderTests {
       + String(repeating: "}\n", count: depth) + "}\n"
     try deep.write(
       to: directory.url.appendingPathComponent("deep.sync"), atomically: true, encoding: .utf8)
-    try await SyncEngineTests.waitUntil { !codes.all.isEmpty }
-    #expect(codes.all == ["E0118"])
+    try await SyncEngineTests.waitUntil { codes.all.count >= 2 }
+    #expect(codes.all == ["E0118", "event E0118"])
 
     // The loop is alive and still runs the old rules.
     source.publish(SyncEngineTests.deployment("api"))

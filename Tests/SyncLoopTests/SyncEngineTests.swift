@@ -70,6 +70,21 @@ struct SyncEngineTests {
     #expect(source.writes.isEmpty)
   }
 
+  /// The `--once` summary counts what the run did. A new run applies every copy again
+  /// (server-side apply makes that a no-op on the target; `unchanged` counts what one
+  /// engine had already applied), and a source deleted in between is pruned.
+  @Test func onceReportCountsTheActions() async throws {
+    let source = FakeCluster()
+    source.put(Self.deployment("web"))
+    source.put(Self.deployment("api"))
+    let target = FakeCluster()
+    let first = try await once(source, target)
+    #expect((first.applied, first.unchanged, first.pruned, first.failed) == (2, 0, 0, 0))
+    source.remove(ObjectKey(group: "apps", kind: "Deployment", namespace: "shop", name: "api"))
+    let second = try await once(source, target)
+    #expect((second.applied, second.unchanged, second.pruned, second.failed) == (1, 0, 1, 0))
+  }
+
   @Test func prunesCopiesWhoseSourceIsGoneButNeverForeignObjects() async throws {
     let source = FakeCluster()
     source.put(Self.deployment("web"))
