@@ -28,7 +28,7 @@ struct CheckCommand: ParsableCommand {
   var paths: [String]
 
   func run() throws {
-    let color = color || (format == .text && Terminal.isTTY(2))
+    let color = color || (format == .text && Terminal.colorsByDefault(2))
     let ruleSet = try loadRuleSet(paths: paths, options: rules, format: format, color: color)
     writeFindings(ruleSet.renderedDiagnostics(format: format, color: color), format: format)
     if format == .text { Terminal.write(ruleSet.summaryLine, to: 2) }

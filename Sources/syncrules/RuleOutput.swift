@@ -16,7 +16,7 @@ import SyncSyntax
 /// with the findings, text to standard error.
 func loadRuleSet(
   paths: [String], options: RuleInputOptions, format: DiagnosticFormat = .text,
-  color: Bool = Terminal.isTTY(2)
+  color: Bool = Terminal.colorsByDefault(2)
 ) throws -> RuleSet {
   do {
     return try RuleSet.load(options.ruleSetOptions(paths: paths))
@@ -34,7 +34,7 @@ func loadRuleSet(
 func requireProgram(_ ruleSet: RuleSet, status: Int32 = 1, showingWarnings: Bool = false)
   throws -> PatchProgram
 {
-  let color = Terminal.isTTY(2)
+  let color = Terminal.colorsByDefault(2)
   guard let program = ruleSet.program else {
     Terminal.write(ruleSet.renderedFailure(color: color), to: 2)
     throw ExitCode(status)

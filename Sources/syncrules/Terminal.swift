@@ -21,4 +21,13 @@ enum Terminal {
   static func isTTY(_ descriptor: Int32) -> Bool {
     isatty(descriptor) != 0
   }
+
+  /// Whether output to `descriptor` is colored when no flag says: on a terminal, unless
+  /// `NO_COLOR` is set to anything but the empty string (https://no-color.org). `--color`
+  /// still colors.
+  static func colorsByDefault(_ descriptor: Int32) -> Bool {
+    guard isTTY(descriptor) else { return false }
+    guard let noColor = getenv("NO_COLOR") else { return true }
+    return noColor.pointee == 0
+  }
 }

@@ -57,7 +57,7 @@ struct TestCommand: ParsableCommand {
     let runner = RuleTestRunner(
       stdlib: RuleSet.stdlib(directory: stdlib),
       crdPaths: crdPaths)
-    var report = RuleTestReport(verbose: verbose, color: color || Terminal.isTTY(1))
+    var report = RuleTestReport(verbose: verbose, color: color || Terminal.colorsByDefault(1))
     for file in files {
       let suite: RuleTestSuite
       do {
