@@ -117,6 +117,8 @@ public actor SyncEngine {
   var knownNamespaces: Set<String> = []
   var pendingNamespaces: [String: Task<Bool, Never>] = [:]
   var seenAt: [ObjectKey: ContinuousClock.Instant] = [:]
+  /// When each key waiting in the queue was first added: `workqueue_queue_duration_seconds`.
+  var queuedAt: [ObjectKey: ContinuousClock.Instant] = [:]
   let queue = WorkQueue<ObjectKey>()
   /// What each source object references (`dependencies` edits), as last decided.
   var dependencies = DependencyGraph()
@@ -190,6 +192,7 @@ public actor SyncEngine {
   }
 
   func enqueue(_ key: ObjectKey, resource: ResourceType?) async {
+    if queuedAt[key] == nil { queuedAt[key] = .now }
     await queue.add(key, priority: resource?.applyPriority ?? .objects)
     metrics.queueAdded()
     metrics.setQueueDepth(await queue.depth)
@@ -201,21 +204,28 @@ public actor SyncEngine {
   func work() async {
     while let key = await queue.next() {
       metrics.setQueueDepth(await queue.depth)
+      if let queued = queuedAt.removeValue(forKey: key) { metrics.waitedInQueue(.now - queued) }
+      let started = ContinuousClock.now
       let succeeded = await reconcile(key)
+      let elapsed = ContinuousClock.now - started
       let priority = sourceObjects[key]?.resource.applyPriority ?? .objects
       if succeeded {
         await queue.forget(key)
+        metrics.reconciled(result: "success", duration: elapsed)
       } else if await queue.failureCount(key) + 1 < options.maximumAttempts {
         await queue.retry(key, priority: priority)
         metrics.queueRetried()
+        metrics.reconciled(result: "error", duration: elapsed)
       } else if keepsRetrying {
         // An outage outlasting the quick retries must not lose the change until the next
         // resync. These slower retries do not hold up readiness or reloads (which wait
         // for the queue to be idle); the object counts as failed meanwhile.
         await queue.retry(key, priority: priority, holdingIdle: false)
         metrics.queueRetried()
+        metrics.reconciled(result: "requeue", duration: elapsed)
       } else {
         await queue.forget(key)
+        metrics.reconciled(result: "error", duration: elapsed)
       }
       await queue.done(key)
     }

@@ -1,17 +1,29 @@
 import Prometheus
 
-/// The loop's Prometheus metrics. Names follow what users already chart: client-go's
-/// `workqueue_*`, and `syncrules_*` for the rest.
+/// The loop's Prometheus metrics. Names follow what users already chart for Kubernetes
+/// controllers: controller-runtime's `controller_runtime_reconcile_*`, client-go's
+/// `workqueue_*` (label `name`) and `rest_client_*`, the Prometheus client's `process_*`,
+/// and `syncrules_*` for the rest.
 public final class SyncMetrics: Sendable {
+  /// The `controller` label of the reconcile metrics and the `name` of the work queue.
+  public static let controllerName = "syncrules"
+
   public let registry: PrometheusCollectorRegistry
   private let latency: DurationHistogram
   private let inSync: Gauge
   private let queueDepth: Gauge
   private let queueAdds: Counter
   private let queueRetries: Counter
+  private let queueDuration: DurationHistogram
+  private let workDuration: DurationHistogram
+  private let reconcileTime: DurationHistogram
+  private let reconcileErrors: Counter
+  private let process = ProcessMetrics()
 
   public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
     self.registry = registry
+    let name = [("name", Self.controllerName)]
+    let controller = [("controller", Self.controllerName)]
     latency = registry.makeDurationHistogram(
       name: "syncrules_sync_latency_seconds",
       buckets: [
@@ -23,10 +35,83 @@ public final class SyncMetrics: Sendable {
     inSync = registry.makeGauge(
       name: "syncrules_objects_in_sync",
       help: "Source objects whose rewritten form is applied on the target.")
-    queueDepth = registry.makeGauge(name: "workqueue_depth", help: "Keys waiting to be processed.")
-    queueAdds = registry.makeCounter(name: "workqueue_adds_total", help: "Keys added to the queue.")
+    queueDepth = registry.makeGauge(
+      name: "workqueue_depth", labels: name, help: "Current depth of the work queue.")
+    queueAdds = registry.makeCounter(
+      name: "workqueue_adds_total", labels: name, help: "Total number of adds to the work queue.")
     queueRetries = registry.makeCounter(
-      name: "workqueue_retries_total", help: "Keys queued again after a failure.")
+      name: "workqueue_retries_total", labels: name,
+      help: "Total number of retries handled by the work queue.")
+    queueDuration = registry.makeDurationHistogram(
+      name: "workqueue_queue_duration_seconds", labels: name, buckets: Self.queueBuckets,
+      help: "How long a key stays in the work queue before being processed.")
+    workDuration = registry.makeDurationHistogram(
+      name: "workqueue_work_duration_seconds", labels: name, buckets: Self.queueBuckets,
+      help: "How long processing a key from the work queue takes.")
+    reconcileTime = registry.makeDurationHistogram(
+      name: "controller_runtime_reconcile_time_seconds", labels: controller,
+      buckets: Self.reconcileBuckets, help: "Length of time per reconciliation per controller.")
+    reconcileErrors = registry.makeCounter(
+      name: "controller_runtime_reconcile_errors_total", labels: controller,
+      help: "Total number of reconciliation errors per controller.")
+    // Present from the start, as controller-runtime registers them, so that a rate over
+    // a fresh process is 0 rather than absent.
+    for result in ["success", "error", "requeue"] {
+      _ = registry.makeCounter(
+        name: "controller_runtime_reconcile_total",
+        labels: [("controller", Self.controllerName), ("result", result)],
+        help: "Total number of reconciliations per controller.")
+    }
+  }
+
+  /// client-go's work-queue buckets: 1 µs to 10 s by powers of ten.
+  private static let queueBuckets: [Duration] = [
+    .microseconds(1), .microseconds(10), .microseconds(100), .milliseconds(1),
+    .milliseconds(10), .milliseconds(100), .seconds(1), .seconds(10),
+  ]
+  /// controller-runtime's reconcile-time buckets, from 5 ms to a minute.
+  private static let reconcileBuckets: [Duration] = [
+    .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+    .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5),
+    .seconds(5), .seconds(10), .seconds(15), .seconds(30), .seconds(60),
+  ]
+  /// client-go's request-latency buckets.
+  private static let requestBuckets: [Duration] = [
+    .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(250),
+    .milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(15),
+    .seconds(30), .seconds(60),
+  ]
+
+  /// One reconciliation of a source object: how long it took and how it ended
+  /// (`success`; `error` when it failed and is retried; `requeue` when it failed past the
+  /// quick retries and waits for a slower one).
+  public func reconciled(result: String, duration: Duration) {
+    registry.makeCounter(
+      name: "controller_runtime_reconcile_total",
+      labels: [("controller", Self.controllerName), ("result", result)],
+      help: "Total number of reconciliations per controller."
+    ).increment()
+    if result == "error" { reconcileErrors.increment() }
+    reconcileTime.record(duration)
+    workDuration.record(duration)
+  }
+
+  /// How long a key waited in the queue before a worker took it.
+  public func waitedInQueue(_ duration: Duration) { queueDuration.record(duration) }
+
+  /// One HTTP request to a cluster, as client-go's `rest_client_*` count them: `code` is
+  /// the HTTP status, or `<error>` when no answer came.
+  public func request(method: String, host: String, code: String, duration: Duration) {
+    registry.makeCounter(
+      name: "rest_client_requests_total",
+      labels: [("code", code), ("host", host), ("method", method)],
+      help: "Number of HTTP requests, partitioned by status code, method, and host."
+    ).increment()
+    registry.makeDurationHistogram(
+      name: "rest_client_request_duration_seconds", labels: [("host", host), ("verb", method)],
+      buckets: Self.requestBuckets,
+      help: "Request latency in seconds. Broken down by verb, and host."
+    ).record(duration)
   }
 
   private static func group(_ group: String) -> String { group.isEmpty ? "core" : group }
@@ -108,6 +193,9 @@ public final class SyncMetrics: Sendable {
   public func queueAdded() { queueAdds.increment() }
   public func queueRetried() { queueRetries.increment() }
 
-  /// The Prometheus text exposition of every metric.
-  public func exposition() -> String { registry.emitToString() }
+  /// The Prometheus text exposition of every metric, `process_*` read now.
+  public func exposition() -> String {
+    process.update(registry)
+    return registry.emitToString()
+  }
 }

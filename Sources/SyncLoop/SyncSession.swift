@@ -95,6 +95,11 @@ public struct SyncSession: Sendable {
   /// election is on), the rule reloader, and the health server while it runs.
   public func run() async throws {
     let metrics = SyncMetrics()
+    for client in [source, target] {
+      client.observeRequests { method, host, code, duration in
+        metrics.request(method: method, host: host, code: code, duration: duration)
+      }
+    }
     let engine = try makeEngine(metrics: metrics)
     let elector = settings.leaderElection.map {
       LeaderElector(client: target, settings: $0, metrics: metrics, logger: logger)

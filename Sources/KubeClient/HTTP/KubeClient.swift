@@ -21,6 +21,25 @@ public final class KubeClient: Sendable {
   let authenticator: Authenticator
   private let endpoint: Endpoint
   private let tls: TLSFactory?
+  private let observer = NIOLockedValueBox<RequestObserver?>(nil)
+
+  /// Told of every HTTP request once its answer's head arrived (or it failed): the
+  /// method, the server as `host:port`, the status code (`<error>` when no answer came)
+  /// and how long it took. client-go's `rest_client_*` metrics count the same.
+  public typealias RequestObserver =
+    @Sendable (_ method: String, _ host: String, _ code: String, _ duration: Duration) -> Void
+
+  /// Reports every request from now on to `observer` (replacing an earlier one).
+  public func observeRequests(_ observer: @escaping RequestObserver) {
+    self.observer.withLockedValue { $0 = observer }
+  }
+
+  private func report(_ request: Request, code: String, since started: ContinuousClock.Instant) {
+    guard let observer = observer.withLockedValue({ $0 }) else { return }
+    observer(
+      request.method.rawValue, "\(endpoint.host):\(endpoint.port)", code,
+      ContinuousClock.now - started)
+  }
 
   /// Connects nothing yet: the first request opens a connection.
   ///
@@ -114,12 +133,15 @@ public final class KubeClient: Sendable {
       let credentials = try await authenticator.current()
       let prepared = try prepare(request, credentials: credentials)
       let response: HTTPClientResponse
+      let started = ContinuousClock.now
       do {
         response = try await http.execute(prepared, deadline: deadline)
       } catch {
+        report(request, code: "<error>", since: started)
         throw await connectionError(error, request, deadline: deadline)
       }
       let code = Int(response.status.code)
+      report(request, code: String(code), since: started)
       if (200..<300).contains(code) { return response }
       let body = (try? await response.body.collect(upTo: 1 << 20)).map { Array(buffer: $0) } ?? []
       if code == 401, attempt == 1, authenticator.refreshesOnUnauthorized {
