@@ -11,6 +11,11 @@ struct Catalog: Sendable {
     resources.first { $0.group == group && $0.version == version && $0.plural == plural }
   }
 
+  /// Whether a CRD serves `resource` (rather than the server knowing it from the start).
+  func isCustom(_ resource: ResourceType) -> Bool {
+    customResources.values.contains { $0.contains(resource) }
+  }
+
   /// Any served version of a group/plural, for reaching objects stored under it.
   func anyVersion(storageKey: String) -> ResourceType? {
     resources.first { $0.storageKey == storageKey }

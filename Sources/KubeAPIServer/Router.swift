@@ -1,4 +1,5 @@
 import KubeModel
+import SyncSchema
 import SyncValue
 
 extension KubeAPIServer {
@@ -85,11 +86,11 @@ extension KubeAPIServer {
     case 2, 3:
       if resource.namespaced, namespace == nil { throw .notFound(path: request.path) }
       let subresource = tail.count == 3 ? tail[2] : nil
+      let address = ObjectAddress(
+        resource: resource, namespace: namespace ?? "", name: tail[1], subresource: subresource)
       if let subresource, subresource != "status" || !resource.hasStatus {
         throw .notFound(path: request.path)
       }
-      let address = ObjectAddress(
-        resource: resource, namespace: namespace ?? "", name: tail[1], subresource: subresource)
       return try object(request, address)
     default:
       throw .notFound(path: request.path)
@@ -200,6 +201,14 @@ extension KubeAPIServer {
         try store.patch(address, dryRun: dryRun) { live throws(APIStatus) in
           mergePatch(body, into: live)
         })
+    case "application/strategic-merge-patch+json":
+      guard let schema = builtInSchema(address.resource) else {
+        throw .unsupportedMediaType(request.contentType)
+      }
+      return .ok(
+        try store.patch(address, dryRun: dryRun) { live throws(APIStatus) in
+          try StrategicMergePatch.apply(body, to: live, schema: schema)
+        })
     case "application/json-patch+json":
       let patch: JSONPatch
       do {
@@ -223,12 +232,21 @@ extension KubeAPIServer {
     }
   }
 
+  /// The schema of a built-in kind; nil for custom resources, whose CRD schemas carry no
+  /// patch strategies (kube-apiserver refuses strategic merge patches for them too).
+  func builtInSchema(_ resource: ResourceType) -> SchemaNode? {
+    guard !store.currentCatalog.isCustom(resource) else { return nil }
+    return SchemaRegistry.builtIn.kind(
+      GroupVersionKind(group: resource.group, version: resource.version, kind: resource.kind))?
+      .schema
+  }
+
   private func isDryRun(_ request: Request) -> Bool {
     request.query["dryRun"] == "All"
   }
 
   /// JSON first (what clients send); YAML for apply bodies written by hand.
-  private func parseBody(_ request: Request) throws(APIStatus) -> Value {
+  func parseBody(_ request: Request) throws(APIStatus) -> Value {
     if request.contentType.contains("protobuf") {
       // Typed client-go clients (kubectl create configmap, kubectl scale…) send protobuf.
       throw APIStatus(
