@@ -150,6 +150,15 @@ enum DiscoveryDocuments {
               "verbs": ["get", "patch", "update"],
             ])))
       }
+      if resource.hasScale {
+        items.append(
+          .object(
+            ObjectValue([
+              "name": .string(resource.plural + "/scale"), "singularName": "",
+              "namespaced": .bool(resource.namespaced), "group": "autoscaling",
+              "version": "v1", "kind": "Scale", "verbs": ["get", "patch", "update"],
+            ])))
+      }
     }
     return .object(
       ObjectValue([
@@ -199,14 +208,23 @@ enum DiscoveryDocuments {
     if !resource.categories.isEmpty {
       item["categories"] = .array(resource.categories.map(Value.string))
     }
+    var subresources: [Value] = []
     if resource.hasStatus {
-      item["subresources"] = [
+      subresources.append(
         [
           "subresource": "status", "responseKind": responseKind,
           "verbs": ["get", "patch", "update"],
-        ]
-      ]
+        ])
     }
+    if resource.hasScale {
+      subresources.append(
+        [
+          "subresource": "scale",
+          "responseKind": ["group": "autoscaling", "version": "v1", "kind": "Scale"],
+          "verbs": ["get", "patch", "update"],
+        ])
+    }
+    if !subresources.isEmpty { item["subresources"] = .array(subresources) }
     return .object(item)
   }
 }

@@ -88,6 +88,7 @@ extension KubeAPIServer {
       let subresource = tail.count == 3 ? tail[2] : nil
       let address = ObjectAddress(
         resource: resource, namespace: namespace ?? "", name: tail[1], subresource: subresource)
+      if subresource == "scale", resource.hasScale { return try scale(request, address) }
       if let subresource, subresource != "status" || !resource.hasStatus {
         throw .notFound(path: request.path)
       }
