@@ -30,6 +30,8 @@ struct Request {
 enum Response {
   case json(status: Int, body: Value, contentType: String = "application/json")
   case text(status: Int, body: String)
+  /// Bytes in another encoding (the protobuf `/openapi/v2`).
+  case bytes(status: Int, body: [UInt8], contentType: String)
   case watch(WatchPlan)
 
   static func ok(_ body: Value) -> Response { .json(status: 200, body: body) }
@@ -195,6 +197,11 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
       writeFull(
         status: code, contentType: "text/plain; charset=utf-8",
         context.channel.allocator.buffer(string: text), extraHeaders: extraHeaders)
+    case .bytes(let code, let bytes, let contentType):
+      log(code)
+      writeFull(
+        status: code, contentType: contentType, context.channel.allocator.buffer(bytes: bytes),
+        extraHeaders: extraHeaders)
     case .watch(let plan):
       startWatch(plan, log: log)
     }

@@ -13,13 +13,23 @@ extension KubeAPIServer {
     switch segments.first {
     case "version" where segments.count == 1:
       return .ok(DiscoveryDocuments.version())
+    case "openapi" where segments == ["openapi", "v2"]:
+      if accept.contains("protobuf") {
+        return .bytes(status: 200, body: [], contentType: OpenAPIDocuments.v2ProtobufMediaType)
+      }
+      return .ok(
+        [
+          "swagger": "2.0", "info": ["title": "Kubernetes", "version": "v1.32.0"],
+          "paths": [:], "definitions": [:],
+        ])
     case "openapi" where segments.count >= 2 && segments[1] == "v3":
       let catalog = store.currentCatalog
       if segments.count == 2 { return .ok(OpenAPIDocuments.index(catalog)) }
       let group = segments[2] == "api" ? "" : (segments.count > 3 ? segments[3] : "")
       let version = segments.last ?? ""
       guard segments.count == (group.isEmpty ? 4 : 5),
-        let document = OpenAPIDocuments.groupVersion(catalog, group: group, version: version)
+        let document = OpenAPIDocuments.groupVersion(
+          catalog, group: group, version: version, crdSchemas: crdSchemas(catalog))
       else { throw .notFound(path: request.path) }
       return .ok(document)
     case "healthz", "readyz", "livez":
@@ -141,7 +151,7 @@ extension KubeAPIServer {
           ])))
     case "POST":
       if resource.namespaced, namespace == nil { throw .methodNotAllowed(request.method) }
-      let body = try parseBody(request)
+      let body = try parseCheckedBody(request, resource)
       let created = try store.create(
         resource, namespace: namespace ?? "", body: body, dryRun: isDryRun(request))
       return .json(status: 201, body: created)
@@ -165,7 +175,8 @@ extension KubeAPIServer {
     case "GET":
       return .ok(try store.get(address.resource, namespace: address.namespace, name: address.name))
     case "PUT":
-      return .ok(try store.update(address, body: try parseBody(request), dryRun: dryRun))
+      let body = try parseCheckedBody(request, address.resource)
+      return .ok(try store.update(address, body: body, dryRun: dryRun))
     case "PATCH":
       return try patch(request, address, dryRun: dryRun)
     case "DELETE":
@@ -186,7 +197,9 @@ extension KubeAPIServer {
   private func patch(
     _ request: Request, _ address: ObjectAddress, dryRun: Bool
   ) throws(APIStatus) -> Response {
-    let body = try parseBody(request)
+    let body =
+      request.contentType == "application/json-patch+json"
+      ? try parseBody(request) : try parseCheckedBody(request, address.resource)
     switch request.contentType {
     case "application/apply-patch+yaml":
       guard let manager = request.query["fieldManager"], !manager.isEmpty else {
@@ -231,6 +244,37 @@ extension KubeAPIServer {
     default:
       throw .unsupportedMediaType(request.contentType)
     }
+  }
+
+  /// Each CRD version's `openAPIV3Schema`, keyed `group/plural/version`.
+  private func crdSchemas(_ catalog: Catalog) -> [String: Value] {
+    guard
+      let crds = catalog.resource(
+        group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions")
+    else { return [:] }
+    var schemas: [String: Value] = [:]
+    for (name, types) in catalog.customResources {
+      guard let crd = try? store.get(crds, namespace: "", name: name) else { continue }
+      for version in crd["spec"]?["versions"]?.arrayValue ?? [] {
+        guard let versionName = version["name"]?.stringValue,
+          let schema = version["schema"]?["openAPIV3Schema"], let type = types.first
+        else { continue }
+        schemas[type.storageKey + "/" + versionName] = schema
+      }
+    }
+    return schemas
+  }
+
+  /// The body, refused (400) when `fieldValidation=Strict` and it has unknown fields.
+  private func parseCheckedBody(_ request: Request, _ resource: ResourceType) throws(APIStatus)
+    -> Value
+  {
+    let body = try parseBody(request)
+    if request.query["fieldValidation"] == "Strict" {
+      try FieldValidation.check(
+        body, of: resource, schema: builtInSchema(resource), request: request)
+    }
+    return body
   }
 
   /// The schema of a built-in kind; nil for custom resources, whose CRD schemas carry no
