@@ -107,7 +107,10 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     case .success(let user):
       request.user = user
     }
-    if request.method != "GET", server.configuration.readOnlyUsers.contains(request.user) {
+    // Every user may ask what it may do (kube-apiserver's system:basic-user role).
+    if request.method != "GET", server.configuration.readOnlyUsers.contains(request.user),
+      !path.hasSuffix("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
+    {
       let resource = path.split(separator: "/").last.map(String.init) ?? path
       respond(
         .failure(

@@ -91,6 +91,8 @@ extension KubeAPIServer {
     }
     if namespace != nil, !resource.namespaced { throw .notFound(path: request.path) }
     switch tail.count {
+    case 1 where resource.storageKey == Authorization.reviewStorageKey:
+      return try selfSubjectAccessReview(request, resource)
     case 1:
       return try collection(request, resource, namespace: namespace)
     case 2, 3:
@@ -292,11 +294,8 @@ extension KubeAPIServer {
 
   /// JSON first (what clients send); YAML for apply bodies written by hand.
   func parseBody(_ request: Request) throws(APIStatus) -> Value {
-    if request.contentType.contains("protobuf") {
-      // Typed client-go clients (kubectl create configmap, kubectl scale…) send protobuf.
-      throw APIStatus(
-        code: 415, reason: "UnsupportedMediaType",
-        message: "this test server does not decode protobuf; send application/json")
+    if request.contentType == KubernetesProtobuf.mediaType {
+      return try KubernetesProtobuf.decode(request.body)
     }
     if let value = try? JSON.parse(request.body) { return value }
     if request.contentType == "application/apply-patch+yaml",
