@@ -136,6 +136,8 @@ let package = Package(
       dependencies: [
         "KubeModel",
         "SyncValue",
+        // The built-in kinds' schemas: strategic merge patch strategies, OpenAPI documents.
+        "SyncSchema",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -165,7 +167,8 @@ let package = Package(
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(
       name: "KubeAPIServerTests",
-      dependencies: ["KubeAPIServer", "KubeModel", "SyncValue", "TestSupport"]),
+      dependencies: ["KubeAPIServer", "KubeModel", "SyncSchema", "SyncValue", "TestSupport"],
+      exclude: ["StrategicMergePatchCases"]),
     .testTarget(name: "KubeModelTests", dependencies: ["KubeModel", "SyncValue"]),
     .testTarget(name: "SyncValueTests", dependencies: ["SyncValue", "TestSupport"]),
     .testTarget(

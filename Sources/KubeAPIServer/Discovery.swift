@@ -11,6 +11,11 @@ struct Catalog: Sendable {
     resources.first { $0.group == group && $0.version == version && $0.plural == plural }
   }
 
+  /// Whether a CRD serves `resource` (rather than the server knowing it from the start).
+  func isCustom(_ resource: ResourceType) -> Bool {
+    customResources.values.contains { $0.contains(resource) }
+  }
+
   /// Any served version of a group/plural, for reaching objects stored under it.
   func anyVersion(storageKey: String) -> ResourceType? {
     resources.first { $0.storageKey == storageKey }
@@ -145,6 +150,15 @@ enum DiscoveryDocuments {
               "verbs": ["get", "patch", "update"],
             ])))
       }
+      if resource.hasScale {
+        items.append(
+          .object(
+            ObjectValue([
+              "name": .string(resource.plural + "/scale"), "singularName": "",
+              "namespaced": .bool(resource.namespaced), "group": "autoscaling",
+              "version": "v1", "kind": "Scale", "verbs": ["get", "patch", "update"],
+            ])))
+      }
     }
     return .object(
       ObjectValue([
@@ -194,14 +208,23 @@ enum DiscoveryDocuments {
     if !resource.categories.isEmpty {
       item["categories"] = .array(resource.categories.map(Value.string))
     }
+    var subresources: [Value] = []
     if resource.hasStatus {
-      item["subresources"] = [
+      subresources.append(
         [
           "subresource": "status", "responseKind": responseKind,
           "verbs": ["get", "patch", "update"],
-        ]
-      ]
+        ])
     }
+    if resource.hasScale {
+      subresources.append(
+        [
+          "subresource": "scale",
+          "responseKind": ["group": "autoscaling", "version": "v1", "kind": "Scale"],
+          "verbs": ["get", "patch", "update"],
+        ])
+    }
+    if !subresources.isEmpty { item["subresources"] = .array(subresources) }
     return .object(item)
   }
 }

@@ -30,6 +30,8 @@ struct Request {
 enum Response {
   case json(status: Int, body: Value, contentType: String = "application/json")
   case text(status: Int, body: String)
+  /// Bytes in another encoding (the protobuf `/openapi/v2`).
+  case bytes(status: Int, body: [UInt8], contentType: String)
   case watch(WatchPlan)
 
   static func ok(_ body: Value) -> Response { .json(status: 200, body: body) }
@@ -105,7 +107,10 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     case .success(let user):
       request.user = user
     }
-    if request.method != "GET", server.configuration.readOnlyUsers.contains(request.user) {
+    // Every user may ask what it may do (kube-apiserver's system:basic-user role).
+    if request.method != "GET", server.configuration.readOnlyUsers.contains(request.user),
+      !path.hasSuffix("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
+    {
       let resource = path.split(separator: "/").last.map(String.init) ?? path
       respond(
         .failure(
@@ -195,6 +200,11 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
       writeFull(
         status: code, contentType: "text/plain; charset=utf-8",
         context.channel.allocator.buffer(string: text), extraHeaders: extraHeaders)
+    case .bytes(let code, let bytes, let contentType):
+      log(code)
+      writeFull(
+        status: code, contentType: contentType, context.channel.allocator.buffer(bytes: bytes),
+        extraHeaders: extraHeaders)
     case .watch(let plan):
       startWatch(plan, log: log)
     }

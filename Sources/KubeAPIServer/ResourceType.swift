@@ -71,6 +71,23 @@ enum BuiltinResources {
     ResourceType(
       group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases",
       namespaced: true),
+    // Stored and served; the server does not evaluate them (see `Authorization`).
+    ResourceType(
+      group: "rbac.authorization.k8s.io", version: "v1", kind: "Role", plural: "roles",
+      namespaced: true),
+    ResourceType(
+      group: "rbac.authorization.k8s.io", version: "v1", kind: "RoleBinding",
+      plural: "rolebindings", namespaced: true),
+    ResourceType(
+      group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRole",
+      plural: "clusterroles", namespaced: false),
+    ResourceType(
+      group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRoleBinding",
+      plural: "clusterrolebindings", namespaced: false),
+    // Answered, never stored: `kubectl auth can-i`.
+    ResourceType(
+      group: "authorization.k8s.io", version: "v1", kind: "SelfSubjectAccessReview",
+      plural: "selfsubjectaccessreviews", namespaced: false, verbs: ["create"]),
     ResourceType(
       group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition",
       plural: "customresourcedefinitions", namespaced: false, shortNames: ["crd", "crds"],

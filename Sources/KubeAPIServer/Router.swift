@@ -1,4 +1,5 @@
 import KubeModel
+import SyncSchema
 import SyncValue
 
 extension KubeAPIServer {
@@ -12,13 +13,23 @@ extension KubeAPIServer {
     switch segments.first {
     case "version" where segments.count == 1:
       return .ok(DiscoveryDocuments.version())
+    case "openapi" where segments == ["openapi", "v2"]:
+      if accept.contains("protobuf") {
+        return .bytes(status: 200, body: [], contentType: OpenAPIDocuments.v2ProtobufMediaType)
+      }
+      return .ok(
+        [
+          "swagger": "2.0", "info": ["title": "Kubernetes", "version": "v1.32.0"],
+          "paths": [:], "definitions": [:],
+        ])
     case "openapi" where segments.count >= 2 && segments[1] == "v3":
       let catalog = store.currentCatalog
       if segments.count == 2 { return .ok(OpenAPIDocuments.index(catalog)) }
       let group = segments[2] == "api" ? "" : (segments.count > 3 ? segments[3] : "")
       let version = segments.last ?? ""
       guard segments.count == (group.isEmpty ? 4 : 5),
-        let document = OpenAPIDocuments.groupVersion(catalog, group: group, version: version)
+        let document = OpenAPIDocuments.groupVersion(
+          catalog, group: group, version: version, crdSchemas: crdSchemas(catalog))
       else { throw .notFound(path: request.path) }
       return .ok(document)
     case "healthz", "readyz", "livez":
@@ -80,16 +91,19 @@ extension KubeAPIServer {
     }
     if namespace != nil, !resource.namespaced { throw .notFound(path: request.path) }
     switch tail.count {
+    case 1 where resource.storageKey == Authorization.reviewStorageKey:
+      return try selfSubjectAccessReview(request, resource)
     case 1:
       return try collection(request, resource, namespace: namespace)
     case 2, 3:
       if resource.namespaced, namespace == nil { throw .notFound(path: request.path) }
       let subresource = tail.count == 3 ? tail[2] : nil
+      let address = ObjectAddress(
+        resource: resource, namespace: namespace ?? "", name: tail[1], subresource: subresource)
+      if subresource == "scale", resource.hasScale { return try scale(request, address) }
       if let subresource, subresource != "status" || !resource.hasStatus {
         throw .notFound(path: request.path)
       }
-      let address = ObjectAddress(
-        resource: resource, namespace: namespace ?? "", name: tail[1], subresource: subresource)
       return try object(request, address)
     default:
       throw .notFound(path: request.path)
@@ -139,7 +153,7 @@ extension KubeAPIServer {
           ])))
     case "POST":
       if resource.namespaced, namespace == nil { throw .methodNotAllowed(request.method) }
-      let body = try parseBody(request)
+      let body = try parseCheckedBody(request, resource)
       let created = try store.create(
         resource, namespace: namespace ?? "", body: body, dryRun: isDryRun(request))
       return .json(status: 201, body: created)
@@ -163,7 +177,8 @@ extension KubeAPIServer {
     case "GET":
       return .ok(try store.get(address.resource, namespace: address.namespace, name: address.name))
     case "PUT":
-      return .ok(try store.update(address, body: try parseBody(request), dryRun: dryRun))
+      let body = try parseCheckedBody(request, address.resource)
+      return .ok(try store.update(address, body: body, dryRun: dryRun))
     case "PATCH":
       return try patch(request, address, dryRun: dryRun)
     case "DELETE":
@@ -184,7 +199,9 @@ extension KubeAPIServer {
   private func patch(
     _ request: Request, _ address: ObjectAddress, dryRun: Bool
   ) throws(APIStatus) -> Response {
-    let body = try parseBody(request)
+    let body =
+      request.contentType == "application/json-patch+json"
+      ? try parseBody(request) : try parseCheckedBody(request, address.resource)
     switch request.contentType {
     case "application/apply-patch+yaml":
       guard let manager = request.query["fieldManager"], !manager.isEmpty else {
@@ -199,6 +216,14 @@ extension KubeAPIServer {
       return .ok(
         try store.patch(address, dryRun: dryRun) { live throws(APIStatus) in
           mergePatch(body, into: live)
+        })
+    case "application/strategic-merge-patch+json":
+      guard let schema = builtInSchema(address.resource) else {
+        throw .unsupportedMediaType(request.contentType)
+      }
+      return .ok(
+        try store.patch(address, dryRun: dryRun) { live throws(APIStatus) in
+          try StrategicMergePatch.apply(body, to: live, schema: schema)
         })
     case "application/json-patch+json":
       let patch: JSONPatch
@@ -223,17 +248,54 @@ extension KubeAPIServer {
     }
   }
 
+  /// Each CRD version's `openAPIV3Schema`, keyed `group/plural/version`.
+  private func crdSchemas(_ catalog: Catalog) -> [String: Value] {
+    guard
+      let crds = catalog.resource(
+        group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions")
+    else { return [:] }
+    var schemas: [String: Value] = [:]
+    for (name, types) in catalog.customResources {
+      guard let crd = try? store.get(crds, namespace: "", name: name) else { continue }
+      for version in crd["spec"]?["versions"]?.arrayValue ?? [] {
+        guard let versionName = version["name"]?.stringValue,
+          let schema = version["schema"]?["openAPIV3Schema"], let type = types.first
+        else { continue }
+        schemas[type.storageKey + "/" + versionName] = schema
+      }
+    }
+    return schemas
+  }
+
+  /// The body, refused (400) when `fieldValidation=Strict` and it has unknown fields.
+  private func parseCheckedBody(_ request: Request, _ resource: ResourceType) throws(APIStatus)
+    -> Value
+  {
+    let body = try parseBody(request)
+    if request.query["fieldValidation"] == "Strict" {
+      try FieldValidation.check(
+        body, of: resource, schema: builtInSchema(resource), request: request)
+    }
+    return body
+  }
+
+  /// The schema of a built-in kind; nil for custom resources, whose CRD schemas carry no
+  /// patch strategies (kube-apiserver refuses strategic merge patches for them too).
+  func builtInSchema(_ resource: ResourceType) -> SchemaNode? {
+    guard !store.currentCatalog.isCustom(resource) else { return nil }
+    return SchemaRegistry.builtIn.kind(
+      GroupVersionKind(group: resource.group, version: resource.version, kind: resource.kind))?
+      .schema
+  }
+
   private func isDryRun(_ request: Request) -> Bool {
     request.query["dryRun"] == "All"
   }
 
   /// JSON first (what clients send); YAML for apply bodies written by hand.
-  private func parseBody(_ request: Request) throws(APIStatus) -> Value {
-    if request.contentType.contains("protobuf") {
-      // Typed client-go clients (kubectl create configmap, kubectl scale…) send protobuf.
-      throw APIStatus(
-        code: 415, reason: "UnsupportedMediaType",
-        message: "this test server does not decode protobuf; send application/json")
+  func parseBody(_ request: Request) throws(APIStatus) -> Value {
+    if request.contentType == KubernetesProtobuf.mediaType {
+      return try KubernetesProtobuf.decode(request.body)
     }
     if let value = try? JSON.parse(request.body) { return value }
     if request.contentType == "application/apply-patch+yaml",

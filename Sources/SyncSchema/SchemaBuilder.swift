@@ -105,6 +105,13 @@ struct SchemaBuilder {
         }
       case "x-kubernetes-map-type":
         facets.mapType = value.stringValue.flatMap(MapType.init(rawValue:))
+      case "x-kubernetes-patch-merge-key":
+        facets.patchMergeKey = value.stringValue
+      case "x-kubernetes-patch-strategy":
+        facets.patchStrategies = Set(
+          (value.stringValue ?? "").split(separator: ",").compactMap {
+            PatchStrategy(rawValue: String($0))
+          })
       case "x-kubernetes-int-or-string":
         facets.isIntOrString = value == .bool(true)
       case "x-syncrules-quantity":

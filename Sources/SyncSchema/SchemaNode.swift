@@ -16,6 +16,17 @@ public enum MapType: String, Sendable {
   case granular
 }
 
+/// How a strategic merge patch combines a field with the live value
+/// (`x-kubernetes-patch-strategy`, which may list several, comma-separated).
+public enum PatchStrategy: String, Sendable {
+  /// Lists merge: items by ``SchemaNode/patchMergeKey``, or as a set of scalars.
+  case merge
+  /// A patch of this map replaces the whole map (the patch's value wins outright).
+  case replace
+  /// Keys of the map absent from the patch's `$retainKeys` are cleared.
+  case retainKeys
+}
+
 /// The JSON types a schema admits.
 public struct ValueTypes: OptionSet, Sendable, Hashable, CustomStringConvertible {
   public let rawValue: UInt8
@@ -136,6 +147,14 @@ public final class SchemaNode: Sendable {
   public var listMapKeys: [String] {
     own.listMapKeys.isEmpty ? target.own.listMapKeys : own.listMapKeys
   }
+  /// `x-kubernetes-patch-strategy` of this field, empty when the schema gives none
+  /// (a strategic merge patch then replaces lists and merges maps).
+  public var patchStrategies: Set<PatchStrategy> {
+    own.patchStrategies.isEmpty ? target.own.patchStrategies : own.patchStrategies
+  }
+  /// `x-kubernetes-patch-merge-key`: the key identifying items of a list merged by a
+  /// strategic merge patch (`name` for containers, `containerPort` for ports).
+  public var patchMergeKey: String? { own.patchMergeKey ?? target.own.patchMergeKey }
   /// `x-kubernetes-map-type`; nil when the schema does not say (granular).
   public var mapType: MapType? { own.mapType ?? target.own.mapType }
   /// `IntOrString`: an integer or a string (`x-kubernetes-int-or-string`).
@@ -206,6 +225,8 @@ struct Facets: Sendable {
   var listType: ListType?
   var listMapKeys: [String] = []
   var mapType: MapType?
+  var patchStrategies: Set<PatchStrategy> = []
+  var patchMergeKey: String?
   var isIntOrString = false
   var isQuantity = false
   var preservesUnknownFields = false

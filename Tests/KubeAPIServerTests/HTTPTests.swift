@@ -239,8 +239,10 @@ struct HTTPTests {
       #expect(json.json["data"]?["c"] == "3")
       let strategic = try T.request(
         server.port, "PATCH", "/api/v1/namespaces/shop/configmaps/settings",
-        headers: ["Content-Type": "application/strategic-merge-patch+json"], body: "{}")
-      #expect(strategic.status == 415)
+        headers: ["Content-Type": "application/strategic-merge-patch+json"],
+        body: #"{"data":{"b":null,"d":"4"}}"#)
+      #expect(strategic.status == 200)
+      #expect(strategic.json["data"] == ["c": "3", "d": "4"])
     }
   }
 

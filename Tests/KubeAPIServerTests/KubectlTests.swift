@@ -152,6 +152,91 @@ struct KubectlTests {
     }
   }
 
+  /// A whole kubectl session; every step's effect is checked on the server.
+  @Test func kubectlSession() async throws {
+    try await withServer { server, kubectl in
+      func deployment(_ name: String) -> Value? {
+        server.objects(group: "apps", version: "v1", plural: "deployments")
+          .first { $0["metadata"]?["name"]?.stringValue == name }
+      }
+      func ok(_ arguments: String..., expecting text: String) async throws {
+        let result = try await kubectl.run(arguments)
+        #expect(result.status == 0, "kubectl \(arguments): \(result.stderr)")
+        #expect(result.stdout.contains(text), "kubectl \(arguments): \(result.stdout)")
+      }
+      let file = NSTemporaryDirectory() + "session-\(UUID().uuidString).yaml"
+      defer { try? FileManager.default.removeItem(atPath: file) }
+      func write(image: String, replicas: Int = 1) throws {
+        try """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: demo, namespace: shop}
+        spec:
+          replicas: \(replicas)
+          selector: {matchLabels: {app: demo}}
+          template:
+            metadata: {labels: {app: demo}}
+            spec:
+              containers: [{name: app, image: "\(image)"}]
+        """.write(toFile: file, atomically: true, encoding: .utf8)
+      }
+      let image = {
+        deployment("demo")?["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first?[
+          "image"]
+      }
+      try await ok("get", "deploy", "-n", "shop", expecting: "web")
+      try write(image: "busybox:1")
+      try await ok("apply", "-f", file, expecting: "deployment.apps/demo created")
+      try write(image: "busybox:2")
+      let version = server.resourceVersion
+      let diff = try await kubectl.run("diff", "-f", file)
+      #expect(diff.status == 1, "\(diff.stderr)")
+      #expect(
+        diff.stdout.contains("+      - image: busybox:2") || diff.stdout.contains("busybox:2"))
+      #expect(server.resourceVersion == version, "diff must not write")
+      try await ok("apply", "-f", file, expecting: "deployment.apps/demo configured")
+      #expect(image() == "busybox:2")
+      try write(image: "busybox:3", replicas: 2)
+      try await ok("apply", "--server-side", "-f", file, expecting: "serverside-applied")
+      #expect(image() == "busybox:3")
+      try await ok(
+        "patch", "deploy", "demo", "-n", "shop", "--type=json",
+        "-p", #"[{"op":"replace","path":"/spec/replicas","value":3}]"#, expecting: "patched")
+      #expect(deployment("demo")?["spec"]?["replicas"] == .int(3))
+      try await ok(
+        "patch", "deploy", "demo", "-n", "shop", "--type=merge",
+        "-p", #"{"spec":{"minReadySeconds":5}}"#, expecting: "patched")
+      #expect(deployment("demo")?["spec"]?["minReadySeconds"] == .int(5))
+      try await ok(
+        "patch", "deploy", "demo", "-n", "shop",
+        "-p", #"{"spec":{"template":{"spec":{"containers":[{"name":"side","image":"e:1"}]}}}}"#,
+        expecting: "patched")
+      let containers = deployment("demo")?["spec"]?["template"]?["spec"]?["containers"]?
+        .arrayValue?.compactMap { $0["name"]?.stringValue }
+      #expect(containers == ["app", "side"], "a strategic merge patch merges containers by name")
+      try await ok("scale", "deploy/demo", "-n", "shop", "--replicas=6", expecting: "scaled")
+      #expect(deployment("demo")?["spec"]?["replicas"] == .int(6))
+      try await ok("label", "deploy", "demo", "-n", "shop", "tier=web", expecting: "labeled")
+      #expect(deployment("demo")?["metadata"]?["labels"]?["tier"] == "web")
+      try await ok("annotate", "deploy", "demo", "-n", "shop", "note=hi", expecting: "annotated")
+      #expect(deployment("demo")?["metadata"]?["annotations"]?["note"] == "hi")
+      try await ok(
+        "create", "configmap", "cfg", "-n", "shop", "--from-literal=k=v",
+        expecting: "configmap/cfg created")
+      let maps = server.objects(group: "", version: "v1", plural: "configmaps", namespace: "shop")
+      #expect(maps.first { $0["metadata"]?["name"] == "cfg" }?["data"] == ["k": "v"])
+      try await ok("explain", "deployment.spec.replicas", expecting: "FIELD: replicas <integer>")
+      try await ok("auth", "can-i", "create", "deployments", expecting: "yes")
+      let watch = try kubectl.start("get", "deploy", "demo", "-n", "shop", "-w", "-o", "json")
+      defer { watch.stop() }
+      #expect(await watch.waitFor { $0.contains("\"tier\": \"web\"") })
+      try await ok("label", "deploy", "demo", "-n", "shop", "watched=yes", expecting: "labeled")
+      #expect(await watch.waitFor { $0.contains("\"watched\": \"yes\"") })
+      try await ok("delete", "deploy", "demo", "-n", "shop", expecting: "deleted")
+      #expect(deployment("demo") == nil)
+    }
+  }
+
   @Test func httpsWithBearerToken() async throws {
     let configuration = KubeAPIServer.Configuration(
       tls: true, tokens: ["s3cret": "alice"], initialObjects: Fixtures.production)

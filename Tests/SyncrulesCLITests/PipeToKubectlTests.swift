@@ -41,6 +41,57 @@ struct PipeToKubectlTests {
     }
   }
 
+  /// README's pipe, as written, from a production server into a fresh standby (only the
+  /// namespaces every server has): the Namespace objects must travel with the workloads.
+  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: kubectl)))
+  func documentedPipeFillsAFreshStandby() async throws {
+    let production = try await KubeAPIServer.start(
+      .init(
+        initialObjects: try loadObjects(
+          fromFile: Repository.path("docs/examples/production.json"))))
+    let standby = try await KubeAPIServer.start(.init())
+    defer {
+      Task {
+        await production.shutdown()
+        await standby.shutdown()
+      }
+    }
+    let directory = try TemporaryDirectory(prefix: "pipe")
+    let productionConfig = directory.file("production")
+    let standbyConfig = directory.file("standby")
+    try production.kubeconfig(user: nil).write(
+      toFile: productionConfig, atomically: true, encoding: .utf8)
+    try standby.kubeconfig(user: nil).write(
+      toFile: standbyConfig, atomically: true, encoding: .utf8)
+    let readme = try String(contentsOf: Repository.url("README.md"), encoding: .utf8)
+    let line = try #require(
+      readme.split(separator: "\n").first {
+        $0.hasPrefix("kubectl get ") && $0.contains("| $B apply")
+      })
+    // The first kubectl reads production (KUBECONFIG), the last one writes to the standby.
+    let command = line.replacingOccurrences(of: "$B", with: CLI.executable.path)
+      .replacingOccurrences(of: "dr.sync", with: "docs/examples/dr-standby.sync")
+      .replacingOccurrences(
+        of: "| kubectl apply", with: "| kubectl --kubeconfig \(standbyConfig) apply")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    process.arguments = ["-o", "pipefail", "-c", command]
+    process.currentDirectoryURL = Repository.root
+    process.environment = ["KUBECONFIG": productionConfig, "PATH": "/usr/bin:/bin"]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0, "\(output)")
+    #expect(output.contains("namespace/shop serverside-applied"))
+    #expect(output.contains("deployment.apps/web serverside-applied"))
+    let names = standby.objects(group: "apps", version: "v1", plural: "deployments")
+      .compactMap { $0["metadata"]?["name"]?.stringValue }
+    #expect(names == ["api", "web", "worker"])
+  }
+
   static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: kubectl)

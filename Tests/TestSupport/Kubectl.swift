@@ -48,6 +48,11 @@ public struct Kubectl: Sendable {
 
   /// Runs to completion (killed after `timeout`).
   public func run(_ arguments: String..., timeout: Duration = .seconds(30)) async throws -> Result {
+    try await run(arguments, timeout: timeout)
+  }
+
+  /// Runs kubectl with `arguments` given as an array.
+  public func run(_ arguments: [String], timeout: Duration = .seconds(30)) async throws -> Result {
     let base = NSTemporaryDirectory() + "kubectl-\(UUID().uuidString)"
     let out = URL(fileURLWithPath: base + ".out")
     let err = URL(fileURLWithPath: base + ".err")

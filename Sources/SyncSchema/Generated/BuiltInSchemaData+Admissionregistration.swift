@@ -222,7 +222,9 @@ the error is ignored and the webhook is skipped",
    "x-kubernetes-list-map-keys": [
     "name"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "name",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "matchPolicy": {
    "description": "matchPolicy defines how the \"rules\" list is used to match incoming requests. \#
@@ -359,7 +361,9 @@ https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions
    "x-kubernetes-list-map-keys": [
     "name"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "name",
+   "x-kubernetes-patch-strategy": "merge"
   }
  },
  "type": "object"
@@ -774,7 +778,9 @@ the request\n     - If failurePolicy=Ignore, the policy is skipped",
    "x-kubernetes-list-map-keys": [
     "name"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "name",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "matchConstraints": {
    "$ref": "io.k8s.api.admissionregistration.v1.MatchResources",
@@ -816,7 +822,9 @@ Variables must be sorted by the order of first appearance and acyclic.",
    "x-kubernetes-list-map-keys": [
     "name"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "name",
+   "x-kubernetes-patch-strategy": "merge"
   }
  },
  "type": "object"
@@ -892,7 +900,9 @@ the error is ignored and the webhook is skipped",
    "x-kubernetes-list-map-keys": [
     "name"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "name",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "matchPolicy": {
    "description": "matchPolicy defines how the \"rules\" list is used to match incoming requests. \#
@@ -1015,7 +1025,9 @@ https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions
    "x-kubernetes-list-map-keys": [
     "name"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "name",
+   "x-kubernetes-patch-strategy": "merge"
   }
  },
  "type": "object"
@@ -1473,7 +1485,9 @@ policy is skipped",
    "x-kubernetes-list-map-keys": [
     "name"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "name",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "matchConstraints": {
    "$ref": "io.k8s.api.admissionregistration.v1alpha1.MatchResources",
@@ -2018,7 +2032,9 @@ policy is skipped",
    "x-kubernetes-list-map-keys": [
     "name"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "name",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "matchConstraints": {
    "$ref": "io.k8s.api.admissionregistration.v1beta1.MatchResources",

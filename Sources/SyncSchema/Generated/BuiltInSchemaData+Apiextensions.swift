@@ -698,7 +698,9 @@ expression language.",
    "x-kubernetes-list-map-keys": [
     "rule"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "rule",
+   "x-kubernetes-patch-strategy": "merge"
   }
  },
  "type": "object"

@@ -407,7 +407,8 @@ and are not vulnerable to ordering changes in the list.",
     "type": "string"
    },
    "type": "array",
-   "x-kubernetes-list-type": "set"
+   "x-kubernetes-list-type": "set",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "generateName": {
    "description": "GenerateName is an optional prefix, used by the server, to generate a unique \#
@@ -473,7 +474,9 @@ cannot be more than one managing controller.",
    "x-kubernetes-list-map-keys": [
     "uid"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "uid",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "resourceVersion": {
    "description": "An opaque value that represents the internal version of this object that can be \#

@@ -195,7 +195,9 @@ ControllerRevision.",
    "x-kubernetes-list-map-keys": [
     "type"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "type",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "currentNumberScheduled": {
    "description": "The number of nodes that are running at least 1 daemon pod and are supposed to \#
@@ -380,7 +382,8 @@ will be the ones affected by this deployment. It must match the pod template's l
   },
   "strategy": {
    "$ref": "io.k8s.api.apps.v1.DeploymentStrategy",
-   "description": "The deployment strategy to use to replace existing pods with new ones."
+   "description": "The deployment strategy to use to replace existing pods with new ones.",
+   "x-kubernetes-patch-strategy": "retainKeys"
   },
   "template": {
    "$ref": "io.k8s.api.core.v1.PodTemplateSpec",
@@ -419,7 +422,9 @@ ReplicaSet.",
    "x-kubernetes-list-map-keys": [
     "type"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "type",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "observedGeneration": {
    "description": "The generation observed by the deployment controller.",
@@ -602,7 +607,9 @@ minReadySeconds) for this replica set.",
    "x-kubernetes-list-map-keys": [
     "type"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "type",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "fullyLabeledReplicas": {
    "description": "The number of non-terminating pods that have labels matching the labels of the \#
@@ -951,7 +958,9 @@ the name for the newest ControllerRevision.",
    "x-kubernetes-list-map-keys": [
     "type"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "type",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "currentReplicas": {
    "description": "currentReplicas is the number of Pods created by the StatefulSet controller from \#

@@ -573,7 +573,9 @@ target, and indicates whether or not those conditions are met.",
    "x-kubernetes-list-map-keys": [
     "type"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "type",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "currentMetrics": {
    "description": "currentMetrics is the last read state of the metrics used by this autoscaler.",

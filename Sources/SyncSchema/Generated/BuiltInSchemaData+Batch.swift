@@ -394,7 +394,9 @@ disabled.\n\nMore info: https://kubernetes.io/docs/concepts/workloads/controller
     "$ref": "io.k8s.api.batch.v1.JobCondition"
    },
    "type": "array",
-   "x-kubernetes-list-type": "atomic"
+   "x-kubernetes-list-type": "atomic",
+   "x-kubernetes-patch-merge-key": "type",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "failed": {
    "description": "The number of pods which reached phase Failed. The value increases \#

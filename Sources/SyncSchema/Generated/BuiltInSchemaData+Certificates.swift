@@ -488,7 +488,9 @@ suggest a key type that will work in the message field.",
    "x-kubernetes-list-map-keys": [
     "type"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "type",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "notAfter": {
    "$ref": "io.k8s.apimachinery.pkg.apis.meta.v1.Time",

@@ -655,7 +655,9 @@ values. More info: https://git.k8s.io/community/contributors/devel/sig-architect
    "x-kubernetes-list-map-keys": [
     "type"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "type",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "kind": {
    "description": "Kind is a string value representing the REST resource this object represents. \#
@@ -923,7 +925,9 @@ https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument
    "x-kubernetes-list-map-keys": [
     "name"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "name",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "envFrom": {
    "description": "List of sources to populate environment variables in the container. The keys \#
@@ -978,7 +982,9 @@ https://github.com/kubernetes/kubernetes/issues/108255. Cannot be updated.",
     "containerPort",
     "protocol"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "containerPort",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "readinessProbe": {
    "$ref": "io.k8s.api.core.v1.Probe",
@@ -1088,7 +1094,9 @@ to be true. Default is false.",
    "x-kubernetes-list-map-keys": [
     "devicePath"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "devicePath",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "volumeMounts": {
    "description": "Pod volumes to mount into the container's filesystem. Cannot be updated.",
@@ -1099,7 +1107,9 @@ to be true. Default is false.",
    "x-kubernetes-list-map-keys": [
     "mountPath"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "mountPath",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "workingDir": {
    "description": "Container's working directory. If not specified, the container runtime's default \#
@@ -1362,7 +1372,9 @@ for this Pod.",
    "x-kubernetes-list-map-keys": [
     "name"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "name",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "containerID": {
    "description": "ContainerID is the ID of the container in the format '<type>://<container_id>'. \#
@@ -1443,7 +1455,9 @@ process of the container"
    "x-kubernetes-list-map-keys": [
     "mountPath"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "mountPath",
+   "x-kubernetes-patch-strategy": "merge"
   }
  },
  "required": [
@@ -1855,7 +1869,9 @@ https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument
    "x-kubernetes-list-map-keys": [
     "name"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "name",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "envFrom": {
    "description": "List of sources to populate environment variables in the container. The keys \#
@@ -1902,7 +1918,9 @@ unique among all containers, init containers and ephemeral containers.",
     "containerPort",
     "protocol"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "containerPort",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "readinessProbe": {
    "$ref": "io.k8s.api.core.v1.Probe",
@@ -1999,7 +2017,9 @@ to be true. Default is false.",
    "x-kubernetes-list-map-keys": [
     "devicePath"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "devicePath",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "volumeMounts": {
    "description": "Pod volumes to mount into the container's filesystem. Subpath mounts are not \#
@@ -2011,7 +2031,9 @@ allowed for ephemeral containers. Cannot be updated.",
    "x-kubernetes-list-map-keys": [
     "mountPath"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "mountPath",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "workingDir": {
    "description": "Container's working directory. If not specified, the container runtime's default \#
@@ -3225,7 +3247,9 @@ object from storage. More info: https://kubernetes.io/docs/tasks/administer-clus
    "x-kubernetes-list-map-keys": [
     "type"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "type",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "phase": {
    "description": "Phase is the current lifecycle phase of the namespace. More info: \#
@@ -3568,7 +3592,8 @@ most 1 value for each of IPv4 and IPv6.",
     "type": "string"
    },
    "type": "array",
-   "x-kubernetes-list-type": "set"
+   "x-kubernetes-list-type": "set",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "providerID": {
    "description": "ID of the node assigned by the cloud provider in the format: \#
@@ -3610,7 +3635,9 @@ Pods that inherit a Node's address in its own status or consumers of the downwar
    "x-kubernetes-list-map-keys": [
     "type"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "type",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "allocatable": {
    "additionalProperties": {
@@ -3638,7 +3665,9 @@ https://kubernetes.io/docs/reference/node/node-status/#condition",
    "x-kubernetes-list-map-keys": [
     "type"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "type",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "config": {
    "$ref": "io.k8s.api.core.v1.NodeConfigStatus",
@@ -4126,7 +4155,9 @@ persistent volume is being resized then the Condition will be set to 'Resizing'.
    "x-kubernetes-list-map-keys": [
     "type"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "type",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "currentVolumeAttributesClassName": {
    "description": "currentVolumeAttributesClassName is the current name of the \#
@@ -5053,7 +5084,9 @@ removed. There must be at least one container in a Pod. Cannot be updated.",
    "x-kubernetes-list-map-keys": [
     "name"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "name",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "dnsConfig": {
    "$ref": "io.k8s.api.core.v1.PodDNSConfig",
@@ -5085,7 +5118,9 @@ ephemeral container to an existing pod, use the pod's ephemeralcontainers subres
    "x-kubernetes-list-map-keys": [
     "name"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "name",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "hostAliases": {
    "description": "HostAliases is an optional list of hosts and IPs that will be injected into the \#
@@ -5097,7 +5132,9 @@ pod's hosts file if specified.",
    "x-kubernetes-list-map-keys": [
     "ip"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "ip",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "hostIPC": {
    "description": "Use the host's ipc namespace. Optional: Default to false.",
@@ -5151,7 +5188,9 @@ https://kubernetes.io/docs/concepts/containers/images#specifying-imagepullsecret
    "x-kubernetes-list-map-keys": [
     "name"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "name",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "initContainers": {
    "description": "List of initialization containers belonging to the pod. Init containers are \#
@@ -5170,7 +5209,9 @@ added or removed. Cannot be updated. More info: https://kubernetes.io/docs/conce
    "x-kubernetes-list-map-keys": [
     "name"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "name",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "nodeName": {
    "description": "NodeName indicates in which node this pod is scheduled. If empty, this pod is a \#
@@ -5265,7 +5306,9 @@ feature gate.\n\nThis field is immutable.",
    "x-kubernetes-list-map-keys": [
     "name"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "name",
+   "x-kubernetes-patch-strategy": "merge,retainKeys"
   },
   "resources": {
    "$ref": "io.k8s.api.core.v1.ResourceRequirements",
@@ -5307,7 +5350,9 @@ creation time, and be removed only afterwards.",
    "x-kubernetes-list-map-keys": [
     "name"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "name",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "securityContext": {
    "$ref": "io.k8s.api.core.v1.PodSecurityContext",
@@ -5376,7 +5421,9 @@ topologySpreadConstraints are ANDed.",
     "topologyKey",
     "whenUnsatisfiable"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "topologyKey",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "volumes": {
    "description": "List of volumes that can be mounted by containers belonging to the pod. More \#
@@ -5388,7 +5435,9 @@ info: https://kubernetes.io/docs/concepts/storage/volumes",
    "x-kubernetes-list-map-keys": [
     "name"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "name",
+   "x-kubernetes-patch-strategy": "merge,retainKeys"
   }
  },
  "required": [
@@ -5411,7 +5460,9 @@ https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-conditions"
    "x-kubernetes-list-map-keys": [
     "type"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "type",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "containerStatuses": {
    "description": "Statuses of containers in this pod. Each container in the pod should have at \#
@@ -5457,7 +5508,9 @@ that HostIPs will not be updated even if there is a node is assigned to this pod
     "$ref": "io.k8s.api.core.v1.HostIP"
    },
    "type": "array",
-   "x-kubernetes-list-type": "atomic"
+   "x-kubernetes-list-type": "atomic",
+   "x-kubernetes-patch-merge-key": "ip",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "initContainerStatuses": {
    "description": "Statuses of init containers in this pod. The most recent successful \#
@@ -5526,7 +5579,9 @@ and IPv6. This list is empty if no IPs have been allocated yet.",
    "x-kubernetes-list-map-keys": [
     "ip"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "ip",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "qosClass": {
    "description": "The Quality of Service (QOS) classification assigned to the pod based on \#
@@ -5557,7 +5612,9 @@ and should be present whenever allocated resources != acknowledged resources.",
    "x-kubernetes-list-map-keys": [
     "name"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "name",
+   "x-kubernetes-patch-strategy": "merge,retainKeys"
   },
   "startTime": {
    "$ref": "io.k8s.apimachinery.pkg.apis.meta.v1.Time",
@@ -6062,7 +6119,9 @@ current state.",
    "x-kubernetes-list-map-keys": [
     "type"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "type",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "fullyLabeledReplicas": {
    "description": "The number of pods that have labels matching the labels of the pod template of \#
@@ -6903,7 +6962,9 @@ created. More info: https://kubernetes.io/docs/concepts/configuration/secret",
    "x-kubernetes-list-map-keys": [
     "name"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "name",
+   "x-kubernetes-patch-strategy": "merge"
   }
  },
  "type": "object"
@@ -7172,7 +7233,9 @@ https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and
     "port",
     "protocol"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "port",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "publishNotReadyAddresses": {
    "description": "publishNotReadyAddresses indicates that any agent which deals with endpoints for \#
@@ -7242,7 +7305,9 @@ https://kubernetes.io/docs/concepts/services-networking/service/#publishing-serv
    "x-kubernetes-list-map-keys": [
     "type"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "type",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "loadBalancer": {
    "$ref": "io.k8s.api.core.v1.LoadBalancerStatus",

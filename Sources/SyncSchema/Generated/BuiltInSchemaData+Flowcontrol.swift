@@ -175,7 +175,9 @@ empty slice, there will be no requests matching the FlowSchema.",
    "x-kubernetes-list-map-keys": [
     "type"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "type",
+   "x-kubernetes-patch-strategy": "merge"
   }
  },
  "type": "object"
@@ -465,7 +467,9 @@ this priority level. Required.",
    "x-kubernetes-list-map-keys": [
     "type"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "type",
+   "x-kubernetes-patch-strategy": "merge"
   }
  },
  "type": "object"

@@ -104,7 +104,8 @@ pod.  So for example you can prevent all voluntary evictions by specifying \"100
    "$ref": "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector",
    "description": "Label query over pods whose evictions are managed by the disruption budget. A \#
 null selector will match no pods, while an empty ({}) selector will select all pods within the \#
-namespace."
+namespace.",
+   "x-kubernetes-patch-strategy": "replace"
   },
   "unhealthyPodEvictionPolicy": {
    "description": "UnhealthyPodEvictionPolicy defines the criteria for when unhealthy pods should \#
@@ -148,7 +149,9 @@ by the disruptionsAllowed property.",
    "x-kubernetes-list-map-keys": [
     "type"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "type",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "currentHealthy": {
    "description": "current number of healthy pods",

@@ -1251,7 +1251,9 @@ reduced.",
    "x-kubernetes-list-map-keys": [
     "uid"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "uid",
+   "x-kubernetes-patch-strategy": "merge"
   }
  },
  "type": "object"
@@ -2860,7 +2862,9 @@ reduced.",
    "x-kubernetes-list-map-keys": [
     "uid"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "uid",
+   "x-kubernetes-patch-strategy": "merge"
   }
  },
  "type": "object"
@@ -4294,7 +4298,9 @@ reduced.",
    "x-kubernetes-list-map-keys": [
     "uid"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "uid",
+   "x-kubernetes-patch-strategy": "merge"
   }
  },
  "type": "object"

@@ -283,7 +283,9 @@ drivers in the list are uninstalled, this can become empty.",
    "x-kubernetes-list-map-keys": [
     "name"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "name",
+   "x-kubernetes-patch-strategy": "merge"
   }
  },
  "required": [

@@ -128,7 +128,9 @@ serving the resource. Immutable."
    "x-kubernetes-list-map-keys": [
     "type"
    ],
-   "x-kubernetes-list-type": "map"
+   "x-kubernetes-list-type": "map",
+   "x-kubernetes-patch-merge-key": "type",
+   "x-kubernetes-patch-strategy": "merge"
   },
   "resourceVersion": {
    "description": "ResourceVersion to compare with the GC cache for performing the migration. This \#

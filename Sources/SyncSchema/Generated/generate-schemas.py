@@ -131,6 +131,9 @@ PLAIN_KEYS = (
     "x-kubernetes-preserve-unknown-fields",
     "x-kubernetes-embedded-resource",
     "x-kubernetes-int-or-string",
+    # Strategic merge patch (the test API server's `application/strategic-merge-patch+json`).
+    "x-kubernetes-patch-merge-key",
+    "x-kubernetes-patch-strategy",
     # Validation keywords and defaults, which the checker enforces on literal values.
     # Kubernetes 1.34's built-in definitions have none of them (their validation is Go
     # code), but a later minor may, and CRDs use the same reader.
