@@ -17,7 +17,11 @@ struct CheckCommand: ParsableCommand {
 
   @OptionGroup var rules: RuleInputOptions
 
-  @Option(help: "Output format: text, json (one object per line) or github (workflow annotations).")
+  @Option(
+    name: [.customShort("o"), .customLong("output"), .customLong("format")],
+    help:
+      "Output format: text, json (one object per finding, one per line) or github (workflow annotations)."
+  )
   var format: DiagnosticFormat = .text
 
   @Flag(help: "Color the text output (default: when standard error is a terminal).")
@@ -44,12 +48,19 @@ struct ExplainCommand: ParsableCommand {
 
   @OptionGroup var rules: RuleInputOptions
 
+  @Option(
+    name: [.customShort("o"), .customLong("output")], help: "Output format: text, json or yaml.")
+  var output: ResultFormat = .text
+
   @Argument(
     help: ArgumentHelp("Rule files or directories of .sync files.", valueName: "FILE_OR_DIR"))
   var paths: [String]
 
   func run() throws {
     let program = try requireProgram(try loadRuleSet(paths: paths, options: rules))
-    Terminal.write(Disassembler.render(program), to: 1)
+    let text =
+      output == .text
+      ? Disassembler.render(program) : output.render(Disassembler.document(program))
+    Terminal.write(text, to: 1)
   }
 }

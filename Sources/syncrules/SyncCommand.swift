@@ -247,6 +247,11 @@ struct DiffCommand: AsyncParsableCommand {
   @Flag(help: "Print the values of Secrets' data and stringData (masked as *** by default).")
   var showSecrets = false
 
+  @Option(
+    name: [.customShort("o"), .customLong("output")],
+    help: "Output format: text (unified diffs), json or yaml (one document).")
+  var output: ResultFormat = .text
+
   func validate() throws {
     try clusters.requireClusters()
   }
@@ -280,11 +285,15 @@ struct DiffCommand: AsyncParsableCommand {
       ).drift()
     }
     let drift = report.drift
-    Terminal.write(DriftText.render(drift, showingSecrets: showSecrets), to: 1)
-    for (source, failure) in report.failures {
-      Terminal.write("failed \(source): \(failure)\n", to: 2)
+    if output == .text {
+      Terminal.write(DriftText.render(drift, showingSecrets: showSecrets), to: 1)
+      for (source, failure) in report.failures {
+        Terminal.write("failed \(source): \(failure)\n", to: 2)
+      }
+      Terminal.write("\(drift.count) object\(drift.count == 1 ? "" : "s") drifted\n", to: 2)
+    } else {
+      Terminal.write(output.render(report.document(showingSecrets: showSecrets)), to: 1)
     }
-    Terminal.write("\(drift.count) object\(drift.count == 1 ? "" : "s") drifted\n", to: 2)
     // The copy of an object whose rules fail is kept as it is: whether it drifted is not
     // known, which is an error, not an answer.
     if !report.failures.isEmpty {

@@ -35,6 +35,11 @@ struct TestCommand: ParsableCommand {
   @Flag(help: "Color the output (default: when standard output is a terminal).")
   var color = false
 
+  @Option(
+    name: [.customShort("o"), .customLong("output")],
+    help: "Output format: text (a line per case), json or yaml (one document at the end).")
+  var output: ResultFormat = .text
+
   @Argument(
     help: ArgumentHelp(
       "Test files, or directories searched recursively for *.test.yaml.",
@@ -58,19 +63,28 @@ struct TestCommand: ParsableCommand {
       stdlib: RuleSet.stdlib(directory: stdlib),
       crdPaths: crdPaths)
     var report = RuleTestReport(verbose: verbose, color: color || Terminal.colorsByDefault(1))
+    let streaming = output == .text
+    var results: [RuleTestResult] = []
+    var fileErrors: [RuleTestFileError] = []
     for file in files {
       let suite: RuleTestSuite
       do {
         suite = try RuleTestSuite.load(path: file)
       } catch {
-        Terminal.write(report.add(error), to: 1)
+        let line = report.add(error)
+        if streaming { Terminal.write(line, to: 1) } else { fileErrors.append(error) }
         continue
       }
       for result in runner.run(suite) {
-        Terminal.write(report.add(result), to: 1)
+        let lines = report.add(result)
+        if streaming { Terminal.write(lines, to: 1) } else { results.append(result) }
       }
     }
-    Terminal.write(report.summary, to: 1)
+    Terminal.write(
+      streaming
+        ? report.summary
+        : output.render(RuleTestReport.document(results: results, fileErrors: fileErrors)),
+      to: 1)
     if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
   }
 }

@@ -1,4 +1,5 @@
 import SyncRuntime
+import SyncValue
 
 /// The text `syncrules test` prints: a line per case, details under failures, counts
 /// at the end.
@@ -78,5 +79,38 @@ public struct RuleTestReport: Sendable {
 extension String {
   fileprivate func replacingNewlines(with replacement: String) -> String {
     split(separator: "\n", omittingEmptySubsequences: false).joined(separator: replacement)
+  }
+}
+
+extension RuleTestReport {
+  /// The results as data: `syncrules test -o json|yaml`.
+  ///
+  /// Versioned by `apiVersion` (`syncrules.io/v1`, kind `TestResults`); fields are only
+  /// added within a version. docs/machine-output.md describes them.
+  public static func document(results: [RuleTestResult], fileErrors: [RuleTestFileError])
+    -> Value
+  {
+    let cases: [Value] = results.map { result in
+      let failures: [Value] = result.failures.map { failure in
+        [
+          "summary": .string(failure.summary),
+          "detail": failure.detail.map { .string($0) } ?? .null,
+        ]
+      }
+      return [
+        "file": .string(result.path), "line": .int(Int64(result.location.line)),
+        "name": .string(result.name), "passed": .bool(result.passed),
+        "failures": .array(failures), "trace": .array(result.trace.map { .string($0) }),
+      ]
+    }
+    let passed = results.filter(\.passed).count
+    return [
+      "apiVersion": "syncrules.io/v1",
+      "kind": "TestResults",
+      "passed": .int(Int64(passed)),
+      "failed": .int(Int64(results.count - passed)),
+      "cases": .array(cases),
+      "fileErrors": .array(fileErrors.map { .string($0.description) }),
+    ]
   }
 }
