@@ -10,6 +10,12 @@ import SyncRuntime
 
 /// Where the two clusters are: kubeconfig files and contexts for each side.
 struct ClusterOptions: ParsableArguments {
+  @Option(
+    help: ArgumentHelp(
+      "Kubeconfig for both clusters, unless --from-kubeconfig or --to-kubeconfig says "
+        + "otherwise (default: KUBECONFIG, then ~/.kube/config).", valueName: "FILE"))
+  var kubeconfig: String?
+
   @Option(help: ArgumentHelp("Kubeconfig of the source (production) cluster.", valueName: "FILE"))
   var fromKubeconfig: String?
 
@@ -32,16 +38,18 @@ struct ClusterOptions: ParsableArguments {
   func requireClusters() throws {
     if fromKubeconfig == nil && fromContext == nil && toKubeconfig == nil && toContext == nil {
       throw ValidationError(
-        "name the two clusters: --from-context/--to-context (one kubeconfig) or "
-          + "--from-kubeconfig/--to-kubeconfig (two files)")
+        "name the two clusters: --from-context/--to-context (one kubeconfig: KUBECONFIG, "
+          + "~/.kube/config or --kubeconfig) or --from-kubeconfig/--to-kubeconfig (two files)")
     }
   }
 
   /// The resolved client configurations; refuses one cluster as both source and target.
   func resolve() throws -> (source: ClientConfiguration, target: ClientConfiguration, name: String)
   {
-    let source = try ClientConfiguration.resolve(kubeconfig: fromKubeconfig, context: fromContext)
-    let target = try ClientConfiguration.resolve(kubeconfig: toKubeconfig, context: toContext)
+    let source = try ClientConfiguration.resolve(
+      kubeconfig: fromKubeconfig ?? kubeconfig, context: fromContext)
+    let target = try ClientConfiguration.resolve(
+      kubeconfig: toKubeconfig ?? kubeconfig, context: toContext)
     if source.server == target.server {
       throw ValidationError(
         "the source and the target are the same API server (\(Redaction.url(source.server))); "

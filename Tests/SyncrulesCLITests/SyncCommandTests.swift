@@ -178,6 +178,53 @@ struct SyncCommandTests {
     #expect(result.stderr.contains("the demo moved: run `swift run kube-api-server demo"))
   }
 
+  /// One kubeconfig with a context per cluster, as kubectl users keep them: named with
+  /// `--kubeconfig`, or found through `KUBECONFIG`.
+  @Test(arguments: [true, false])
+  func oneKubeconfigWithTwoContexts(passedAsFlag: Bool) async throws {
+    let production = try await KubeAPIServer.start(
+      .init(
+        tokens: ["p": "syncrules"], readOnlyUsers: ["syncrules"],
+        initialObjects: try loadObjects(fromFile: Repository.path("docs/examples/production.json")))
+    )
+    let standby = try await KubeAPIServer.start(.init(tokens: ["s": "syncrules"]))
+    defer {
+      Task {
+        await production.shutdown()
+        await standby.shutdown()
+      }
+    }
+    let directory = try TemporaryDirectory(prefix: "one-kubeconfig")
+    let kubeconfig = try directory.write(
+      "config",
+      """
+      apiVersion: v1
+      kind: Config
+      clusters:
+        - {name: prod, cluster: {server: "http://127.0.0.1:\(production.port)"}}
+        - {name: standby, cluster: {server: "http://127.0.0.1:\(standby.port)"}}
+      users:
+        - {name: prod, user: {token: p}}
+        - {name: standby, user: {token: s}}
+      contexts:
+        - {name: prod, context: {cluster: prod, user: prod}}
+        - {name: standby, context: {cluster: standby, user: standby}}
+      current-context: standby
+
+      """)
+    let arguments = [
+      "sync", "--once", "-f", "docs/examples/dr-standby.sync", "--from-context", "prod",
+      "--to-context", "standby",
+    ]
+    let result =
+      passedAsFlag
+      ? try CLI.run(arguments + ["--kubeconfig", kubeconfig])
+      : try CLI.run(arguments, environment: ["KUBECONFIG": kubeconfig])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(standby.objects(group: "apps", version: "v1", plural: "deployments").count == 3)
+    #expect(production.nonReadRequests.isEmpty)
+  }
+
   @Test func sameClusterOnBothSidesIsRefused() async throws {
     let server = try await KubeAPIServer.start()
     defer { Task { await server.shutdown() } }

@@ -22,13 +22,18 @@ public enum CLI {
   }
 
   /// Runs `program` (`syncrules` unless said) with `arguments`, `stdin` on its standard
-  /// input (closed at once when nil), and waits for it to exit.
+  /// input (closed at once when nil), and waits for it to exit. `environment` is added to
+  /// (and overrides) the test process's own.
   public static func run(
-    _ arguments: [String], stdin: Data? = nil, program: String = "syncrules"
+    _ arguments: [String], stdin: Data? = nil, program: String = "syncrules",
+    environment: [String: String] = [:]
   ) throws -> Result {
     let process = Process()
     process.executableURL = executable(program)
     process.arguments = arguments
+    if !environment.isEmpty {
+      process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     process.currentDirectoryURL = Repository.root
     let out = Pipe()
     let err = Pipe()
