@@ -23,8 +23,13 @@ extension SyncEngine {
   /// Throws a ``ClusterError`` when either cluster's discovery fails.
   public func runOnce() async throws -> OnceReport {
     let resources = try await connect()
+    let reporting = Task { await self.reportProgress { false } }
+    defer { reporting.cancel() }
+    resourcesToList = resources.count
     for resource in resources {
       await receiveSnapshot(try await source.list(resource), of: resource)
+      // Counted like a watch's first list, so that progress says how many are listed.
+      snapshots.insert(resource)
     }
     await drain()
     await pruneOrphans(listed: Set(resources.map(\.groupKind)))

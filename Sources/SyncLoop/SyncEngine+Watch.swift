@@ -28,6 +28,7 @@ extension SyncEngine {
     let workers = (0..<max(1, options.workers)).map { _ in Task { await self.work() } }
     await withTaskGroup(of: Void.self) { group in
       group.addTask { await self.completeInitialSync() }
+      group.addTask { await self.reportProgress { await self.isReady } }
       group.addTask {
         while !Task.isCancelled {
           try? await Task.sleep(for: interval)

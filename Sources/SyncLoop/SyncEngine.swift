@@ -66,13 +66,18 @@ public struct SyncOptions: Sendable {
   /// Attempts per object before a `--once` run gives up on it. The continuous loop keeps
   /// retrying after them, with growing delays, so an outage loses no change.
   public var maximumAttempts: Int
+  /// How often the initial sync (and a whole `--once` run) logs its progress.
+  public var progressInterval: Duration
 
-  public init(prune: Bool = true, dryRun: Bool = false, workers: Int = 4, maximumAttempts: Int = 5)
-  {
+  public init(
+    prune: Bool = true, dryRun: Bool = false, workers: Int = 4, maximumAttempts: Int = 5,
+    progressInterval: Duration = .seconds(5)
+  ) {
     self.prune = prune
     self.dryRun = dryRun
     self.workers = workers
     self.maximumAttempts = maximumAttempts
+    self.progressInterval = progressInterval
   }
 }
 
@@ -124,6 +129,8 @@ public actor SyncEngine {
   var dependencies = DependencyGraph()
   var followers: [ResourceType: Task<Void, Never>] = [:]
   var snapshots: Set<ResourceType> = []
+  /// Resources a `--once` run lists (progress reports say how many are done).
+  var resourcesToList = 0
   /// True once the first full sync (and orphan prune) has completed: `/readyz`.
   public internal(set) var isReady = false
   /// Set while following (`run`): failed keys are retried without limit.

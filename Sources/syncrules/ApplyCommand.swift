@@ -100,18 +100,27 @@ struct ApplyCommand: ParsableCommand {
     }
 
     let sink = OutputSink(fileDescriptor: 1)
+    // A progress line only where someone watches: a terminal on standard error.
+    let progress = Terminal.isTTY(2) ? StreamProgress() : nil
+    let line = progress.map(ProgressLine.init)
     let applier = StreamApplier(
       options: StreamApplier.Options(
         inputFormat: inputFormat, outputFormat: output, passthrough: passthrough, diff: diff,
         showSecrets: showSecrets, jobs: jobs ?? Self.defaultJobs(),
-        maximumObjectBytes: maxObjectSize?.bytes ?? JSONReaderLimits.defaultMaximumValueBytes),
+        maximumObjectBytes: maxObjectSize?.bytes ?? JSONReaderLimits.defaultMaximumValueBytes,
+        progress: progress),
       output: sink, evaluator: Evaluator(program: program),
-      problem: { Terminal.write($0, to: 2) })
+      problem: { text in
+        if let line { line.write(text) } else { Terminal.write(text, to: 2) }
+      })
+    line?.start()
+    defer { line?.stop() }
     do {
       for input in inputs {
         try applier.apply(StreamInput(fileDescriptor: input.descriptor, name: input.name))
       }
       try applier.finish()
+      line?.stop()
     } catch {
       Terminal.write("syncrules: error: cannot write the output: \(error.description)\n", to: 2)
       throw ExitCode(1)

@@ -17,6 +17,8 @@ final class ObjectProcessor {
     var diff: Bool
     /// Show Secret values in diffs instead of masking them.
     var showSecrets: Bool
+    /// Counted into once per object, for a progress line.
+    var progress: StreamProgress? = nil
   }
 
   /// Where an object sits, which decides how it is written.
@@ -66,6 +68,13 @@ final class ObjectProcessor {
       outcome = evaluate(object)
     }
     report.record(object, Disposition(outcome))
+    if let progress = options.progress {
+      if case .failed = outcome {
+        progress.processed(failed: true)
+      } else {
+        progress.processed(failed: false)
+      }
+    }
     switch outcome {
     case .rewritten(let rewritten, _):
       if options.diff {
@@ -122,6 +131,7 @@ final class ObjectProcessor {
   func countUnreadableDocument() -> Int {
     objectCount += 1
     report.record(apiVersion: "", kind: "", .failed)
+    options.progress?.processed(failed: true)
     return objectCount
   }
 

@@ -39,14 +39,18 @@ public final class StreamApplier {
     public var batchBytes: Int
     /// The most bytes one object (a JSON value, a List item, a YAML document) may take.
     public var maximumObjectBytes: Int
+    /// Counts another thread may read during the run (a progress line); nil counts nothing.
+    public var progress: StreamProgress?
 
     public init(
       inputFormat: InputFormat? = nil, outputFormat: OutputFormat? = nil,
       passthrough: Bool = false, diff: Bool = false, showSecrets: Bool = false,
       flushEachObject: Bool? = nil, jobs: Int = 1, batchBytes: Int = 256 * 1024,
-      maximumObjectBytes: Int = JSONReaderLimits.defaultMaximumValueBytes
+      maximumObjectBytes: Int = JSONReaderLimits.defaultMaximumValueBytes,
+      progress: StreamProgress? = nil
     ) {
       self.maximumObjectBytes = maximumObjectBytes
+      self.progress = progress
       self.inputFormat = inputFormat
       self.outputFormat = outputFormat
       self.passthrough = passthrough
@@ -162,7 +166,8 @@ public final class StreamApplier {
 
   var processorOptions: ObjectProcessor.Options {
     ObjectProcessor.Options(
-      passthrough: options.passthrough, diff: options.diff, showSecrets: options.showSecrets)
+      passthrough: options.passthrough, diff: options.diff, showSecrets: options.showSecrets,
+      progress: options.progress)
   }
 
   var jsonLimits: JSONReaderLimits {
@@ -204,6 +209,7 @@ public final class StreamApplier {
     _ code: RuntimeErrorCode, line: Int, column: Int, _ message: String
   ) throws(OutputSinkError) {
     malformedInputCount += 1
+    options.progress?.malformed()
     try sink.flush()
     problem(inputError(code, line: line, column: column, message))
   }

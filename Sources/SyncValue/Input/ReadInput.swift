@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -5,6 +7,10 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
+
+/// Bytes every input of the process has read so far, for a progress line: one atomic add
+/// per `read(2)` (a chunk of tens of kilobytes), never per byte.
+public let inputBytesRead = Atomic<Int>(0)
 
 /// `read(2)` as every input of the tool needs it: retried when a signal interrupts it, and
 /// waiting for data on a descriptor that is non-blocking (some shells hand those out as
@@ -16,7 +22,10 @@ public func readInput(
 ) -> Int {
   while true {
     let result = read(descriptor, buffer, count)
-    if result >= 0 { return result }
+    if result >= 0 {
+      inputBytesRead.add(result, ordering: .relaxed)
+      return result
+    }
     let failure = errno
     if failure == EINTR { continue }
     if failure == EAGAIN || failure == EWOULDBLOCK {
