@@ -4,10 +4,6 @@ import SyncValue
 import TestSupport
 import Testing
 
-#if canImport(FoundationNetworking)
-  import FoundationNetworking
-#endif
-
 /// A running `syncrules sync` serves the metrics operators chart for any Kubernetes
 /// controller (controller-runtime's, client-go's work queue and REST client, `process_*`)
 /// next to its own, on `/metrics`.
@@ -60,9 +56,8 @@ struct MetricsEndpointTests {
       try await Task.sleep(for: .milliseconds(50))
     }
     let found = try #require(address, "no serving event in: \(log.text)")
-    let url = try #require(URL(string: "http://\(found)/metrics"))
-    let (data, _) = try await URLSession.shared.data(from: url)
-    let metrics = String(decoding: data, as: UTF8.self)
+    let port = try #require(found.split(separator: ":").last.flatMap { Int($0) })
+    let metrics = try LoopbackHTTP.get(port: port, path: "/metrics")
 
     for expected in [
       #"controller_runtime_reconcile_total{controller="syncrules",result="success"}"#,
