@@ -96,13 +96,9 @@ struct ClusterErrorCommandTests {
   /// exits 2, as for an unreachable cluster, never 1 (drift) or 0 (in sync).
   @Test(arguments: ["source", "target"])
   func diffExitsTwoWhenAClusterForbidsTheList(_ side: String) async throws {
-    let production = try await KubeAPIServer.start(
-      .init(
-        initialObjects: try loadObjects(
-          fromFile: Repository.root.appendingPathComponent(
-            "docs/examples/production.json"
-          ).path)))
-    let standby = try await KubeAPIServer.start()
+    let clusters = try await ClusterPair.start(
+      production: .init(initialObjects: try ClusterPair.exampleObjects()))
+    let (production, standby) = (clusters.production, clusters.standby)
     defer {
       Task {
         await production.shutdown()
@@ -111,14 +107,7 @@ struct ClusterErrorCommandTests {
     }
     (side == "source" ? production : standby).failNextRequests(
       1000, status: 403, method: "GET", pathPrefix: "/apis/apps/v1/deployments")
-    let directory = FileManager.default.temporaryDirectory
-      .appendingPathComponent("forbidden-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let from = directory.appendingPathComponent("production").path
-    let to = directory.appendingPathComponent("standby").path
-    try production.kubeconfig().write(toFile: from, atomically: true, encoding: .utf8)
-    try standby.kubeconfig().write(toFile: to, atomically: true, encoding: .utf8)
+    let (from, to) = (clusters.productionKubeconfig, clusters.standbyKubeconfig)
     let result = try CLI.run(
       [
         "diff", "-f", "docs/examples/dr-standby.sync", "--from-kubeconfig", from,

@@ -10,29 +10,23 @@ import Testing
 @Suite(.serialized)
 struct MetricsEndpointTests {
   @Test func aRunningSyncServesControllerMetrics() async throws {
-    let production = try await KubeAPIServer.start(
-      .init(
-        initialObjects: try loadObjects(
-          fromFile: Repository.path("docs/examples/production.json"))))
-    let standby = try await KubeAPIServer.start(.init())
+    let clusters = try await ClusterPair.start(
+      production: .init(initialObjects: try ClusterPair.exampleObjects()))
+    let (production, standby) = (clusters.production, clusters.standby)
     defer {
       Task {
         await production.shutdown()
         await standby.shutdown()
       }
     }
-    let directory = try TemporaryDirectory(prefix: "metrics")
-    let from = directory.file("production")
-    let to = directory.file("standby")
-    try production.kubeconfig().write(toFile: from, atomically: true, encoding: .utf8)
-    try standby.kubeconfig().write(toFile: to, atomically: true, encoding: .utf8)
 
     let process = Process()
     process.executableURL = CLI.executable
-    process.arguments = [
-      "sync", "-f", "docs/examples/dr-standby.sync", "--from-kubeconfig", from,
-      "--to-kubeconfig", to, "--metrics-address", "127.0.0.1:0", "--log-format", "json",
-    ]
+    process.arguments =
+      [
+        "sync", "-f", "docs/examples/dr-standby.sync", "--metrics-address", "127.0.0.1:0",
+        "--log-format", "json",
+      ] + clusters.arguments
     process.currentDirectoryURL = Repository.root
     let errors = Pipe()
     process.standardError = errors

@@ -12,36 +12,24 @@ struct SecretMaskingCommandTests {
   static let standbyPassword = "b2xkLXBhc3N3b3Jk"
 
   @Test func diffMasksSecretValuesUnlessAskedToShowThem() async throws {
-    let production = try await KubeAPIServer.start(
-      .init(
-        initialObjects: try loadObjects(
-          fromFile: Repository.root.appendingPathComponent(
-            "docs/examples/production.json"
-          ).path)))
     // The standby holds an older copy of the Secret: same username, other password.
-    let standby = try await KubeAPIServer.start(
-      .init(initialObjects: [
+    let clusters = try await ClusterPair.start(
+      production: .init(initialObjects: try ClusterPair.exampleObjects()),
+      standby: .init(initialObjects: [
         [
           "apiVersion": "v1", "kind": "Secret", "type": "Opaque",
           "metadata": ["name": "postgres-credentials", "namespace": "shop"],
           "data": ["username": "c2hvcA==", "password": .string(Self.standbyPassword)],
         ]
       ]))
+    let (production, standby) = (clusters.production, clusters.standby)
     defer {
       Task {
         await production.shutdown()
         await standby.shutdown()
       }
     }
-    let directory = try TemporaryDirectory(prefix: "secret-diff")
-    let from = directory.file("production")
-    let to = directory.file("standby")
-    try production.kubeconfig().write(toFile: from, atomically: true, encoding: .utf8)
-    try standby.kubeconfig().write(toFile: to, atomically: true, encoding: .utf8)
-    let command = [
-      "diff", "-f", "docs/examples/dr-standby.sync", "--from-kubeconfig", from,
-      "--to-kubeconfig", to,
-    ]
+    let command = ["diff", "-f", "docs/examples/dr-standby.sync"] + clusters.arguments
 
     let masked = try CLI.run(command)
     #expect(masked.status == 1, "\(masked.stderr)")

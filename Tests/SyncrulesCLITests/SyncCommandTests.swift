@@ -58,23 +58,11 @@ struct SyncCommandTests {
   static func withClusters(
     _ objects: [Value], rules: String, _ body: ([String], KubeAPIServer) throws -> Void
   ) async throws {
-    let production = try await KubeAPIServer.start(.init(initialObjects: objects))
-    let standby = try await KubeAPIServer.start()
-    defer {
-      Task {
-        await production.shutdown()
-        await standby.shutdown()
-      }
+    try await ClusterPair.with(production: .init(initialObjects: objects)) { clusters in
+      let rulesPath = try clusters.directory.write("rules.sync", rules)
+      try body(["-f", rulesPath] + clusters.arguments, clusters.standby)
+      #expect(clusters.production.nonReadRequests.isEmpty)
     }
-    let directory = try TemporaryDirectory(prefix: "sync-cli")
-    let from = directory.file("production")
-    let to = directory.file("standby")
-    let rulesPath = directory.file("rules.sync")
-    try production.kubeconfig().write(toFile: from, atomically: true, encoding: .utf8)
-    try standby.kubeconfig().write(toFile: to, atomically: true, encoding: .utf8)
-    try rules.write(toFile: rulesPath, atomically: true, encoding: .utf8)
-    try body(["-f", rulesPath, "--from-kubeconfig", from, "--to-kubeconfig", to], standby)
-    #expect(production.nonReadRequests.isEmpty)
   }
 
   static func workload(templateMetadata: Value) -> Value {
