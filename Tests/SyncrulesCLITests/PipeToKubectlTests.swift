@@ -77,7 +77,11 @@ struct PipeToKubectlTests {
     process.executableURL = URL(fileURLWithPath: "/bin/bash")
     process.arguments = ["-o", "pipefail", "-c", command]
     process.currentDirectoryURL = Repository.root
-    process.environment = ["KUBECONFIG": productionConfig, "PATH": "/usr/bin:/bin"]
+    // HOME a scratch folder: kubectl keeps its discovery cache under it (without HOME, in
+    // the working directory, which is the repository).
+    process.environment = [
+      "KUBECONFIG": productionConfig, "PATH": "/usr/bin:/bin", "HOME": directory.path,
+    ]
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe
