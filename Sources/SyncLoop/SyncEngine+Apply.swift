@@ -10,6 +10,7 @@ extension SyncEngine {
   /// Applies a desired copy unless the target already has exactly this version.
   func write(_ copy: DesiredCopy, for key: ObjectKey) async -> Bool {
     let targetKey = copy.target
+    let about = InvolvedObject(apiVersion: copy.apiVersion, targetKey)
     if case .desired(let previous, _, let previousFingerprint)? = decisions[key],
       previous == targetKey, previousFingerprint == copy.fingerprint
     {
@@ -27,9 +28,11 @@ extension SyncEngine {
       return fail(key, "\(error)", retryable: true)
     }
     guard let resource = served else {
+      let message =
+        "the target cluster serves no resource for \(copy.apiVersion) \(targetKey.kind)"
       return fail(
-        key, "the target cluster serves no resource for \(copy.apiVersion) \(targetKey.kind)",
-        retryable: true)
+        key, message, retryable: true,
+        event: FailureEvent(object: about, reason: .kindNotServed, message: message))
     }
     if resource.namespaced, !targetKey.namespace.isEmpty {
       guard await ensureNamespace(targetKey.namespace) else {
@@ -41,7 +44,13 @@ extension SyncEngine {
     // that succeeds the decision keeps naming it, so a retry prunes it again.
     if let previous = decisions[key]?.copy, previous.target != targetKey {
       guard await prune(previous.target, resource: previous.resource, source: key) else {
-        return fail(key, "cannot prune the previous copy \(previous.target)", retryable: true)
+        let message = "cannot prune the previous copy \(previous.target)"
+        return fail(
+          key, message, retryable: true,
+          event: FailureEvent(
+            object: InvolvedObject(apiVersion: previous.resource.apiVersion, previous.target),
+            reason: .pruneFailed, message: message),
+          resource: previous.resource)
       }
     }
     if !options.dryRun {
@@ -54,7 +63,11 @@ extension SyncEngine {
         if resource.namespaced, isNotFound(error) {
           knownNamespaces.remove(targetKey.namespace)
         }
-        return fail(key, "apply failed: \(error)", retryable: true)
+        let message = "apply failed: \(error)"
+        return fail(
+          key, message, retryable: true,
+          event: FailureEvent(object: about, reason: .applyFailed, message: message),
+          resource: resource)
       }
     }
     decisions[key] = .desired(
@@ -124,13 +137,26 @@ extension SyncEngine {
     }
   }
 
-  func fail(_ key: ObjectKey, _ message: String, retryable: Bool = false) -> Bool {
+  /// Records that `key` failed to sync. `event`: what to report on the target, if the
+  /// failure is about an object there (not when the target's discovery failed, or a
+  /// namespace could not be created: an Event would have nowhere to live).
+  func fail(
+    _ key: ObjectKey, _ message: String, retryable: Bool = false, event: FailureEvent? = nil,
+    resource: ResourceType? = nil
+  ) -> Bool {
     decisions[key] = .failed(kept: decisions[key]?.copy)
     metrics.failed(group: key.group, kind: key.kind)
     metrics.setInSync(inSyncCount)
     logger.error("\(message)", metadata: ["object": "\(key)"])
     record(.failed(key, message: message))
+    if let event { report(event, resource: resource) }
     return !retryable
+  }
+
+  /// Queues a Warning Event on the target; never under `--dry-run`, never waits.
+  func report(_ event: FailureEvent, resource: ResourceType?) {
+    guard !options.dryRun, let events else { return }
+    events.record(event, resource: resource)
   }
 
   var inSyncCount: Int { decisions.desiredCount }

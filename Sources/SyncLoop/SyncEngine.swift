@@ -111,6 +111,8 @@ public actor SyncEngine {
   let options: SyncOptions
   let metrics: SyncMetrics
   let logger: Logger
+  /// Where failures are reported as Events on the target; nil: none (`--events=false`).
+  let events: EventRecorder?
   var decider: Decider
   private let onAction: @Sendable (SyncAction) -> Void
   /// How many of each action this engine took: the counts of a `--once` report.
@@ -140,7 +142,7 @@ public actor SyncEngine {
     source: any SourceCluster, target: any TargetCluster, program: PatchProgram,
     ownership: Ownership, options: SyncOptions = SyncOptions(),
     metrics: SyncMetrics = SyncMetrics(),
-    logger: Logger = Logger(label: "syncrules"),
+    logger: Logger = Logger(label: "syncrules"), events: EventRecorder? = nil,
     onAction: @escaping @Sendable (SyncAction) -> Void = { _ in }
   ) {
     self.source = source
@@ -150,6 +152,7 @@ public actor SyncEngine {
     self.options = options
     self.metrics = metrics
     self.logger = logger
+    self.events = events
     self.onAction = onAction
   }
 
@@ -270,6 +273,13 @@ public actor SyncEngine {
       if let location = failure.location { metadata["location"] = "\(location)" }
       logger.error("\(failure.message)", metadata: metadata)
       record(.failed(key, message: failure.description))
+      // What the rules would have made is unknown: the Event is about the copy kept from
+      // before, or else the object under the source's name, where a copy would be.
+      let kept = decisions[key]?.copy
+      if let resource = kept?.resource ?? sourceObjects[key]?.resource {
+        let about = InvolvedObject(apiVersion: resource.apiVersion, kept?.target ?? key)
+        report(FailureEvent(object: about, failure: failure), resource: resource)
+      }
       return true  // rewriting again gives the same failure; a source change requeues it
     }
   }

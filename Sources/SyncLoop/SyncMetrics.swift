@@ -62,6 +62,11 @@ public final class SyncMetrics: Sendable {
         labels: [("controller", Self.controllerName), ("result", result)],
         help: "Total number of reconciliations per controller.")
     }
+    for cause in ["rate_limited", "queue_full", "write_failed"] {
+      _ = registry.makeCounter(
+        name: "syncrules_events_dropped_total", labels: [("cause", cause)],
+        help: "Kubernetes Events about failed objects that were not written to the target.")
+    }
   }
 
   /// client-go's work-queue buckets: 1 µs to 10 s by powers of ten.
@@ -185,6 +190,15 @@ public final class SyncMetrics: Sendable {
       name: "leader_election_master_status", labels: [("name", name)],
       help: "1 while this replica is the leader, 0 otherwise."
     ).set(leading ? 1.0 : 0.0)
+  }
+
+  /// An Event not written: `cause` is `rate_limited` (the spam filter), `queue_full` or
+  /// `write_failed` (the target refused it or could not be reached).
+  public func eventDropped(cause: String) {
+    registry.makeCounter(
+      name: "syncrules_events_dropped_total", labels: [("cause", cause)],
+      help: "Kubernetes Events about failed objects that were not written to the target."
+    ).increment()
   }
 
   public func observeLatency(_ duration: Duration) { latency.record(duration) }

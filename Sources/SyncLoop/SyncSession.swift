@@ -28,6 +28,11 @@ public struct SyncSession: Sendable {
     public var resyncInterval: Duration = .seconds(600)
     /// The Lease to hold before syncing; nil syncs without leader election.
     public var leaderElection: LeaderElector.Settings?
+    /// Report objects that fail to sync as Warning Events on the target (`--events`).
+    /// Never under `dryRun`.
+    public var events = true
+    /// The Events' rate limits and queue size.
+    public var eventLimits = EventRecorder.Limits()
 
     public init(rules: RuleSet.Options, sourceName: String) {
       self.rules = rules
@@ -60,8 +65,20 @@ public struct SyncSession: Sendable {
     self.print = print
   }
 
+  /// The recorder of Events on the target, nil when they are off or this is a dry run.
+  /// Its `reportingInstance` is the leader-election identity, or `host_pid`.
+  public func makeEventRecorder(metrics: SyncMetrics) -> EventRecorder? {
+    guard settings.events, !settings.dryRun else { return nil }
+    return EventRecorder(
+      writer: KubeEventWriter(client: target),
+      reporter: .thisProcess(identity: settings.leaderElection?.identity),
+      limits: settings.eventLimits, metrics: metrics, logger: logger)
+  }
+
   /// The engine these settings describe; under dry-run its actions are printed.
-  public func makeEngine(metrics: SyncMetrics = SyncMetrics()) throws -> SyncEngine {
+  public func makeEngine(
+    metrics: SyncMetrics = SyncMetrics(), events: EventRecorder? = nil
+  ) throws -> SyncEngine {
     let isDryRun = settings.dryRun
     let print = self.print
     let report: @Sendable (SyncAction) -> Void = { action in
@@ -78,15 +95,23 @@ public struct SyncSession: Sendable {
       ownership: Ownership(sourceCluster: settings.sourceName),
       options: SyncOptions(
         prune: settings.prune, dryRun: settings.dryRun, workers: settings.workers),
-      metrics: metrics, logger: logger, onAction: report)
+      metrics: metrics, logger: logger, events: events, onAction: report)
   }
 
-  /// `sync --once`: list, apply, prune, return.
-  public func runOnce() async throws -> OnceReport {
-    try await makeEngine().runOnce()
+  /// `sync --once`: list, apply, prune, and return once the Events are written.
+  public func runOnce(metrics: SyncMetrics = SyncMetrics()) async throws -> OnceReport {
+    let events = makeEventRecorder(metrics: metrics)
+    do {
+      let report = try await makeEngine(metrics: metrics, events: events).runOnce()
+      await events?.finish()
+      return report
+    } catch {
+      await events?.finish()
+      throw error
+    }
   }
 
-  /// `diff`: how the target differs from source-after-rules; writes nothing.
+  /// `diff`: how the target differs from source-after-rules; writes nothing (no Events).
   public func drift() async throws -> DriftReport {
     try await makeEngine().drift()
   }
@@ -100,7 +125,18 @@ public struct SyncSession: Sendable {
         metrics.request(method: method, host: host, code: code, duration: duration)
       }
     }
-    let engine = try makeEngine(metrics: metrics)
+    let events = makeEventRecorder(metrics: metrics)
+    do {
+      try await run(metrics: metrics, events: events)
+    } catch {
+      await events?.finish()
+      throw error
+    }
+    await events?.finish()
+  }
+
+  private func run(metrics: SyncMetrics, events: EventRecorder?) async throws {
+    let engine = try makeEngine(metrics: metrics, events: events)
     let elector = settings.leaderElection.map {
       LeaderElector(client: target, settings: $0, metrics: metrics, logger: logger)
     }

@@ -92,6 +92,12 @@ struct SyncCommand: AsyncParsableCommand {
   @Option(help: "Delete objects we created whose source is gone or no longer matches.")
   var prune = true
 
+  @Option(
+    help:
+      "Record a Warning Event on the target for each object that fails to sync (never with --dry-run)."
+  )
+  var events = true
+
   @Option(help: "Objects applied concurrently.")
   var workers = 4
 
@@ -216,6 +222,7 @@ struct SyncCommand: AsyncParsableCommand {
       rules: rules.ruleSetOptions(paths: rulePaths), sourceName: sourceName)
     settings.prune = prune
     settings.dryRun = dryRun
+    settings.events = events
     settings.workers = workers
     settings.metricsAddress = metricsAddress
     settings.reloadInterval = duration(reloadInterval)

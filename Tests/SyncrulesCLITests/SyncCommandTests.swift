@@ -139,6 +139,24 @@ struct SyncCommandTests {
     }
   }
 
+  /// `--events`: an object the rules fail on leaves a Warning Event on the standby
+  /// (whose namespace exists), unless `--events=false`.
+  @Test(arguments: [
+    (flags: [String](), events: 1), (flags: ["--events=false"], events: 0),
+    (flags: ["--events", "false"], events: 0),
+  ])
+  func eventsFlag(_ flags: [String], events: Int) async throws {
+    let objects = Self.shopObjects + [Self.workload(templateMetadata: "broken")]
+    try await Self.withClusters(objects, rules: Self.annotatingRules) { arguments, standby in
+      try standby.load([["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "shop"]]])
+      let result = try CLI.run(["sync", "--once"] + flags + arguments)
+      #expect(result.status == 1, "\(result.stderr)")
+      let written = standby.objects(group: "", version: "v1", plural: "events")
+      #expect(written.count == events, "\(written)")
+      #expect(written.allSatisfy { $0["reason"] == "RuleFailed" })
+    }
+  }
+
   /// The demo runs from the test server's binary, not from the shipped one.
   @Test func theDemoSyncsFollowsAChangeAndWritesNothingToProduction() throws {
     let demo = try CLI.run(["demo"], program: "kube-api-server")

@@ -9,6 +9,11 @@ extension ResourceType {
   public static let namespaces = ResourceType(
     group: "", version: "v1", kind: "Namespace", plural: "namespaces", namespaced: false)
 
+  /// Core `v1` events, where the sync reports objects it failed to sync (what
+  /// `kubectl describe` and `kubectl get events` read).
+  public static let events = ResourceType(
+    group: "", version: "v1", kind: "Event", plural: "events", namespaced: true)
+
   /// The collection URL path; nil `namespace` means all namespaces.
   public func collectionPath(namespace: String?) -> String {
     if namespaced, let namespace {

@@ -104,6 +104,21 @@ extension KubeClient {
     return try await send(request).json()
   }
 
+  /// Merge-patches one object (`application/merge-patch+json`, RFC 7386): the fields
+  /// `patch` names replace the live ones, `null` removes one.
+  ///
+  /// - Throws: ``KubeError/api(_:)`` 404 when the object does not exist.
+  public func mergePatch(
+    _ resource: ResourceType, namespace: String? = nil, name: String, patch: Value,
+    fieldManager: String = "syncrules"
+  ) async throws(KubeError) -> Value {
+    let request = Request(
+      method: .PATCH, path: resource.objectPath(namespace: namespace, name: name),
+      query: [("fieldManager", fieldManager)], contentType: "application/merge-patch+json",
+      body: Array(JSON.serialize(patch).utf8))
+    return try await send(request).json()
+  }
+
   /// Creates a namespace with the given labels and annotations.
   public func createNamespace(
     _ name: String, labels: [String: String] = [:], annotations: [String: String] = [:],
