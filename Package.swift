@@ -119,8 +119,12 @@ let package = Package(
         "KubeClient",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
-      ]
+      ],
+      plugins: ["BuildInfo"]
     ),
+    // `--version` names the commit the binary was built from: a file written before each
+    // build from `git`, rewritten only when the commit changes.
+    .plugin(name: "BuildInfo", capability: .buildTool()),
     // The demo: the loop between two in-process test servers. Kept out of `syncrules` so
     // the shipped binary carries no API server and no certificate minting
     // (docs/performance.md, "What the binary carries"); `kube-api-server demo` runs it.

@@ -12,7 +12,7 @@ struct Syncrules: AsyncParsableCommand {
       Rule files (.sync) are parsed, type-checked against Kubernetes OpenAPI schemas, \
       compiled, and run over objects from `kubectl get -o json` or YAML.
       """,
-    version: "0.1.0",
+    version: "0.1.0 (commit \(buildCommit))",
     subcommands: [
       CheckCommand.self, ExplainCommand.self, ApplyCommand.self, TestCommand.self,
       SyncCommand.self, DiffCommand.self,
