@@ -11,8 +11,10 @@ enum ConsoleSampleRunner {
     var shell: String
   }
 
-  /// Runs every command of `sample`, in order, in one shell.
-  static func run(_ sample: ConsoleSample) throws -> Outputs {
+  /// Runs every command of `sample`, in order, in one shell. Waits without holding a
+  /// thread: a blocked thread of the test process's small pool would stall the suites
+  /// that run beside this one.
+  static func run(_ sample: ConsoleSample) async throws -> Outputs {
     let scratch = try TemporaryDirectory(prefix: "syncrules-doc-sample")
     for shipped in ["docs", "stdlib-rules"] {
       try FileManager.default.copyItem(
@@ -40,12 +42,23 @@ enum ConsoleSampleRunner {
     environment["HOME"] = scratch.path
     environment["KUBECONFIG"] = nil
     process.environment = environment
-    let shell = Pipe()
+    let shellOutput = scratch.url.appendingPathComponent(".sample-shell")
+    _ = FileManager.default.createFile(atPath: shellOutput.path, contents: nil)
+    let shell = try FileHandle(forWritingTo: shellOutput)
+    defer { try? shell.close() }
     process.standardError = shell
     process.standardOutput = shell
-    try process.run()
-    let said = shell.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
+    process.standardInput = FileHandle.nullDevice
+    try await withCheckedThrowingContinuation { (finished: CheckedContinuation<Void, any Error>) in
+      process.terminationHandler = { _ in finished.resume() }
+      do {
+        try process.run()
+      } catch {
+        process.terminationHandler = nil
+        finished.resume(throwing: error)
+      }
+    }
+    let said = (try? Data(contentsOf: shellOutput)) ?? Data()
     let outputs = sample.commands.indices.map { number in
       let file = scratch.url.appendingPathComponent(".sample-output-\(number)")
       return (try? String(contentsOf: file, encoding: .utf8)) ?? ""

@@ -4,6 +4,10 @@ import Testing
 
 /// Every output sample in the docs is a ```console block that runs here (see
 /// ``ConsoleSample``), so a sample cannot drift from the tool.
+///
+/// One block at a time: several start API servers, and all of them at once would load a
+/// shared 2-core machine enough to slow the timing-sensitive suites beside them.
+@Suite(.serialized)
 struct DocSampleTests {
   static let samples: [ConsoleSample] = (try? ConsoleSample.all()) ?? []
 
@@ -13,8 +17,8 @@ struct DocSampleTests {
   }
 
   @Test(arguments: samples)
-  func samplePrintsWhatItShows(_ sample: ConsoleSample) throws {
-    let outputs = try ConsoleSampleRunner.run(sample)
+  func samplePrintsWhatItShows(_ sample: ConsoleSample) async throws {
+    let outputs = try await ConsoleSampleRunner.run(sample)
     #expect(outputs.shell.isEmpty, "\(sample.location): the shell said: \(outputs.shell)")
     for (command, output) in zip(sample.commands, outputs.commands) {
       #expect(
