@@ -8,8 +8,8 @@
 #   deploy/build-release.sh --output DIR # also copy the stripped binary to DIR/syncrules
 #
 # Needs the Swift 6 toolchain and the development packages libyaml-dev and libre2-dev
-# (the Containerfile installs the same). deploy/README.md says why the Swift runtime is
-# linked statically: the measured size and start-up of both forms are there.
+# (the Containerfile installs the same). deploy/README.md ("The image") says why the
+# Swift runtime is linked statically.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
