@@ -71,6 +71,9 @@ enum BuiltinResources {
     ResourceType(
       group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases",
       namespaced: true),
+    ResourceType(
+      group: "policy", version: "v1", kind: "PodDisruptionBudget",
+      plural: "poddisruptionbudgets", namespaced: true, shortNames: ["pdb"], hasStatus: true),
     // Stored and served; the server does not evaluate them (see `Authorization`).
     ResourceType(
       group: "rbac.authorization.k8s.io", version: "v1", kind: "Role", plural: "roles",
