@@ -122,6 +122,7 @@ struct ApplyCommand: ParsableCommand {
       try applier.finish()
       line?.stop()
     } catch {
+      line?.stop()
       Terminal.write("syncrules: error: cannot write the output: \(error.description)\n", to: 2)
       throw ExitCode(1)
     }
