@@ -49,14 +49,21 @@ enum ConsoleSampleRunner {
     process.standardError = shell
     process.standardOutput = shell
     process.standardInput = FileHandle.nullDevice
-    try await withCheckedThrowingContinuation { (finished: CheckedContinuation<Void, any Error>) in
-      process.terminationHandler = { _ in finished.resume() }
-      do {
-        try process.run()
-      } catch {
-        process.terminationHandler = nil
-        finished.resume(throwing: error)
+    // A sample that hangs (a server that never comes up) ends with the test's time
+    // limit: cancelling the test terminates the shell, which resumes the wait.
+    try await withTaskCancellationHandler {
+      try await withCheckedThrowingContinuation {
+        (finished: CheckedContinuation<Void, any Error>) in
+        process.terminationHandler = { _ in finished.resume() }
+        do {
+          try process.run()
+        } catch {
+          process.terminationHandler = nil
+          finished.resume(throwing: error)
+        }
       }
+    } onCancel: {
+      process.terminate()
     }
     let said = (try? Data(contentsOf: shellOutput)) ?? Data()
     let outputs = sample.commands.indices.map { number in

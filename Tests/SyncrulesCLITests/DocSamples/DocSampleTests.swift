@@ -7,7 +7,7 @@ import Testing
 ///
 /// One block at a time: several start API servers, and all of them at once would load a
 /// shared 2-core machine enough to slow the timing-sensitive suites beside them.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(2)))
 struct DocSampleTests {
   static let samples: [ConsoleSample] = (try? ConsoleSample.all()) ?? []
 
