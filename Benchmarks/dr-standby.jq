@@ -1,5 +1,5 @@
-# Benchmarks/dr-standby.jq — docs/examples/dr-standby.sync written in jq 1.6, so that jq
-# (and Debian's yq, which runs jq) do exactly the same work as syncrules on the same
+# Benchmarks/dr-standby.jq — docs/examples/dr-standby.sync written in jq 1.6, so that jq,
+# gojq, jaq (and Debian's yq, which runs jq) do exactly the same work as syncrules on the same
 # input, and the outputs can be compared object for object.
 #
 # Keep it in step with docs/examples/dr-standby.sync and the stdlib files it imports
@@ -43,21 +43,26 @@ def strip_server_fields:
   del(.metadata.uid, .metadata.resourceVersion, .metadata.generation,
       .metadata.creationTimestamp, .metadata.deletionTimestamp,
       .metadata.deletionGracePeriodSeconds, .metadata.managedFields, .metadata.selfLink,
-      .metadata.ownerReferences,
-      .metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]);
+      .metadata.ownerReferences)
+  # jq leaves a missing map alone on del; jaq (3.1) fails on it: only maps that exist.
+  | (if .metadata.annotations then
+       del(.metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"])
+     else . end);
 def strip_status: del(.status);
 def service_portability:
   (if .spec.clusterIP != "None" then del(.spec.clusterIP, .spec.clusterIPs) else . end)
-  | del(.spec.ports[]?.nodePort)
+  | (if .spec.ports then del(.spec.ports[].nodePort) else . end)
   | del(.spec.healthCheckNodePort)
-  | del(.status.loadBalancer);
+  | (if .status then del(.status.loadBalancer) else . end);
 def pvc_portability:
   del(.spec.volumeName)
-  | del(.metadata.annotations["pv.kubernetes.io/bind-completed"],
-        .metadata.annotations["pv.kubernetes.io/bound-by-controller"],
-        .metadata.annotations["volume.kubernetes.io/selected-node"],
-        .metadata.annotations["volume.kubernetes.io/storage-provisioner"],
-        .metadata.annotations["volume.beta.kubernetes.io/storage-provisioner"]);
+  | (if .metadata.annotations then
+       del(.metadata.annotations["pv.kubernetes.io/bind-completed"],
+           .metadata.annotations["pv.kubernetes.io/bound-by-controller"],
+           .metadata.annotations["volume.kubernetes.io/selected-node"],
+           .metadata.annotations["volume.kubernetes.io/storage-provisioner"],
+           .metadata.annotations["volume.beta.kubernetes.io/storage-provisioner"])
+     else . end);
 
 # --- rules -------------------------------------------------------------------------
 def eklet: {key: "eks.tke.cloud.tencent.com/eklet", operator: "Exists", effect: "NoSchedule"};
@@ -66,9 +71,11 @@ def workload:
   | .spec.replicas = 0
   | .spec.template.spec.tolerations |= (if any(.[]?; . == eklet) then . else (. // []) + [eklet] end)
   | .spec.template.spec.schedulerName = "tke-scheduler"
-  | .spec.template.metadata.annotations["AUTO_SCALE_EKS"] = "true"
-  | .spec.template.metadata.annotations["eks.tke.cloud.tencent.com/resolv-conf"] =
-      "nameserver 10.10.248.248\nnameserver 10.10.249.249\n";
+  # `|= (. // {}) + {…}` rather than `.a["k"] = v`: jaq does not create a missing map.
+  | .spec.template.metadata.annotations |= (. // {}) + {
+      "AUTO_SCALE_EKS": "true",
+      "eks.tke.cloud.tencent.com/resolv-conf": "nameserver 10.10.248.248\nnameserver 10.10.249.249\n"
+    };
 
 # One object in, the rewritten object or nothing out.
 def rewrite:

