@@ -38,69 +38,18 @@ struct FailureEventTests {
 
   static let shop: Value = ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "shop"]]
 
-  struct Rig {
-    var production: KubeAPIServer
-    var standby: KubeAPIServer
-    var source: KubeClient
-    var target: KubeClient
-    var rulesPath: String
-
-    func session(_ configure: (inout SyncSession.Settings) -> Void = { _ in }) throws
-      -> SyncSession
-    {
-      var settings = SyncSession.Settings(
-        rules: RuleSet.Options(rulePaths: [rulesPath]), sourceName: "production")
-      settings.metricsAddress = ""
-      configure(&settings)
-      let ruleSet = try RuleSet.load(settings.rules)
-      let program = try #require(ruleSet.program, "\(ruleSet.renderedDiagnostics())")
-      return SyncSession(
-        settings: settings, program: program, source: source, target: target,
-        logger: Logger(label: "test"), print: { _ in })
-    }
-
-    var events: [Value] { standby.objects(group: "", version: "v1", plural: "events") }
-
-    /// Writes syncrules sent to the standby's Events, by method.
-    func eventWrites(_ method: String) -> Int {
-      standby.requests.filter {
-        $0.user == "syncrules" && $0.method == method && $0.path.contains("/events")
-      }.count
-    }
-  }
+  typealias Rig = SyncSessionTests.Rig
 
   /// Production holds `objects` in namespace shop; the standby has the namespace (as a
   /// namespace rule would have made it), so the Events have somewhere to live.
   static func withRig(
     _ objects: [Value], tls: Bool = false, _ body: (Rig) async throws -> Void
   ) async throws {
-    let production = try await KubeAPIServer.start(
-      .init(
-        tls: tls, tokens: ["sync": "syncrules", "op": "operator"], readOnlyUsers: ["syncrules"],
-        initialObjects: [shop] + objects))
-    let standby = try await KubeAPIServer.start(
-      .init(tls: tls, tokens: ["sync": "syncrules", "op": "operator"], initialObjects: [shop]))
-    let rulesPath = NSTemporaryDirectory() + "events-\(UUID().uuidString).sync"
-    try rules.write(toFile: rulesPath, atomically: true, encoding: .utf8)
-    func client(_ server: KubeAPIServer, readOnly: Bool) throws -> KubeClient {
-      try KubeClient(
-        try Kubeconfig.parse(try server.kubeconfig(user: .token("sync"))).configuration(),
-        readOnly: readOnly)
-    }
-    let rig = Rig(
-      production: production, standby: standby, source: try client(production, readOnly: true),
-      target: try client(standby, readOnly: false), rulesPath: rulesPath)
-    let outcome: Result<Void, any Error>
-    do { outcome = .success(try await body(rig)) } catch { outcome = .failure(error) }
-    // The source is read-only to the loop, Events included.
-    let sourceWrites = production.nonReadRequests.filter { $0.user == "syncrules" }
-    #expect(sourceWrites.isEmpty, "\(sourceWrites)")
-    try? await rig.source.shutdown()
-    try? await rig.target.shutdown()
-    await production.shutdown()
-    await standby.shutdown()
-    try? FileManager.default.removeItem(atPath: rulesPath)
-    try outcome.get()
+    let tokens = ["sync": "syncrules", "op": "operator"]
+    try await SyncSessionTests.withRig(
+      production: .init(
+        tls: tls, tokens: tokens, readOnlyUsers: ["syncrules"], initialObjects: [shop] + objects),
+      standby: .init(tls: tls, tokens: tokens, initialObjects: [shop]), rules: rules, body)
   }
 
   struct Failure: Sendable, CustomTestStringConvertible {
@@ -252,5 +201,16 @@ struct FailureEventTests {
     return metrics.exposition().split(separator: "\n")
       .first { $0.hasPrefix(prefix) }
       .flatMap { Double($0.dropFirst(prefix.count)) }
+  }
+}
+
+extension SyncSessionTests.Rig {
+  var events: [Value] { standby.objects(group: "", version: "v1", plural: "events") }
+
+  /// Writes syncrules sent to the standby's Events, by method.
+  func eventWrites(_ method: String) -> Int {
+    standby.requests.filter {
+      $0.user == "syncrules" && $0.method == method && $0.path.contains("/events")
+    }.count
   }
 }

@@ -48,17 +48,27 @@ struct SyncSessionTests {
     }
   }
 
-  static func withRig(_ body: (Rig) async throws -> Void) async throws {
-    let production = try await KubeAPIServer.start(
-      .init(
-        tokens: ["sync": "syncrules"], readOnlyUsers: ["syncrules"],
-        initialObjects: [
-          ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "shop"]],
-          LiveSyncTests.deployment("web"),
-        ]))
-    let standby = try await KubeAPIServer.start(.init(tokens: ["sync": "syncrules"]))
+  /// The production server SyncSessionTests use: namespace shop and one Deployment,
+  /// read-only to the loop's user.
+  static let production = KubeAPIServer.Configuration(
+    tokens: ["sync": "syncrules"], readOnlyUsers: ["syncrules"],
+    initialObjects: [
+      ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "shop"]],
+      LiveSyncTests.deployment("web"),
+    ])
+
+  /// Runs `body` with two API servers, clients for them as the loop's user (`sync`, read
+  /// only on production) and `rules` in a file; afterwards checks that the loop wrote
+  /// nothing to production, and shuts everything down.
+  static func withRig(
+    production: KubeAPIServer.Configuration = production,
+    standby: KubeAPIServer.Configuration = .init(tokens: ["sync": "syncrules"]),
+    rules: String = LiveSyncTests.rules, _ body: (Rig) async throws -> Void
+  ) async throws {
+    let production = try await KubeAPIServer.start(production)
+    let standby = try await KubeAPIServer.start(standby)
     let rulesPath = NSTemporaryDirectory() + "session-\(UUID().uuidString).sync"
-    try LiveSyncTests.rules.write(toFile: rulesPath, atomically: true, encoding: .utf8)
+    try rules.write(toFile: rulesPath, atomically: true, encoding: .utf8)
     func client(_ server: KubeAPIServer, readOnly: Bool) throws -> KubeClient {
       try KubeClient(
         try Kubeconfig.parse(try server.kubeconfig(user: .token("sync"))).configuration(),
@@ -69,7 +79,8 @@ struct SyncSessionTests {
       target: try client(standby, readOnly: false), rulesPath: rulesPath)
     let outcome: Result<Void, any Error>
     do { outcome = .success(try await body(rig)) } catch { outcome = .failure(error) }
-    #expect(production.nonReadRequests.filter { $0.user == "syncrules" }.isEmpty)
+    let sourceWrites = production.nonReadRequests.filter { $0.user == "syncrules" }
+    #expect(sourceWrites.isEmpty, "\(sourceWrites)")
     try? await rig.source.shutdown()
     try? await rig.target.shutdown()
     await production.shutdown()
