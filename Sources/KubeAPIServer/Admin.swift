@@ -7,7 +7,7 @@ extension KubeAPIServer {
   /// Not authenticated, not logged and never faulted, so a test harness can always reach
   /// it; the server only listens on 127.0.0.1.
   /// - `POST /_admin/fail?count=N&status=429&method=GET,PATCH&path=/apis/apps&retryAfter=1`
-  ///   `[&fraction=0.1][&watch=true]`
+  ///   `[&fraction=0.1][&watch=true][&user=U]` (`user`: only that user's requests)
   /// - `POST /_admin/latency?ms=200`
   /// - `POST /_admin/drop-watches[?abrupt=true]`
   /// - `POST /_admin/trim-history`
@@ -25,6 +25,7 @@ extension KubeAPIServer {
         request.query["count"].flatMap(Int.init) ?? 1,
         status: request.query["status"].flatMap(Int.init) ?? 429,
         method: request.query["method"], pathPrefix: request.query["path"],
+        user: request.query["user"],
         retryAfterSeconds: request.query["retryAfter"].flatMap(Int.init) ?? 1,
         watchesOnly: request.flag("watch"),
         fraction: request.query["fraction"].flatMap(Double.init) ?? 1)
@@ -92,6 +93,7 @@ extension KubeAPIServer {
         "status": .int(Int64(rule.status)), "remaining": .int(Int64(rule.remaining)),
         "method": rule.method.map(Value.string) ?? .null,
         "path": rule.pathPrefix.map(Value.string) ?? .null,
+        "user": rule.user.map(Value.string) ?? .null,
         "watch": .bool(rule.watchesOnly), "fraction": .double(rule.fraction),
       ]
     }

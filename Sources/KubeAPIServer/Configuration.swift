@@ -80,6 +80,9 @@ public struct RecordedRequest: Sendable, Equatable {
   public var user: String
   /// The HTTP status answered (200 for a watch that started).
   public var status: Int
+  /// When the answer was decided, on this process's clock: tests order writes by
+  /// different clients and measure gaps (a failover) with it.
+  public var time: ContinuousClock.Instant = .now
 
   /// Whether the request may change state: anything but GET, HEAD and OPTIONS.
   public var isWrite: Bool { !["GET", "HEAD", "OPTIONS"].contains(method) }

@@ -14,6 +14,9 @@ public struct FaultRule: Sendable, Equatable {
   public var method: String?
   /// Only paths starting with this match; nil matches any.
   public var pathPrefix: String?
+  /// Only requests authenticated as this user match; nil matches any. With a large
+  /// count and 503, this cuts one client off while others are served (a partition).
+  public var user: String?
   /// Sent as `Retry-After` and in the Status' `details.retryAfterSeconds` (not with 409
   /// or 410, which a server never asks to retry later).
   public var retryAfterSeconds: Int
@@ -31,19 +34,23 @@ public struct FaultRule: Sendable, Equatable {
   /// next `count` failures among them).
   public init(
     status: Int, count: Int, method: String? = nil, pathPrefix: String? = nil,
-    retryAfterSeconds: Int = 1, watchesOnly: Bool = false, fraction: Double = 1
+    user: String? = nil, retryAfterSeconds: Int = 1, watchesOnly: Bool = false,
+    fraction: Double = 1
   ) {
     self.status = status
     self.remaining = count
     self.method = method
     self.pathPrefix = pathPrefix
+    self.user = user
     self.retryAfterSeconds = retryAfterSeconds
     self.watchesOnly = watchesOnly
     self.fraction = min(1, max(0, fraction))
   }
 
-  func matches(method: String, path: String, isWatch: Bool) -> Bool {
-    guard remaining > 0, isWatch || !watchesOnly else { return false }
+  func matches(method: String, path: String, user: String, isWatch: Bool) -> Bool {
+    guard remaining > 0, isWatch || !watchesOnly, self.user.map({ $0 == user }) ?? true else {
+      return false
+    }
     if let methods = self.method,
       !methods.split(separator: ",").contains(where: { $0.uppercased() == method })
     {
@@ -137,10 +144,10 @@ final class FaultState: Sendable {
 
   /// The error to answer instead of serving: the first matching rule whose fraction says
   /// this request fails uses up one of its count.
-  func takeFault(method: String, path: String, isWatch: Bool) -> APIStatus? {
+  func takeFault(method: String, path: String, user: String, isWatch: Bool) -> APIStatus? {
     state.withLockedValue { state in
       for index in state.rules.indices
-      where state.rules[index].matches(method: method, path: path, isWatch: isWatch) {
+      where state.rules[index].matches(method: method, path: path, user: user, isWatch: isWatch) {
         guard state.rules[index].fires() else { continue }
         state.rules[index].remaining -= 1
         let error = state.rules[index].error

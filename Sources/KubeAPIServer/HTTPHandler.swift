@@ -119,7 +119,9 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
       return
     }
     let isWatch = request.flag("watch")
-    if let fault = server.faults.takeFault(method: request.method, path: path, isWatch: isWatch) {
+    if let fault = server.faults.takeFault(
+      method: request.method, path: path, user: request.user, isWatch: isWatch)
+    {
       if isWatch, fault.code == 410, !server.configuration.expiredWatchesGetHTTPStatus {
         refuseWatch(fault) { self.record(request, status: $0) }
       } else {

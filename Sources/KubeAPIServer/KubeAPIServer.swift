@@ -195,13 +195,16 @@ public final class KubeAPIServer: Sendable {
   ///     kube-apiserver does for an expired resourceVersion.
   ///   - fraction: fail only this share of the matching requests, evenly spread (0.1:
   ///     every tenth), until `count` have failed.
+  ///   - user: only requests authenticated as this user match (one replica's
+  ///     partition from the cluster, while the others are served).
   public func failNextRequests(
     _ count: Int, status: Int = 429, method: String? = nil, pathPrefix: String? = nil,
-    retryAfterSeconds: Int = 1, watchesOnly: Bool = false, fraction: Double = 1
+    user: String? = nil, retryAfterSeconds: Int = 1, watchesOnly: Bool = false,
+    fraction: Double = 1
   ) {
     faults.add(
       FaultRule(
-        status: status, count: count, method: method, pathPrefix: pathPrefix,
+        status: status, count: count, method: method, pathPrefix: pathPrefix, user: user,
         retryAfterSeconds: retryAfterSeconds, watchesOnly: watchesOnly, fraction: fraction))
   }
 

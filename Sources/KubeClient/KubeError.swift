@@ -69,6 +69,9 @@ public enum KubeError: Error, Sendable, CustomStringConvertible {
   case api(APIStatus)
   /// A write attempted through a client made with `readOnly: true`; nothing was sent.
   case readOnly(method: String, path: String)
+  /// A write the client's write gate refused (this replica may no longer hold the
+  /// leader lease); nothing was sent.
+  case fenced(method: String, path: String)
   /// kubeconfig or in-cluster settings that cannot be used.
   case configuration(String)
   /// An exec credential plugin failed or printed something unusable. What the plugin
@@ -108,6 +111,8 @@ public enum KubeError: Error, Sendable, CustomStringConvertible {
     case .api(let status): return "API error \(status)"
     case .readOnly(let method, let path):
       return "refused \(method) \(path): this client is read-only"
+    case .fenced(let method, let path):
+      return "not sent \(method) \(path): this replica may no longer hold the leader lease"
     case .configuration(let message): return "configuration: \(message)"
     case .execPlugin(let command, let message): return "exec plugin \(command): \(message)"
     case .unreachable(let failure): return failure.description

@@ -3,6 +3,7 @@ import KubeClient
 import KubeModel
 import Logging
 import SyncValue
+import Synchronization
 
 /// Leader election on a `coordination.k8s.io/v1` Lease, with client-go's rules, so
 /// several replicas can run and exactly one syncs.
@@ -35,10 +36,37 @@ public actor LeaderElector {
   static let leases = ResourceType(
     group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases", namespaced: true)
 
+  /// Whether this replica may write now: while it leads and its last successful renewal
+  /// began less than the renew deadline ago. Another replica takes over no sooner than a
+  /// lease duration after it saw that renewal, so a replica that was paused (SIGSTOP, a
+  /// stalled node) or cut off refuses its own writes before anyone else can start.
+  public final class WriteFence: Sendable {
+    private let renewedAt = Mutex<ContinuousClock.Instant?>(nil)
+    let deadline: Duration
+    let leasePathPrefix: String
+
+    init(deadline: Duration, leaseNamespace: String) {
+      self.deadline = deadline
+      leasePathPrefix = "/apis/coordination.k8s.io/v1/namespaces/\(leaseNamespace)/leases"
+    }
+
+    /// True while the lease is ours and fresh; the lease's own requests always pass.
+    public func allows(method: String, path: String) -> Bool {
+      if path.hasPrefix(leasePathPrefix) { return true }
+      guard let renewed = renewedAt.withLock({ $0 }) else { return false }
+      return ContinuousClock.now - renewed < deadline
+    }
+
+    func renewed(at instant: ContinuousClock.Instant) { renewedAt.withLock { $0 = instant } }
+    func close() { renewedAt.withLock { $0 = nil } }
+  }
+
   let client: KubeClient
   let settings: Settings
   let metrics: SyncMetrics
   let logger: Logger
+  /// Install with `client.gateWrites(fence.allows)` on the client `work` writes with.
+  public nonisolated let fence: WriteFence
   private var observed: (record: String, at: ContinuousClock.Instant)?
   public private(set) var isLeader = false
 
@@ -47,6 +75,7 @@ public actor LeaderElector {
     self.settings = settings
     self.metrics = metrics
     self.logger = logger
+    fence = WriteFence(deadline: settings.renewDeadline, leaseNamespace: settings.namespace)
   }
 
   /// Waits to become leader, runs `work` while leading, and returns when `work` returns
@@ -74,6 +103,7 @@ public actor LeaderElector {
       }
     } catch let lost as LeadershipLost {
       isLeader = false
+      fence.close()
       throw lost
     } catch is CancellationError {
       // A graceful stop: fall through and release the lease.
@@ -87,8 +117,9 @@ public actor LeaderElector {
     var lastRenewal = ContinuousClock.now
     while true {
       try await Task.sleep(for: settings.retryPeriod)
+      let began = ContinuousClock.now
       if await tryAcquireOrRenew() {
-        lastRenewal = .now
+        lastRenewal = began
       } else if ContinuousClock.now - lastRenewal > settings.renewDeadline {
         logger.error("could not renew the leader lease within the deadline: stopping")
         throw LeadershipLost()
@@ -96,8 +127,17 @@ public actor LeaderElector {
     }
   }
 
-  /// One client-go step: create the lease, renew ours, or take over an expired one.
+  /// One client-go step: create the lease, renew ours, or take over an expired one. On
+  /// success the fence counts from when the step began: the lease is ours from at
+  /// most then.
   func tryAcquireOrRenew() async -> Bool {
+    let began = ContinuousClock.now
+    let renewed = await acquireOrRenew()
+    if renewed { fence.renewed(at: began) }
+    return renewed
+  }
+
+  private func acquireOrRenew() async -> Bool {
     let now = Self.microTime(Date())
     do {
       guard
@@ -147,6 +187,7 @@ public actor LeaderElector {
   func release() async {
     guard isLeader else { return }
     isLeader = false
+    fence.close()
     do {
       guard
         let lease = try await client.get(

@@ -140,6 +140,7 @@ public struct SyncSession: Sendable {
     let elector = settings.leaderElection.map {
       LeaderElector(client: target, settings: $0, metrics: metrics, logger: logger)
     }
+    if let fence = elector?.fence { target.gateWrites(fence.allows) }
     let health = try await startHealthServer(metrics: metrics, engine: engine, elector: elector)
     let reloader = RuleReloader(options: settings.rules, interval: settings.reloadInterval)
     let (log, rediscover, resync) = (logger, settings.rediscoverInterval, settings.resyncInterval)

@@ -116,14 +116,7 @@ struct SyncCommand: AsyncParsableCommand {
   @Option(help: "Seconds between full re-applies of every object (repairs a drifted target).")
   var resyncInterval: Double = 600
 
-  @Flag(help: "Run several replicas: only the holder of a Lease on the target cluster syncs.")
-  var leaderElect = false
-
-  @Option(help: "Name of the leader-election Lease (on the target cluster).")
-  var leaseName = "syncrules"
-
-  @Option(help: "Namespace of the leader-election Lease (on the target cluster).")
-  var leaseNamespace = "default"
+  @OptionGroup var leaderElection: LeaderElectionOptions
 
   /// The demo moved to `kube-api-server demo` so that this binary carries no test server;
   /// the flag stays, hidden, to say where.
@@ -181,6 +174,11 @@ struct SyncCommand: AsyncParsableCommand {
       throw ExitCode(1)
     } catch let error as SyncSession.InvalidSetting {
       throw ValidationError(error.description)
+    } catch let lost as LeaderElector.LeadershipLost {
+      // As client-go's controllers do: exit, and let the Deployment restart the pod as a
+      // follower.
+      fatal("\(lost)", logger: logger)
+      throw ExitCode(1)
     }
   }
 
@@ -228,11 +226,7 @@ struct SyncCommand: AsyncParsableCommand {
     settings.reloadInterval = duration(reloadInterval)
     settings.rediscoverInterval = duration(rediscoverInterval)
     settings.resyncInterval = duration(resyncInterval)
-    if leaderElect {
-      settings.leaderElection = LeaderElector.Settings(
-        name: leaseName, namespace: leaseNamespace,
-        identity: "\(ProcessInfo.processInfo.hostName)_\(getpid())")
-    }
+    settings.leaderElection = leaderElection.settings
     return settings
   }
 }

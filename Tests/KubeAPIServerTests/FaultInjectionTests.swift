@@ -171,4 +171,22 @@ struct FaultInjectionTests {
     let none = try T.request(port, "GET", "/_admin/requests?user=carol&writes=1").json
     #expect(none == [])
   }
+
+  /// `user=U` cuts one client off (a partition) while the others are served.
+  @Test func aFaultForOneUserLeavesTheOthersServed() async throws {
+    let server = try await KubeAPIServer.start(
+      .init(tokens: ["a": "alice", "b": "bob"], initialObjects: Fixtures.production))
+    defer { Task { await server.shutdown() } }
+    let port = server.port
+    _ = try T.request(port, "POST", "/_admin/fail?count=100&status=503&user=alice")
+    func status(_ token: String) throws -> Int {
+      try T.request(
+        port, "GET", "/api/v1/namespaces", headers: ["Authorization": "Bearer \(token)"]
+      ).status
+    }
+    #expect(try [status("a"), status("b"), status("a")] == [503, 200, 503])
+    let pending = try T.request(port, "GET", "/_admin/faults").json["pending"]?.arrayValue
+    #expect(pending?.first?["user"] == "alice")
+    #expect(pending?.first?["remaining"] == 98)
+  }
 }

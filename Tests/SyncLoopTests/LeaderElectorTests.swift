@@ -3,6 +3,7 @@ import KubeClient
 import KubeModel
 import Logging
 import SyncLoop
+import SyncValue
 import Testing
 
 @Suite(.serialized)
@@ -121,5 +122,62 @@ struct LeaderElectorTests {
     await #expect(throws: LeaderElector.LeadershipLost.self) { try await leading.value }
     #expect(stopped.current == 1)
     server.clearFaults()
+  }
+
+  /// The fence opens with the lease and closes when renewal fails: a write the work
+  /// attempts after that is refused before it leaves, and the lease's own requests pass.
+  @Test func theFenceFollowsTheLease() async throws {
+    let server = try await KubeAPIServer.start()
+    let client = try Self.client(server)
+    defer {
+      Task {
+        try? await client.shutdown()
+        await server.shutdown()
+      }
+    }
+    let elector = LeaderElector(
+      client: client, settings: Self.settings("a"), metrics: SyncMetrics(),
+      logger: Logger(label: "a"))
+    client.gateWrites(elector.fence.allows)
+    let configMaps = ResourceType(
+      group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true)
+    func configMap(_ name: String) -> Value {
+      [
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": ["name": .string(name), "namespace": "default"],
+      ]
+    }
+    #expect(!elector.fence.allows(method: "POST", path: "/api/v1/namespaces/default/configmaps"))
+    await #expect {
+      _ = try await client.create(configMap("before"), in: configMaps)
+    } throws: { error in
+      if case .fenced = error as? KubeError { return true }
+      return false
+    }
+    let leading = Task {
+      try await elector.run {
+        while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(10)) }
+      }
+    }
+    try await SyncEngineTests.waitUntil { await elector.isLeader }
+    _ = try await client.create(configMap("leading"), in: configMaps)
+    server.failNextRequests(1000, status: 500, pathPrefix: "/apis/coordination.k8s.io")
+    await #expect(throws: LeaderElector.LeadershipLost.self) { try await leading.value }
+    server.clearFaults()
+    server.clearRequests()
+    await #expect {
+      _ = try await client.create(configMap("after"), in: configMaps)
+    } throws: { error in
+      if case .fenced = error as? KubeError { return true }
+      return false
+    }
+    #expect(server.nonReadRequests.isEmpty, "a fenced write reached the server")
+    #expect(
+      elector.fence.allows(
+        method: "PUT", path: "/apis/coordination.k8s.io/v1/namespaces/default/leases/syncrules"))
+    let names = server.objects(group: "", version: "v1", plural: "configmaps").compactMap {
+      $0["metadata"]?["name"]?.stringValue
+    }
+    #expect(names == ["leading"])
   }
 }

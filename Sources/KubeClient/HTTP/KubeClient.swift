@@ -29,6 +29,18 @@ public final class KubeClient: Sendable {
   public typealias RequestObserver =
     @Sendable (_ method: String, _ host: String, _ code: String, _ duration: Duration) -> Void
 
+  /// Asked just before a write (anything but GET) goes out whether it may: false refuses
+  /// it with ``KubeError/fenced(method:path:)``, nothing sent. A replica whose leader
+  /// lease may have passed to another one uses it so that two replicas never write.
+  public typealias WriteGate = @Sendable (_ method: String, _ path: String) -> Bool
+
+  private let writeGate = NIOLockedValueBox<WriteGate?>(nil)
+
+  /// Checks every write from now on with `gate` (replacing an earlier one).
+  public func gateWrites(_ gate: @escaping WriteGate) {
+    writeGate.withLockedValue { $0 = gate }
+  }
+
   /// Reports every request from now on to `observer` (replacing an earlier one).
   public func observeRequests(_ observer: @escaping RequestObserver) {
     self.observer.withLockedValue { $0 = observer }
@@ -132,6 +144,13 @@ public final class KubeClient: Sendable {
       attempt += 1
       let credentials = try await authenticator.current()
       let prepared = try prepare(request, credentials: credentials)
+      // Checked last, after every await before sending: the gate's answer must hold when
+      // the request leaves, not when it was built.
+      if request.method != .GET, let gate = writeGate.withLockedValue({ $0 }),
+        !gate(request.method.rawValue, request.path)
+      {
+        throw KubeError.fenced(method: request.method.rawValue, path: request.path)
+      }
       let response: HTTPClientResponse
       let started = ContinuousClock.now
       do {
