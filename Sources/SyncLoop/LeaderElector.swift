@@ -82,9 +82,22 @@ public actor LeaderElector {
   /// or the task is cancelled (releasing the lease so another replica takes over at once).
   /// Throws ``LeadershipLost`` after cancelling `work` when renewing fails for longer than
   /// the renew deadline.
-  public func run(_ work: @escaping @Sendable () async throws -> Void) async throws {
+  ///
+  /// `mayAcquire` is asked before each attempt to take the lease (not to renew it), and
+  /// `attempted` told how it went: a replica holding its share of `--shards` leaves the
+  /// rest to the others.
+  public func run(
+    mayAcquire: @escaping @Sendable () async -> Bool = { true },
+    attempted: @escaping @Sendable (_ acquired: Bool) async -> Void = { _ in },
+    _ work: @escaping @Sendable () async throws -> Void
+  ) async throws {
     metrics.setLeader(false, name: settings.name)
-    while !(await tryAcquireOrRenew()) {
+    while true {
+      if await mayAcquire() {
+        let acquired = await tryAcquireOrRenew()
+        await attempted(acquired)
+        if acquired { break }
+      }
       try await Task.sleep(for: settings.retryPeriod * Double.random(in: 1.0...1.2))
     }
     isLeader = true

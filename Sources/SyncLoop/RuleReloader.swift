@@ -1,5 +1,6 @@
 import Logging
 import SyncDriver
+import SyncProgram
 import SyncRuntime
 import SyncSyntax
 import SyncValue
@@ -35,6 +36,18 @@ public struct RuleReloader: Sendable {
     engine: SyncEngine, metrics: SyncMetrics, logger: Logger,
     onResult: @escaping @Sendable (Result) -> Void = { _ in }
   ) async {
+    await watch(metrics: metrics, logger: logger, onResult: onResult) {
+      await engine.reload($0)
+    }
+  }
+
+  /// Polls until cancelled; hands every new program that checks to `reload` (several
+  /// engines: one per shard).
+  public func watch(
+    metrics: SyncMetrics, logger: Logger,
+    onResult: @escaping @Sendable (Result) -> Void = { _ in },
+    reload: @escaping @Sendable (PatchProgram) async -> Void
+  ) async {
     // Imported files count too: editing `common.sync` reloads the files importing it.
     var imported: [String] = []
     if case .reloaded(let ruleSet) = load() { imported = Self.importedPaths(ruleSet) }
@@ -54,7 +67,7 @@ public struct RuleReloader: Sendable {
         metrics.ruleReload(result: "success")
         logger.info(
           "rules reloaded", metadata: ["files": .stringConvertible(ruleSet.files.files.count)])
-        await engine.reload(program)
+        await reload(program)
       case .rejected(let diagnostics, _, let findings):
         fingerprint = current
         metrics.ruleReload(result: "failure")

@@ -75,7 +75,7 @@ extension SyncEngine {
     metrics.synced(group: targetKey.group, kind: targetKey.kind)
     metrics.lastSync(resource: resource.description, seconds: Self.now())
     if let seen = seenAt.removeValue(forKey: key) { metrics.observeLatency(.now - seen) }
-    metrics.setInSync(inSyncCount)
+    metrics.setInSync(inSyncCount, shard: shardIndex)
     record(.applied(targetKey, from: key))
     if resource.applyPriority == .definitions { targetResources = [:] }  // a new CRD: rediscover
     return true
@@ -93,7 +93,7 @@ extension SyncEngine {
     // know what to prune.
     guard await prune(copy.target, resource: copy.resource, source: key) else { return false }
     decisions[key] = sourceObjects[key] == nil ? nil : .notDesired
-    metrics.setInSync(inSyncCount)
+    metrics.setInSync(inSyncCount, shard: shardIndex)
     return true
   }
 
@@ -146,7 +146,7 @@ extension SyncEngine {
   ) -> Bool {
     decisions[key] = .failed(kept: decisions[key]?.copy)
     metrics.failed(group: key.group, kind: key.kind)
-    metrics.setInSync(inSyncCount)
+    metrics.setInSync(inSyncCount, shard: shardIndex)
     logger.error("\(message)", metadata: ["object": "\(key)"])
     record(.failed(key, message: message))
     if let event { report(event, resource: resource) }

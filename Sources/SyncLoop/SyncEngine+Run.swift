@@ -67,7 +67,10 @@ extension SyncEngine {
     where Decider.sweeps(resource) {
       guard let objects = try? await target.list(resource) else { continue }
       for object in objects {
-        guard let copy = decider.ownedCopy(object), fate(of: copy, listed: listed) == .prune
+        // Another shard's copies are that shard's to judge: this one has not seen their
+        // sources, and would take every one for an orphan.
+        guard let copy = decider.ownedCopy(object), owns(copy.source),
+          fate(of: copy, listed: listed) == .prune
         else { continue }
         _ = await prune(copy.target, resource: resource, source: copy.source, sweeping: listed)
       }

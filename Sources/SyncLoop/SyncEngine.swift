@@ -68,11 +68,15 @@ public struct SyncOptions: Sendable {
   public var maximumAttempts: Int
   /// How often the initial sync (and a whole `--once` run) logs its progress.
   public var progressInterval: Duration
+  /// Only this shard's source objects are synced, and only their copies pruned; nil:
+  /// every object.
+  public var shard: ShardFilter?
 
   public init(
     prune: Bool = true, dryRun: Bool = false, workers: Int = 4, maximumAttempts: Int = 5,
-    progressInterval: Duration = .seconds(5)
+    progressInterval: Duration = .seconds(5), shard: ShardFilter? = nil
   ) {
+    self.shard = shard
     self.prune = prune
     self.dryRun = dryRun
     self.workers = workers
@@ -189,13 +193,20 @@ public actor SyncEngine {
     for key in gone.keys { await receiveDeletion(key) }
   }
 
+  /// Whether `key` is this engine's to sync (its shard's, or any without sharding).
+  func owns(_ key: ObjectKey) -> Bool {
+    options.shard?.contains(key) ?? true
+  }
+
   func receive(_ object: Value, key: ObjectKey, of resource: ResourceType) async {
+    guard owns(key) else { return }
     sourceObjects[key] = (resource, object)
     if seenAt[key] == nil { seenAt[key] = .now }
     await enqueue(key, resource: resource)
   }
 
   func receiveDeletion(_ key: ObjectKey) async {
+    guard owns(key) else { return }
     let resource = sourceObjects.removeValue(forKey: key)?.resource
     if seenAt[key] == nil { seenAt[key] = .now }
     await enqueue(key, resource: resource)
@@ -205,7 +216,7 @@ public actor SyncEngine {
     if queuedAt[key] == nil { queuedAt[key] = .now }
     await queue.add(key, priority: resource?.applyPriority ?? .objects)
     metrics.queueAdded()
-    metrics.setQueueDepth(await queue.depth)
+    metrics.setQueueDepth(await queue.depth, shard: shardIndex)
   }
 
   // MARK: Workers
@@ -213,7 +224,7 @@ public actor SyncEngine {
   /// Processes keys until the queue shuts down.
   func work() async {
     while let key = await queue.next() {
-      metrics.setQueueDepth(await queue.depth)
+      metrics.setQueueDepth(await queue.depth, shard: shardIndex)
       if let queued = queuedAt.removeValue(forKey: key) { metrics.waitedInQueue(.now - queued) }
       let started = ContinuousClock.now
       let succeeded = await reconcile(key)
@@ -267,7 +278,7 @@ public actor SyncEngine {
       decisions[key] = .failed(kept: decisions[key]?.copy)
       seenAt[key] = nil
       metrics.failed(group: key.group, kind: key.kind)
-      metrics.setInSync(inSyncCount)
+      metrics.setInSync(inSyncCount, shard: shardIndex)
       var metadata: Logger.Metadata = ["object": "\(key)", "code": "\(failure.code.rawValue)"]
       if let rule = failure.rule { metadata["rule"] = "\(rule)" }
       if let location = failure.location { metadata["location"] = "\(location)" }
@@ -283,6 +294,9 @@ public actor SyncEngine {
       return true  // rewriting again gives the same failure; a source change requeues it
     }
   }
+
+  /// This engine's shard in per-shard metrics (0 without sharding).
+  var shardIndex: Int { options.shard?.index ?? 0 }
 
   /// Where a source object stands for the fate of its copies on the target.
   func standing(of source: ObjectKey) -> SourceStanding {

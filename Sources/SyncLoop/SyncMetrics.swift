@@ -1,4 +1,5 @@
 import Prometheus
+import Synchronization
 
 /// The loop's Prometheus metrics. Names follow what users already chart for Kubernetes
 /// controllers: controller-runtime's `controller_runtime_reconcile_*`, client-go's
@@ -19,6 +20,20 @@ public final class SyncMetrics: Sendable {
   private let reconcileTime: DurationHistogram
   private let reconcileErrors: Counter
   private let process = ProcessMetrics()
+  private let shardsHeld: Gauge
+  private let shardGauges = Mutex(ShardGauges())
+
+  /// Per-shard values of the gauges that several engines in one process set.
+  struct ShardGauges {
+    var inSync: [Int: Int] = [:]
+    var queueDepth: [Int: Int] = [:]
+
+    /// Stores one shard's value and returns the sum over the shards.
+    mutating func set(_ gauge: WritableKeyPath<Self, [Int: Int]>, _ value: Int, shard: Int) -> Int {
+      self[keyPath: gauge][shard] = value
+      return self[keyPath: gauge].values.reduce(0, +)
+    }
+  }
 
   public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
     self.registry = registry
@@ -51,6 +66,9 @@ public final class SyncMetrics: Sendable {
     reconcileTime = registry.makeDurationHistogram(
       name: "controller_runtime_reconcile_time_seconds", labels: controller,
       buckets: Self.reconcileBuckets, help: "Length of time per reconciliation per controller.")
+    shardsHeld = registry.makeGauge(
+      name: "syncrules_shards_held",
+      help: "Shards whose Lease this replica holds (sync --shards).")
     reconcileErrors = registry.makeCounter(
       name: "controller_runtime_reconcile_errors_total", labels: controller,
       help: "Total number of reconciliation errors per controller.")
@@ -202,8 +220,30 @@ public final class SyncMetrics: Sendable {
   }
 
   public func observeLatency(_ duration: Duration) { latency.record(duration) }
-  public func setInSync(_ count: Int) { inSync.set(Double(count)) }
-  public func setQueueDepth(_ depth: Int) { queueDepth.set(Double(depth)) }
+  /// Sets one shard's count (shard 0 without sharding); the gauge shows the sum over
+  /// the shards this process runs.
+  public func setInSync(_ count: Int, shard: Int = 0) {
+    inSync.set(Double(shardGauges.withLock { $0.set(\.inSync, count, shard: shard) }))
+  }
+
+  /// Sets one shard's queue depth; the gauge shows the sum.
+  public func setQueueDepth(_ depth: Int, shard: Int = 0) {
+    queueDepth.set(Double(shardGauges.withLock { $0.set(\.queueDepth, depth, shard: shard) }))
+  }
+
+  /// A shard this process gave up: its counts leave the sums.
+  public func forgetShard(_ shard: Int) {
+    let (synced, depth) = shardGauges.withLock { gauges in
+      gauges.inSync[shard] = nil
+      gauges.queueDepth[shard] = nil
+      return (gauges.inSync.values.reduce(0, +), gauges.queueDepth.values.reduce(0, +))
+    }
+    inSync.set(Double(synced))
+    queueDepth.set(Double(depth))
+  }
+
+  /// How many shards this process holds (`--shards`).
+  public func setShardsHeld(_ count: Int) { shardsHeld.set(Double(count)) }
   public func queueAdded() { queueAdds.increment() }
   public func queueRetried() { queueRetries.increment() }
 

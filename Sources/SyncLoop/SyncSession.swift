@@ -28,6 +28,9 @@ public struct SyncSession: Sendable {
     public var resyncInterval: Duration = .seconds(600)
     /// The Lease to hold before syncing; nil syncs without leader election.
     public var leaderElection: LeaderElector.Settings?
+    /// More than 1 (with leader election): the objects are split into this many shards,
+    /// each synced by whichever replica holds its Lease (``ShardCoordinator``).
+    public var shards = 1
     /// Report objects that fail to sync as Warning Events on the target (`--events`).
     /// Never under `dryRun`.
     public var events = true
@@ -76,8 +79,12 @@ public struct SyncSession: Sendable {
   }
 
   /// The engine these settings describe; under dry-run its actions are printed.
+  ///
+  /// A shard's engine writes through a client of its own (`target`), gated by the
+  /// shard's fence, runs the latest `program`, and syncs `shard`'s objects only.
   public func makeEngine(
-    metrics: SyncMetrics = SyncMetrics(), events: EventRecorder? = nil
+    metrics: SyncMetrics = SyncMetrics(), events: EventRecorder? = nil,
+    target: KubeClient? = nil, program: PatchProgram? = nil, shard: ShardFilter? = nil
   ) throws -> SyncEngine {
     let isDryRun = settings.dryRun
     let print = self.print
@@ -91,10 +98,11 @@ public struct SyncSession: Sendable {
     }
     return SyncEngine(
       source: try KubeSourceCluster(client: source, logger: logger),
-      target: KubeTargetCluster(client: target, logger: logger), program: program,
+      target: KubeTargetCluster(client: target ?? self.target, logger: logger),
+      program: program ?? self.program,
       ownership: Ownership(sourceCluster: settings.sourceName),
       options: SyncOptions(
-        prune: settings.prune, dryRun: settings.dryRun, workers: settings.workers),
+        prune: settings.prune, dryRun: settings.dryRun, workers: settings.workers, shard: shard),
       metrics: metrics, logger: logger, events: events, onAction: report)
   }
 
@@ -136,6 +144,10 @@ public struct SyncSession: Sendable {
   }
 
   private func run(metrics: SyncMetrics, events: EventRecorder?) async throws {
+    if settings.shards > 1, let election = settings.leaderElection {
+      try await runSharded(election, metrics: metrics, events: events)
+      return
+    }
     let engine = try makeEngine(metrics: metrics, events: events)
     let elector = settings.leaderElection.map {
       LeaderElector(client: target, settings: $0, metrics: metrics, logger: logger)
@@ -163,6 +175,17 @@ public struct SyncSession: Sendable {
   func startHealthServer(
     metrics: SyncMetrics, engine: SyncEngine, elector: LeaderElector?
   ) async throws -> HealthServer? {
+    try await startHealthServer(metrics: metrics) {
+      if let elector, !(await elector.isLeader) { return true }
+      return await engine.isReady
+    }
+  }
+
+  /// The health server with `isReady` behind `/readyz`; nil when `--metrics-address` is
+  /// empty.
+  func startHealthServer(
+    metrics: SyncMetrics, isReady: @escaping @Sendable () async -> Bool
+  ) async throws -> HealthServer? {
     guard !settings.metricsAddress.isEmpty else { return nil }
     let parts = settings.metricsAddress.split(separator: ":", omittingEmptySubsequences: false)
     guard parts.count == 2, let port = Int(parts[1]) else {
@@ -171,11 +194,7 @@ public struct SyncSession: Sendable {
     }
     let host = parts[0].isEmpty ? "0.0.0.0" : String(parts[0])
     let server = try await HealthServer.start(
-      host: host, port: port, metrics: metrics,
-      isReady: {
-        if let elector, !(await elector.isLeader) { return true }
-        return await engine.isReady
-      })
+      host: host, port: port, metrics: metrics, isReady: isReady)
     logger.info(
       "serving /metrics, /healthz and /readyz", metadata: ["address": "\(host):\(server.port)"])
     return server

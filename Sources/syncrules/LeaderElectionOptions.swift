@@ -30,9 +30,22 @@ struct LeaderElectionOptions: ParsableArguments {
       "How often replicas try to acquire or renew the Lease.", valueName: "DURATION"))
   var leaderElectRetryPeriod = GoDuration(seconds: 2)
 
+  @Option(
+    help: ArgumentHelp(
+      "Split the objects into N shards by namespace, each synced by the replica holding "
+        + "its Lease (NAME-shard-I); needs --leader-elect.", valueName: "N"))
+  var shards = 1
+
   /// client-go's rules: a leader must give up (renew deadline) before anyone may take
   /// over (lease duration), and must get more than one attempt within its deadline.
   func validate() throws {
+    guard (1...1024).contains(shards) else {
+      throw ValidationError("--shards must be between 1 and 1024")
+    }
+    guard shards == 1 || leaderElect else {
+      throw ValidationError(
+        "--shards needs --leader-elect: replicas share the shards through Leases")
+    }
     let (lease, renew, retry) = (
       leaderElectLeaseDuration.duration, leaderElectRenewDeadline.duration,
       leaderElectRetryPeriod.duration

@@ -227,6 +227,7 @@ struct SyncCommand: AsyncParsableCommand {
     settings.rediscoverInterval = duration(rediscoverInterval)
     settings.resyncInterval = duration(resyncInterval)
     settings.leaderElection = leaderElection.settings
+    settings.shards = leaderElection.shards
     return settings
   }
 }

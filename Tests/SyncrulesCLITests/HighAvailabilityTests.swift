@@ -161,6 +161,7 @@ struct HighAvailabilityTests {
       ["--leader-elect-renew-deadline", "2s", "--leader-elect-retry-period", "1m30s"],
       "greater than 1.2 × --leader-elect-retry-period"
     ),
+    (["--shards", "0"], "--shards must be between 1 and 1024"),
   ])
   func electionTimingsAreChecked(_ flags: [String], _ message: String) throws {
     let result = try CLI.run(
@@ -168,6 +169,14 @@ struct HighAvailabilityTests {
         + ["--from-context", "a", "--to-context", "b"])
     #expect(result.status == 2, "\(result.stderr)")
     #expect(result.stderr.contains(message), "\(result.stderr)")
+  }
+
+  @Test func shardsNeedLeaderElection() throws {
+    let result = try CLI.run(
+      ["sync", "-f", "docs/examples/dr-standby.sync", "--shards", "3"]
+        + ["--from-context", "a", "--to-context", "b"])
+    #expect(result.status == 2, "\(result.stderr)")
+    #expect(result.stderr.contains("--shards needs --leader-elect"), "\(result.stderr)")
   }
 
   static func isLeaseWrite(_ request: RecordedRequest) -> Bool {
