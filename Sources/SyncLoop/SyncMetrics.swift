@@ -35,12 +35,25 @@ public final class SyncMetrics: Sendable {
     }
   }
 
-  public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+  /// The `target` label of this instance's series: several standbys share one registry,
+  /// one instance each. nil (one standby): no such label.
+  public let target: String?
+
+  /// `labels`, and `target` when set: the series of one standby's engine.
+  func labeled(_ labels: [(String, String)]) -> [(String, String)] {
+    target.map { labels + [("target", $0)] } ?? labels
+  }
+
+  public init(
+    registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), target: String? = nil
+  ) {
     self.registry = registry
-    let name = [("name", Self.controllerName)]
-    let controller = [("controller", Self.controllerName)]
+    self.target = target
+    let target = target.map { [("target", $0)] } ?? []
+    let name = [("name", Self.controllerName)] + target
+    let controller = [("controller", Self.controllerName)] + target
     latency = registry.makeDurationHistogram(
-      name: "syncrules_sync_latency_seconds",
+      name: "syncrules_sync_latency_seconds", labels: target,
       buckets: [
         .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
         .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5),
@@ -48,7 +61,7 @@ public final class SyncMetrics: Sendable {
       ],
       help: "Time from a source change being seen to the rewritten object applied on the target.")
     inSync = registry.makeGauge(
-      name: "syncrules_objects_in_sync",
+      name: "syncrules_objects_in_sync", labels: target,
       help: "Source objects whose rewritten form is applied on the target.")
     queueDepth = registry.makeGauge(
       name: "workqueue_depth", labels: name, help: "Current depth of the work queue.")
@@ -77,12 +90,12 @@ public final class SyncMetrics: Sendable {
     for result in ["success", "error", "requeue"] {
       _ = registry.makeCounter(
         name: "controller_runtime_reconcile_total",
-        labels: [("controller", Self.controllerName), ("result", result)],
+        labels: [("controller", Self.controllerName), ("result", result)] + target,
         help: "Total number of reconciliations per controller.")
     }
     for cause in ["rate_limited", "queue_full", "write_failed"] {
       _ = registry.makeCounter(
-        name: "syncrules_events_dropped_total", labels: [("cause", cause)],
+        name: "syncrules_events_dropped_total", labels: [("cause", cause)] + target,
         help: "Kubernetes Events about failed objects that were not written to the target.")
     }
   }
@@ -111,7 +124,7 @@ public final class SyncMetrics: Sendable {
   public func reconciled(result: String, duration: Duration) {
     registry.makeCounter(
       name: "controller_runtime_reconcile_total",
-      labels: [("controller", Self.controllerName), ("result", result)],
+      labels: labeled([("controller", Self.controllerName), ("result", result)]),
       help: "Total number of reconciliations per controller."
     ).increment()
     if result == "error" { reconcileErrors.increment() }
@@ -142,7 +155,7 @@ public final class SyncMetrics: Sendable {
   public func synced(group: String, kind: String) {
     registry.makeCounter(
       name: "syncrules_objects_synced_total",
-      labels: [("group", Self.group(group)), ("kind", kind)],
+      labels: labeled([("group", Self.group(group)), ("kind", kind)]),
       help: "Objects applied to the target."
     ).increment()
   }
@@ -150,7 +163,7 @@ public final class SyncMetrics: Sendable {
   public func unchanged(group: String, kind: String) {
     registry.makeCounter(
       name: "syncrules_writes_unchanged_total",
-      labels: [("group", Self.group(group)), ("kind", kind)],
+      labels: labeled([("group", Self.group(group)), ("kind", kind)]),
       help: "Writes skipped because the rewritten object had not changed."
     ).increment()
   }
@@ -158,7 +171,7 @@ public final class SyncMetrics: Sendable {
   public func failed(group: String, kind: String) {
     registry.makeCounter(
       name: "syncrules_objects_failed_total",
-      labels: [("group", Self.group(group)), ("kind", kind)],
+      labels: labeled([("group", Self.group(group)), ("kind", kind)]),
       help: "Objects that could not be rewritten or applied."
     ).increment()
   }
@@ -167,7 +180,7 @@ public final class SyncMetrics: Sendable {
   public func skipped(group: String, kind: String, reason: String) {
     registry.makeCounter(
       name: "syncrules_objects_skipped_total",
-      labels: [("group", Self.group(group)), ("kind", kind), ("reason", reason)],
+      labels: labeled([("group", Self.group(group)), ("kind", kind), ("reason", reason)]),
       help: "Source objects not synced: skipped, dropped by a rule, or matched by no rule."
     ).increment()
   }
@@ -175,21 +188,21 @@ public final class SyncMetrics: Sendable {
   public func pruned(group: String, kind: String) {
     registry.makeCounter(
       name: "syncrules_objects_pruned_total",
-      labels: [("group", Self.group(group)), ("kind", kind)],
+      labels: labeled([("group", Self.group(group)), ("kind", kind)]),
       help: "Target objects deleted because their source is gone or no longer matches."
     ).increment()
   }
 
   public func watchRestarted(resource: String) {
     registry.makeCounter(
-      name: "syncrules_watch_restarts_total", labels: [("resource", resource)],
+      name: "syncrules_watch_restarts_total", labels: labeled([("resource", resource)]),
       help: "Watches restarted (dropped connections, expired resource versions)."
     ).increment()
   }
 
   public func lastSync(resource: String, seconds: Double) {
     registry.makeGauge(
-      name: "syncrules_last_sync_timestamp_seconds", labels: [("resource", resource)],
+      name: "syncrules_last_sync_timestamp_seconds", labels: labeled([("resource", resource)]),
       help: "Unix time of the last successful apply or prune for the resource."
     ).set(seconds)
   }
@@ -197,7 +210,7 @@ public final class SyncMetrics: Sendable {
   /// `result` is `success` or `failure`.
   public func ruleReload(result: String) {
     registry.makeCounter(
-      name: "syncrules_rule_reloads_total", labels: [("result", result)],
+      name: "syncrules_rule_reloads_total", labels: labeled([("result", result)]),
       help: "Rule file reloads, by result."
     ).increment()
   }
@@ -214,7 +227,7 @@ public final class SyncMetrics: Sendable {
   /// `write_failed` (the target refused it or could not be reached).
   public func eventDropped(cause: String) {
     registry.makeCounter(
-      name: "syncrules_events_dropped_total", labels: [("cause", cause)],
+      name: "syncrules_events_dropped_total", labels: labeled([("cause", cause)]),
       help: "Kubernetes Events about failed objects that were not written to the target."
     ).increment()
   }

@@ -84,7 +84,8 @@ public struct SyncSession: Sendable {
   /// shard's fence, runs the latest `program`, and syncs `shard`'s objects only.
   public func makeEngine(
     metrics: SyncMetrics = SyncMetrics(), events: EventRecorder? = nil,
-    target: KubeClient? = nil, program: PatchProgram? = nil, shard: ShardFilter? = nil
+    target: KubeClient? = nil, program: PatchProgram? = nil, shard: ShardFilter? = nil,
+    sourceCluster: (any SourceCluster)? = nil
   ) throws -> SyncEngine {
     let isDryRun = settings.dryRun
     let print = self.print
@@ -97,7 +98,7 @@ public struct SyncSession: Sendable {
       }
     }
     return SyncEngine(
-      source: try KubeSourceCluster(client: source, logger: logger),
+      source: try sourceCluster ?? KubeSourceCluster(client: source, logger: logger),
       target: KubeTargetCluster(client: target ?? self.target, logger: logger),
       program: program ?? self.program,
       ownership: Ownership(sourceCluster: settings.sourceName),
@@ -208,27 +209,40 @@ public func withClients<T>(
   source: ClientConfiguration, target: ClientConfiguration, targetReadOnly: Bool,
   _ body: (KubeClient, KubeClient) async throws -> T
 ) async throws -> T {
+  try await withClients(source: source, targets: [target], targetReadOnly: targetReadOnly) {
+    try await body($0, $1[0])
+  }
+}
+
+/// ``withClients(source:target:targetReadOnly:_:)`` for several targets (standbys).
+public func withClients<T>(
+  source: ClientConfiguration, targets: [ClientConfiguration], targetReadOnly: Bool,
+  _ body: (KubeClient, [KubeClient]) async throws -> T
+) async throws -> T {
   let sourceClient: KubeClient
   do {
     sourceClient = try KubeClient(source, readOnly: true)
   } catch {
     throw ClusterError(side: .source, cluster: source.clusterLabel, underlying: error)
   }
-  let targetClient: KubeClient
-  do {
-    targetClient = try KubeClient(target, readOnly: targetReadOnly)
-  } catch {
-    try? await sourceClient.shutdown()
-    throw ClusterError(side: .target, cluster: target.clusterLabel, underlying: error)
+  var targetClients: [KubeClient] = []
+  for target in targets {
+    do {
+      targetClients.append(try KubeClient(target, readOnly: targetReadOnly))
+    } catch {
+      try? await sourceClient.shutdown()
+      for client in targetClients { try? await client.shutdown() }
+      throw ClusterError(side: .target, cluster: target.clusterLabel, underlying: error)
+    }
   }
   let result: Result<T, any Error>
   do {
-    result = .success(try await body(sourceClient, targetClient))
+    result = .success(try await body(sourceClient, targetClients))
   } catch {
     result = .failure(error)
   }
   try? await sourceClient.shutdown()
-  try? await targetClient.shutdown()
+  for client in targetClients { try? await client.shutdown() }
   return try result.get()
 }
 

@@ -8,57 +8,6 @@ import SyncLoop
 import SyncProgram
 import SyncRuntime
 
-/// Where the two clusters are: kubeconfig files and contexts for each side.
-struct ClusterOptions: ParsableArguments {
-  @Option(
-    help: ArgumentHelp(
-      "Kubeconfig for both clusters, unless --from-kubeconfig or --to-kubeconfig says "
-        + "otherwise (default: KUBECONFIG, then ~/.kube/config).", valueName: "FILE"))
-  var kubeconfig: String?
-
-  @Option(help: ArgumentHelp("Kubeconfig of the source (production) cluster.", valueName: "FILE"))
-  var fromKubeconfig: String?
-
-  @Option(help: ArgumentHelp("Context of the source cluster.", valueName: "NAME"))
-  var fromContext: String?
-
-  @Option(help: ArgumentHelp("Kubeconfig of the target (standby) cluster.", valueName: "FILE"))
-  var toKubeconfig: String?
-
-  @Option(help: ArgumentHelp("Context of the target cluster.", valueName: "NAME"))
-  var toContext: String?
-
-  @Option(
-    help: ArgumentHelp(
-      "Name of the source cluster in ownership annotations (default: the source context).",
-      valueName: "NAME"))
-  var sourceName: String?
-
-  /// Both clusters must be named.
-  func requireClusters() throws {
-    if fromKubeconfig == nil && fromContext == nil && toKubeconfig == nil && toContext == nil {
-      throw ValidationError(
-        "name the two clusters: --from-context/--to-context (one kubeconfig: KUBECONFIG, "
-          + "~/.kube/config or --kubeconfig) or --from-kubeconfig/--to-kubeconfig (two files)")
-    }
-  }
-
-  /// The resolved client configurations; refuses one cluster as both source and target.
-  func resolve() throws -> (source: ClientConfiguration, target: ClientConfiguration, name: String)
-  {
-    let source = try ClientConfiguration.resolve(
-      kubeconfig: fromKubeconfig ?? kubeconfig, context: fromContext)
-    let target = try ClientConfiguration.resolve(
-      kubeconfig: toKubeconfig ?? kubeconfig, context: toContext)
-    if source.server == target.server {
-      throw ValidationError(
-        "the source and the target are the same API server (\(Redaction.url(source.server))); "
-          + "syncrules never writes to the source cluster")
-    }
-    return (source, target, sourceName ?? fromContext ?? "source")
-  }
-}
-
 /// `syncrules sync`: the watch-driven loop from production to the standby.
 struct SyncCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
@@ -129,8 +78,14 @@ struct SyncCommand: AsyncParsableCommand {
         "the demo moved: run `swift run kube-api-server demo [-f RULES]` from the "
           + "repository root (see docs/operating.md)")
     }
-    if rulePaths.isEmpty { throw ValidationError("name the rules with -f FILE") }
     try clusters.requireClusters()
+    let targets = try clusters.targetSpecs()
+    if rulePaths.isEmpty, targets.contains(where: \.rulePaths.isEmpty) {
+      throw ValidationError("name the rules with -f FILE")
+    }
+    if targets.count > 1, leaderElection.shards > 1 {
+      throw ValidationError("--shards syncs one target: run one Deployment per standby")
+    }
     guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
     guard reloadInterval > 0, rediscoverInterval > 0, resyncInterval > 0 else {
       throw ValidationError("intervals must be positive")
@@ -139,32 +94,51 @@ struct SyncCommand: AsyncParsableCommand {
 
   func run() async throws {
     let logger = makeLogger(format: logFormat)
-    let program =
-      logFormat == .json
-      ? try loadProgram(logger: logger)
-      : try requireProgram(try loadRuleSet(paths: rulePaths, options: rules))
+    // -f's rules are checked before the clusters are resolved, as they always were.
+    let common = rulePaths.isEmpty ? nil : try program(paths: rulePaths, logger: logger)
     do {
-      let (sourceConfig, targetConfig, sourceName) = try clusters.resolve()
-      try await withClients(source: sourceConfig, target: targetConfig, targetReadOnly: false) {
-        source, target in
+      let (sourceConfig, resolved, sourceName) = try clusters.resolveTargets()
+      var targets: [(name: String, paths: [String], program: PatchProgram)] = []
+      for (spec, _) in resolved {
+        let paths = spec.rulePaths.isEmpty ? rulePaths : spec.rulePaths
+        let own = spec.rulePaths.isEmpty ? common : try program(paths: paths, logger: logger)
+        guard let own else { throw ValidationError("name the rules with -f FILE") }
+        targets.append((spec.name, paths, own))
+      }
+      try await withClients(
+        source: sourceConfig, targets: resolved.map(\.configuration), targetReadOnly: false
+      ) { source, clients in
+        var settings = settings(sourceName: sourceName)
+        settings.rules = rules.ruleSetOptions(paths: targets[0].paths)
         let session = SyncSession(
-          settings: settings(sourceName: sourceName), program: program, source: source,
-          target: target, logger: logger, print: { Terminal.write($0, to: 1) })
-        if once {
-          let report = try await session.runOnce()
-          logger.info(
-            "sync done",
-            metadata: [
-              "resources": .stringConvertible(report.resources.count),
-              "applied": .stringConvertible(report.applied),
-              "unchanged": .stringConvertible(report.unchanged),
-              "pruned": .stringConvertible(report.pruned),
-              "failed": .stringConvertible(report.failed),
-            ])
-          if report.failed > 0 { throw ExitCode(1) }
+          settings: settings, program: targets[0].program, source: source,
+          target: clients[0], logger: logger, print: { Terminal.write($0, to: 1) })
+        if targets.count == 1 {
+          if once {
+            let report = try await session.runOnce()
+            logDone(report, target: nil, logger: logger)
+            if report.failed > 0 { throw ExitCode(1) }
+            return
+          }
+          try await runUntilSignalled(logger: logger) { try await session.run() }
           return
         }
-        try await runUntilSignalled(logger: logger) { try await session.run() }
+        let multi = MultiTargetSync(
+          base: session,
+          targets: zip(targets, clients).map { target, client in
+            SyncTarget(
+              name: target.name, client: client, program: target.program,
+              rules: rules.ruleSetOptions(paths: target.paths))
+          })
+        if once {
+          let reports = try await multi.runOnce()
+          for (target, report) in zip(targets, reports) {
+            logDone(report, target: target.name, logger: logger)
+          }
+          if reports.contains(where: { $0.failed > 0 }) { throw ExitCode(1) }
+          return
+        }
+        try await runUntilSignalled(logger: logger) { try await multi.run() }
       }
     } catch let error as ClusterError {
       fatal("\(error)", logger: logger)
@@ -192,12 +166,33 @@ struct SyncCommand: AsyncParsableCommand {
     }
   }
 
+  /// The `sync done` event of a `--once` run, naming the target when there are several.
+  func logDone(_ report: OnceReport, target: String?, logger: Logger) {
+    var metadata: Logger.Metadata = [
+      "resources": .stringConvertible(report.resources.count),
+      "applied": .stringConvertible(report.applied),
+      "unchanged": .stringConvertible(report.unchanged),
+      "pruned": .stringConvertible(report.pruned),
+      "failed": .stringConvertible(report.failed),
+    ]
+    if let target { metadata["target"] = "\(target)" }
+    logger.info("sync done", metadata: metadata)
+  }
+
+  /// The compiled rules of `paths`: findings as log events in JSON, as `check` prints
+  /// them in text.
+  func program(paths: [String], logger: Logger) throws -> PatchProgram {
+    logFormat == .json
+      ? try loadProgram(paths: paths, logger: logger)
+      : try requireProgram(try loadRuleSet(paths: paths, options: rules))
+  }
+
   /// Loads the rules for `--log-format json`: every finding is one log event with its
   /// position as fields, and rules that do not check end the process with a `fatal` one.
-  func loadProgram(logger: Logger) throws -> PatchProgram {
+  func loadProgram(paths: [String], logger: Logger) throws -> PatchProgram {
     let ruleSet: RuleSet
     do {
-      ruleSet = try RuleSet.load(rules.ruleSetOptions(paths: rulePaths))
+      ruleSet = try RuleSet.load(rules.ruleSetOptions(paths: paths))
     } catch {
       logger.critical(
         "\(error.message)", metadata: ["code": "\(error.code.rawValue)", "file": "\(error.file)"])
