@@ -121,6 +121,20 @@ public protocol SourceCluster: Sendable {
   func list(_ resource: ResourceType) async throws -> [Value]
   /// A snapshot, then changes, until cancelled; relists after expiry yield new snapshots.
   func watch(_ resource: ResourceType) -> AsyncThrowingStream<ResourceEvent, any Error>
+  /// All current objects of a resource, handed over a page at a time so that no caller
+  /// holds a whole large list; page index 0 again means the list started over.
+  func listPages(
+    _ resource: ResourceType, _ body: @Sendable (_ page: [Value], _ index: Int) async -> Void
+  ) async throws
+}
+
+extension SourceCluster {
+  /// One page: the whole list.
+  public func listPages(
+    _ resource: ResourceType, _ body: @Sendable (_ page: [Value], _ index: Int) async -> Void
+  ) async throws {
+    await body(try await list(resource), 0)
+  }
 }
 
 /// The standby cluster: the only one the loop writes to.

@@ -29,15 +29,20 @@ private func discoverResources(_ client: KubeClient, logger: Logger) async throw
 public struct KubeSourceCluster: SourceCluster {
   public let client: KubeClient
   let logger: Logger
+  /// Objects per list request (`limit`); nil lists each resource in one response.
+  let pageSize: Int?
 
   /// `client` must be read-only; the initializer refuses one that is not.
-  public init(client: KubeClient, logger: Logger) throws {
+  public init(client: KubeClient, logger: Logger, pageSize: Int? = 500) throws {
     guard client.isReadOnly else {
       throw KubeError.configuration("the source cluster client must be read-only")
     }
     self.client = client
     self.logger = logger
+    self.pageSize = pageSize
   }
+
+  var listOptions: ListOptions { ListOptions(pageSize: pageSize) }
 
   public func discover() async throws -> [ResourceType] {
     try await ClusterError.naming(.source, client) {
@@ -47,12 +52,22 @@ public struct KubeSourceCluster: SourceCluster {
 
   public func list(_ resource: ResourceType) async throws -> [Value] {
     try await ClusterError.naming(.source, client) {
-      try await client.list(resource).items
+      try await client.list(resource, options: listOptions).items
+    }
+  }
+
+  public func listPages(
+    _ resource: ResourceType, _ body: @Sendable (_ page: [Value], _ index: Int) async -> Void
+  ) async throws {
+    try await ClusterError.naming(.source, client) {
+      _ = try await client.listPages(resource, options: listOptions) { await body($0, $1) }
     }
   }
 
   public func watch(_ resource: ResourceType) -> AsyncThrowingStream<ResourceEvent, any Error> {
-    let events = Reflector(client: client, resource: resource).events()
+    var reflector = Reflector(client: client, resource: resource)
+    reflector.options.listOptions = listOptions
+    let events = reflector.events()
     return AsyncThrowingStream { continuation in
       let task = Task {
         do {

@@ -27,7 +27,11 @@ extension SyncEngine {
     defer { reporting.cancel() }
     resourcesToList = resources.count
     for resource in resources {
-      await receiveSnapshot(try await source.list(resource), of: resource)
+      // Page by page: a large resource is never held as one list of trees.
+      try await source.listPages(resource) { page, index in
+        await self.receiveListPage(page, index: index, of: resource)
+      }
+      await finishSnapshot(of: resource, present: listedKeys.removeValue(forKey: resource) ?? [])
       // Counted like a watch's first list, so that progress says how many are listed.
       snapshots.insert(resource)
     }
@@ -41,6 +45,14 @@ extension SyncEngine {
         return false
       }.count
     return report
+  }
+
+  /// One page of a `--once` list; page 0 starts the list (again, after an expired
+  /// continue token).
+  func receiveListPage(_ page: [Value], index: Int, of resource: ResourceType) async {
+    var present = index == 0 ? [] : listedKeys[resource] ?? []
+    await receivePage(page, of: resource, present: &present)
+    listedKeys[resource] = present
   }
 
   /// Runs workers until the queue is empty.

@@ -27,6 +27,16 @@ enum Decision: Sendable, Equatable {
   }
 }
 
+/// A source object as the engine keeps it between events.
+///
+/// A tree, about 27 KB per workload object. Compact JSON (6 KB) was measured and left
+/// out: re-parsing on every reconcile cost 40% more CPU in the initial sync
+/// (docs/performance.md, "The sync loop").
+struct HeldObject: Sendable {
+  let resource: ResourceType
+  let object: Value
+}
+
 /// A copy the loop applied to the target.
 struct AppliedCopy: Sendable, Hashable {
   var target: ObjectKey
@@ -122,7 +132,9 @@ public actor SyncEngine {
   /// How many of each action this engine took: the counts of a `--once` report.
   var actionCounts = OnceReport()
 
-  var sourceObjects: [ObjectKey: (resource: ResourceType, object: Value)] = [:]
+  var sourceObjects: [ObjectKey: HeldObject] = [:]
+  /// The keys of the pages of a `--once` list so far, by resource.
+  var listedKeys: [ResourceType: Set<ObjectKey>] = [:]
   var decisions = DecisionTable()
   var targetResources: [String: ResourceType] = [:]
   var knownNamespaces: Set<String> = []
@@ -184,11 +196,23 @@ public actor SyncEngine {
   /// it are treated as deleted.
   func receiveSnapshot(_ objects: [Value], of resource: ResourceType) async {
     var present: Set<ObjectKey> = []
+    await receivePage(objects, of: resource, present: &present)
+    await finishSnapshot(of: resource, present: present)
+  }
+
+  /// One page of a list: every object is (re)queued and its key noted in `present`.
+  func receivePage(_ objects: [Value], of resource: ResourceType, present: inout Set<ObjectKey>)
+    async
+  {
     for object in objects {
       guard let key = ObjectKey(of: object) else { continue }
       present.insert(key)
       await receive(object, key: key, of: resource)
     }
+  }
+
+  /// The list is complete: cached objects of `resource` it did not have are deleted.
+  func finishSnapshot(of resource: ResourceType, present: Set<ObjectKey>) async {
     let gone = sourceObjects.filter { $0.value.resource == resource && !present.contains($0.key) }
     for key in gone.keys { await receiveDeletion(key) }
   }
@@ -200,7 +224,7 @@ public actor SyncEngine {
 
   func receive(_ object: Value, key: ObjectKey, of resource: ResourceType) async {
     guard owns(key) else { return }
-    sourceObjects[key] = (resource, object)
+    sourceObjects[key] = HeldObject(resource: resource, object: object)
     if seenAt[key] == nil { seenAt[key] = .now }
     await enqueue(key, resource: resource)
   }
@@ -261,10 +285,11 @@ public actor SyncEngine {
 
   /// Brings one source object's copy up to date. Returns false when a retry may help.
   func reconcile(_ key: ObjectKey) async -> Bool {
-    guard let (_, object) = sourceObjects[key] else {
+    guard let held = sourceObjects[key] else {
       await updateDependencies(of: key, to: [])
       return await retire(key, reason: "deleted at source")
     }
+    let object = held.object
     let decision = decider.decide(
       object, source: key, isReferenced: dependencies.isReferenced(key))
     await updateDependencies(of: key, to: decision.dependencies)

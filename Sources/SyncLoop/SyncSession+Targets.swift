@@ -71,7 +71,9 @@ public struct MultiTargetSync: Sendable {
     base.source.observeRequests { method, host, code, duration in
       metrics[0].request(method: method, host: host, code: code, duration: duration)
     }
-    let shared = SharedSource(try KubeSourceCluster(client: base.source, logger: base.logger))
+    let shared = SharedSource(
+      try KubeSourceCluster(
+        client: base.source, logger: base.logger, pageSize: base.settings.pageSize))
     var engines: [SyncEngine] = []
     var recorders: [EventRecorder] = []
     for (index, target) in targets.enumerated() {

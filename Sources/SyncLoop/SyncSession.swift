@@ -26,6 +26,9 @@ public struct SyncSession: Sendable {
     public var reloadInterval: Duration = .seconds(2)
     public var rediscoverInterval: Duration = .seconds(30)
     public var resyncInterval: Duration = .seconds(600)
+    /// Objects per list request to the source (`limit`/`continue`); nil: one response
+    /// per resource.
+    public var pageSize: Int? = 500
     /// The Lease to hold before syncing; nil syncs without leader election.
     public var leaderElection: LeaderElector.Settings?
     /// More than 1 (with leader election): the objects are split into this many shards,
@@ -98,7 +101,8 @@ public struct SyncSession: Sendable {
       }
     }
     return SyncEngine(
-      source: try sourceCluster ?? KubeSourceCluster(client: source, logger: logger),
+      source: try sourceCluster
+        ?? KubeSourceCluster(client: source, logger: logger, pageSize: settings.pageSize),
       target: KubeTargetCluster(client: target ?? self.target, logger: logger),
       program: program ?? self.program,
       ownership: Ownership(sourceCluster: settings.sourceName),

@@ -50,6 +50,12 @@ struct SyncCommand: AsyncParsableCommand {
   @Option(help: "Objects applied concurrently.")
   var workers = 4
 
+  @Option(
+    help: ArgumentHelp(
+      "Objects per list request to the source (limit/continue paging); 0: one response per "
+        + "resource.", valueName: "N"))
+  var pageSize = 500
+
   @Option(help: "Where to serve /metrics, /healthz and /readyz (empty: off).")
   var metricsAddress = "127.0.0.1:9090"
 
@@ -87,6 +93,7 @@ struct SyncCommand: AsyncParsableCommand {
       throw ValidationError("--shards syncs one target: run one Deployment per standby")
     }
     guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+    guard pageSize >= 0 else { throw ValidationError("--page-size must be 0 or more") }
     guard reloadInterval > 0, rediscoverInterval > 0, resyncInterval > 0 else {
       throw ValidationError("intervals must be positive")
     }
@@ -217,6 +224,7 @@ struct SyncCommand: AsyncParsableCommand {
     settings.dryRun = dryRun
     settings.events = events
     settings.workers = workers
+    settings.pageSize = pageSize == 0 ? nil : pageSize
     settings.metricsAddress = metricsAddress
     settings.reloadInterval = duration(reloadInterval)
     settings.rediscoverInterval = duration(rediscoverInterval)

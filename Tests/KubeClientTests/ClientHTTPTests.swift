@@ -207,6 +207,40 @@ let configMaps = ResourceType(
     #expect(list.items.map { $0["metadata"]?["name"] } == ["x", "y"])
   }
 
+  /// Page by page, the restart after an expired continue token shows as page 0 again,
+  /// so a caller keeping pages knows to forget the first attempt's.
+  @Test func listPagesHandsOverEachPageAndSaysWhenTheListStartsOver() async throws {
+    let calls = NIOLockedValueBox(0)
+    let pages = NIOLockedValueBox<[(Int, [String])]>([])
+    let version = try await withStub(
+      respond: Responder { request in
+        let call = calls.withLockedValue {
+          $0 += 1
+          return $0
+        }
+        if request.query["continue"] != nil && call == 2 {
+          return .status(410, reason: "Expired", message: "continue token too old")
+        }
+        if request.query["continue"] != nil {
+          return .json(
+            #"{"metadata":{"resourceVersion":"21"},"items":[{"metadata":{"name":"y"}}]}"#)
+        }
+        return .json(
+          #"{"metadata":{"resourceVersion":"21","continue":"t"},"#
+            + #""items":[{"metadata":{"name":"x"}}]}"#)
+      }
+    ) { client, _ in
+      try await client.listPages(configMaps, namespace: "shop") { items, index in
+        let names = items.compactMap { $0["metadata"]?["name"]?.stringValue }
+        pages.withLockedValue { $0.append((index, names)) }
+      }
+    }
+    #expect(version == "21")
+    let seen = pages.withLockedValue { $0 }
+    #expect(seen.map(\.0) == [0, 0, 1])
+    #expect(seen.map(\.1) == [["x"], ["x"], ["y"]])
+  }
+
   @Test func getReturnsNilForNotFoundAndErrorsAreTyped() async throws {
     try await withStub(
       respond: Responder { request in

@@ -53,6 +53,28 @@ struct SyncCommandTests {
     #expect(production.nonReadRequests.isEmpty)
   }
 
+  /// `--page-size` pages every list of the source (`limit`, then `continue`), and the
+  /// standby gets the same objects as with one response per resource.
+  @Test func listsOfTheSourceArePaged() async throws {
+    try await ClusterPair.with(
+      production: .init(initialObjects: try ClusterPair.exampleObjects())
+    ) { clusters in
+      let once = try CLI.run(
+        ["sync", "--once", "--page-size", "2", "-f", "docs/examples/dr-standby.sync"]
+          + clusters.arguments)
+      #expect(once.status == 0, "\(once.stderr)")
+      let lists = clusters.production.requests.filter {
+        $0.method == "GET" && $0.path.hasSuffix("/deployments")
+      }
+      #expect(lists.count == 3, "5 Deployments: pages of 2, 2 and 1")
+      #expect(lists.allSatisfy { $0.query.contains("limit=2") })
+      #expect(lists.dropFirst().allSatisfy { $0.query.contains("continue=") })
+      #expect(
+        clusters.standby.objects(group: "apps", version: "v1", plural: "deployments").count == 3)
+      #expect(clusters.production.nonReadRequests.isEmpty)
+    }
+  }
+
   /// Runs `body` with the arguments naming `rules` and two API servers, production
   /// holding `objects`, and the standby.
   static func withClusters(

@@ -46,11 +46,31 @@ extension KubeClient {
   public func list(
     _ resource: ResourceType, namespace: String? = nil, options: ListOptions = ListOptions()
   ) async throws(KubeError) -> ObjectList {
+    var items: [Value] = []
+    let version = try await listPages(resource, namespace: namespace, options: options) {
+      page, index in
+      if index == 0 { items.removeAll(keepingCapacity: true) }
+      items += page
+    }
+    return ObjectList(items: items, resourceVersion: version)
+  }
+
+  /// Lists page by page (`limit`/`continue`), handing each page's items to `body` as it
+  /// arrives, so that a caller keeping less than the objects never holds a whole large
+  /// list. Returns the list's resourceVersion.
+  ///
+  /// When a continue token expires (410) between pages the list starts over: `body` is
+  /// then called with page index 0 again, and must forget what it was given before.
+  public func listPages(
+    _ resource: ResourceType, namespace: String? = nil, options: ListOptions = ListOptions(),
+    _ body: (_ items: [Value], _ index: Int) async throws(KubeError) -> Void
+  ) async throws(KubeError) -> String {
     var restarts = 0
     while true {
       do {
         let pageSize = restarts >= 3 ? nil : options.pageSize
-        return try await listPaged(resource, namespace: namespace, options, pageSize: pageSize)
+        return try await listPaged(
+          resource, namespace: namespace, options, pageSize: pageSize, body)
       } catch .expired where restarts < 3 {
         restarts += 1
       }
@@ -58,10 +78,11 @@ extension KubeClient {
   }
 
   private func listPaged(
-    _ resource: ResourceType, namespace: String?, _ options: ListOptions, pageSize: Int?
-  ) async throws(KubeError) -> ObjectList {
-    var items: [Value] = []
+    _ resource: ResourceType, namespace: String?, _ options: ListOptions, pageSize: Int?,
+    _ body: (_ items: [Value], _ index: Int) async throws(KubeError) -> Void
+  ) async throws(KubeError) -> String {
     var continueToken: String?
+    var index = 0
     let kind = resource.kind
     repeat {
       var query = options.selectorQuery
@@ -73,15 +94,14 @@ extension KubeClient {
       guard let pageItems = page["items"] else {
         throw .invalidResponse("list of \(resource.versionedName) has no items")
       }
-      for item in pageItems.arrayValue ?? [] {
-        items.append(Self.withTypeMeta(item, apiVersion: resource.apiVersion, kind: kind))
-      }
+      try await body(
+        (pageItems.arrayValue ?? []).map {
+          Self.withTypeMeta($0, apiVersion: resource.apiVersion, kind: kind)
+        }, index)
+      index += 1
       let metadata = page["metadata"]
       continueToken = metadata?["continue"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
-      if continueToken == nil {
-        return ObjectList(
-          items: items, resourceVersion: metadata?["resourceVersion"]?.stringValue ?? "")
-      }
+      if continueToken == nil { return metadata?["resourceVersion"]?.stringValue ?? "" }
     } while true
   }
 
