@@ -30,8 +30,8 @@ enum Decision: Sendable, Equatable {
 /// A source object as the engine keeps it between events.
 ///
 /// A tree, about 27 KB per workload object. Compact JSON (6 KB) was measured and left
-/// out: re-parsing on every reconcile cost 40% more CPU in the initial sync
-/// (docs/performance.md, "The sync loop").
+/// out: reading it back on every reconcile cost 20–45% more CPU in the initial sync,
+/// which is CPU-bound (docs/performance.md, "The sync loop").
 struct HeldObject: Sendable {
   let resource: ResourceType
   let object: Value
