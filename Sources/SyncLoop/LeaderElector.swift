@@ -191,7 +191,10 @@ public actor LeaderElector {
       observed = (settings.identity + now, .now)
       return true
     } catch {
-      logger.warning("leader lease not acquired or renewed", metadata: ["error": "\(error)"])
+      // Cancelled (a shutdown, a shard given up): not a problem with the lease.
+      if !Task.isCancelled {
+        logger.warning("leader lease not acquired or renewed", metadata: ["error": "\(error)"])
+      }
       return false
     }
   }

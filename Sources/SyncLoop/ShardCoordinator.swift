@@ -189,9 +189,9 @@ public actor ShardCoordinator {
       } else {
         _ = try await client.create(lease, in: Self.leases)
       }
-    } catch {
+    } catch  where !Task.isCancelled {
       logger.warning("member lease not renewed", metadata: ["error": "\(error)"])
-    }
+    } catch {}
   }
 
   /// Counts the member Leases renewed within a lease duration (as this replica saw them

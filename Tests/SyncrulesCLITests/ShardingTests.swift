@@ -189,6 +189,26 @@ struct ShardingTests {
       $0.method == "DELETE" && !$0.path.contains("/leases")
     }
     #expect(deletes.isEmpty, "pruned while shards moved: \(deletes.map(\.path))")
+
+    // A replica stopped by SIGTERM (a rollout, a drain) releases its shards and deletes
+    // its member Lease: the last one takes all six without waiting for expiry.
+    let (leaving, staying) = (survivors[0], survivors[1])
+    let stopped = ContinuousClock.now
+    leaving.send(SIGTERM)
+    try await HighAvailabilityTests.eventually("all shards on the last replica") {
+      Self.holders(standby, [staying]).values.sorted() == [6]
+    }
+    let handover = ContinuousClock.now - stopped
+    #expect(
+      handover < HighAvailabilityTests.leaseDuration + .seconds(2),
+      "the last replica took the shards \(handover) after SIGTERM")
+    #expect(leaving.waitForExit(), "the replica did not stop on SIGTERM")
+    #expect(leaving.status == 0, "\(leaving.log.text)")
+    let members = standby.objects(group: "coordination.k8s.io", version: "v1", plural: "leases")
+      .compactMap { $0["metadata"]?["name"]?.stringValue }.filter { $0.contains("-member-") }
+    #expect(
+      !members.contains { $0.hasSuffix("-\(leaving.pid)") },
+      "the stopped replica's member Lease is left: \(members)")
     #expect(production.nonReadRequests.filter { $0.user == "syncrules" }.isEmpty)
   }
 
