@@ -178,26 +178,30 @@ let configMaps = ResourceType(
       ])
   }
 
-  @Test func expiredContinueTokenRestartsTheList() async throws {
+  /// Two pages, `x` then `y`, whose first continue token has expired by the time it is
+  /// used: the list must start over.
+  static func expiringContinueToken() -> Responder {
     let calls = NIOLockedValueBox(0)
-    let list = try await withStub(
-      respond: Responder { request in
-        let call = calls.withLockedValue {
-          $0 += 1
-          return $0
-        }
-        if request.query["continue"] != nil && call == 2 {
-          return .status(410, reason: "Expired", message: "continue token too old")
-        }
-        if request.query["continue"] != nil {
-          return .json(
-            #"{"metadata":{"resourceVersion":"21"},"items":[{"metadata":{"name":"y"}}]}"#)
-        }
-        return .json(
-          #"{"metadata":{"resourceVersion":"\#(call == 1 ? "20" : "21")","continue":"t"},"#
-            + #""items":[{"metadata":{"name":"x"}}]}"#)
+    return Responder { request in
+      let call = calls.withLockedValue {
+        $0 += 1
+        return $0
       }
-    ) { client, server in
+      if request.query["continue"] != nil && call == 2 {
+        return .status(410, reason: "Expired", message: "continue token too old")
+      }
+      if request.query["continue"] != nil {
+        return .json(
+          #"{"metadata":{"resourceVersion":"21"},"items":[{"metadata":{"name":"y"}}]}"#)
+      }
+      return .json(
+        #"{"metadata":{"resourceVersion":"\#(call == 1 ? "20" : "21")","continue":"t"},"#
+          + #""items":[{"metadata":{"name":"x"}}]}"#)
+    }
+  }
+
+  @Test func expiredContinueTokenRestartsTheList() async throws {
+    let list = try await withStub(respond: Self.expiringContinueToken()) { client, server in
       let list = try await client.list(configMaps, namespace: "shop")
       #expect(server.requests.map(\.path).allSatisfy { $0 == "/api/v1/namespaces/shop/configmaps" })
       #expect(server.requests.count == 4)
@@ -210,26 +214,8 @@ let configMaps = ResourceType(
   /// Page by page, the restart after an expired continue token shows as page 0 again,
   /// so a caller keeping pages knows to forget the first attempt's.
   @Test func listPagesHandsOverEachPageAndSaysWhenTheListStartsOver() async throws {
-    let calls = NIOLockedValueBox(0)
     let pages = NIOLockedValueBox<[(Int, [String])]>([])
-    let version = try await withStub(
-      respond: Responder { request in
-        let call = calls.withLockedValue {
-          $0 += 1
-          return $0
-        }
-        if request.query["continue"] != nil && call == 2 {
-          return .status(410, reason: "Expired", message: "continue token too old")
-        }
-        if request.query["continue"] != nil {
-          return .json(
-            #"{"metadata":{"resourceVersion":"21"},"items":[{"metadata":{"name":"y"}}]}"#)
-        }
-        return .json(
-          #"{"metadata":{"resourceVersion":"21","continue":"t"},"#
-            + #""items":[{"metadata":{"name":"x"}}]}"#)
-      }
-    ) { client, _ in
+    let version = try await withStub(respond: Self.expiringContinueToken()) { client, _ in
       try await client.listPages(configMaps, namespace: "shop") { items, index in
         let names = items.compactMap { $0["metadata"]?["name"]?.stringValue }
         pages.withLockedValue { $0.append((index, names)) }

@@ -135,9 +135,12 @@ struct LeaderElectorTests {
         await server.shutdown()
       }
     }
+    // The fence closes a renew deadline after the last renewal began: long enough here
+    // that a loaded machine's scheduling does not close it while leading.
+    var settings = Self.settings("a")
+    settings.renewDeadline = .seconds(2)
     let elector = LeaderElector(
-      client: client, settings: Self.settings("a"), metrics: SyncMetrics(),
-      logger: Logger(label: "a"))
+      client: client, settings: settings, metrics: SyncMetrics(), logger: Logger(label: "a"))
     client.gateWrites(elector.fence.allows)
     let configMaps = ResourceType(
       group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true)
