@@ -11,11 +11,13 @@ import Testing
 /// write) is on the target only.
 @Suite(.serialized, .enabled(if: Kubectl.available, "needs kubectl to change production"))
 struct HighAvailabilityTests {
-  static let leaseDuration = Duration.seconds(2)
-  static let retryPeriod = Duration.milliseconds(200)
+  // Short, for a quick test, yet with a second and more between a renewal and the
+  // renew deadline, so that a loaded CI machine does not depose a healthy leader.
+  static let leaseDuration = Duration.seconds(3)
+  static let retryPeriod = Duration.milliseconds(250)
   static let election = [
-    "--leader-elect", "--leader-elect-lease-duration", "2s",
-    "--leader-elect-renew-deadline", "1500ms", "--leader-elect-retry-period", "200ms",
+    "--leader-elect", "--leader-elect-lease-duration", "3s",
+    "--leader-elect-renew-deadline", "2s", "--leader-elect-retry-period", "250ms",
   ]
   static let rules = """
     rule namespaces match v1 Namespace named ha {

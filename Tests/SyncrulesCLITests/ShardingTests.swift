@@ -11,8 +11,8 @@ import Testing
 struct ShardingTests {
   static let shards = 6
   static let flags = [
-    "--leader-elect", "--shards", "6", "--leader-elect-lease-duration", "2s",
-    "--leader-elect-renew-deadline", "1500ms", "--leader-elect-retry-period", "200ms",
+    "--leader-elect", "--shards", "6", "--leader-elect-lease-duration", "3s",
+    "--leader-elect-renew-deadline", "2s", "--leader-elect-retry-period", "250ms",
   ]
 
   /// docs/examples/production.json and twelve more namespaces, each with a Deployment,
