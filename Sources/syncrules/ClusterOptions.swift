@@ -68,6 +68,10 @@ struct ClusterOptions: ParsableArguments {
   /// The targets named: one (`--to-kubeconfig F --to-context C` name one cluster
   /// together), or several, by repeating one of the two flags.
   func targetSpecs() throws -> [TargetSpec] {
+    for argument in toContext + toKubeconfig
+    where argument.hasSuffix("=") || argument.hasPrefix("=") {
+      throw ValidationError("\(argument): write NAME=RULES, or NAME alone for -f's rules")
+    }
     if toKubeconfig.count > 1 && !toContext.isEmpty || toContext.count > 1 && toKubeconfig.count > 1
     {
       throw ValidationError(

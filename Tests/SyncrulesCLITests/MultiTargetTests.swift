@@ -132,6 +132,7 @@ struct MultiTargetTests {
       ["diff", "-f", "R", "--to-context", "a", "--to-context", "b"], "compare one target at a time"
     ),
     (["diff", "-f", "R", "--to-context", "a=r.sync"], "the rules come from -f here"),
+    (["sync", "-f", "R", "--to-context", "a="], "write NAME=RULES, or NAME alone"),
   ])
   func ambiguousTargetsAreUsageErrors(_ arguments: [String], _ message: String) throws {
     let directory = try TemporaryDirectory(prefix: "targets")
