@@ -179,9 +179,19 @@ def run(args, syncrules, apiserver, rules, work, processes):
     while not stop.wait(max(0.05, min(10.0, started + args.duration - time.monotonic()))):
         elapsed = time.monotonic() - started
         last = sampler.samples[-1] if sampler.samples else (0, 0, None)
+        rss = "?" if last[1] is None else f"{last[1] / 1024:.1f}"
         say(f"{elapsed:5.0f} s: {mutator.operations} changes, {sum(injector.injected.values())} faults, "
-            f"RSS {last[1] / 1024:.1f} MB, queue {last[2]}")
-        if elapsed >= args.duration or loop.poll() is not None:
+            f"RSS {rss} MB, queue {last[2]}")
+        if loop.poll() is not None:
+            # The loop died under the load: say so with its exit status (a negative one is
+            # the signal: -4 SIGILL is a Swift runtime trap) and the end of its log, rather
+            # than going on to compare a standby nobody keeps in sync.
+            stop.set()
+            for thread in threads:
+                thread.join(60)
+            raise SystemExit(f"soak: the loop exited with {loop.returncode} after {elapsed:.0f} s:\n"
+                             + tail(os.path.join(work, "loop.log")))
+        if elapsed >= args.duration:
             stop.set()
     for thread in threads:
         thread.join(60)
