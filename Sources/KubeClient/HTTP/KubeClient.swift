@@ -21,7 +21,16 @@ public final class KubeClient: Sendable {
   let authenticator: Authenticator
   private let endpoint: Endpoint
   private let tls: TLSFactory?
-  private let observer = NIOLockedValueBox<RequestObserver?>(nil)
+  private let hooks = NIOLockedValueBox(Hooks())
+
+  /// The caller's closures, kept inside a struct on purpose: a bare function type held
+  /// in the generic lock box is re-abstracted through its `inout` on every access, each
+  /// read wrapping the stored closure in two more thunks. After about 56,000 requests the
+  /// next call overflowed the stack (the 100-changes/s soak, docs/operating.md).
+  private struct Hooks {
+    var observer: RequestObserver?
+    var writeGate: WriteGate?
+  }
 
   /// Told of every HTTP request once its answer's head arrived (or it failed): the
   /// method, the server as `host:port`, the status code (`<error>` when no answer came)
@@ -34,20 +43,18 @@ public final class KubeClient: Sendable {
   /// lease may have passed to another one uses it so that two replicas never write.
   public typealias WriteGate = @Sendable (_ method: String, _ path: String) -> Bool
 
-  private let writeGate = NIOLockedValueBox<WriteGate?>(nil)
-
   /// Checks every write from now on with `gate` (replacing an earlier one).
   public func gateWrites(_ gate: @escaping WriteGate) {
-    writeGate.withLockedValue { $0 = gate }
+    hooks.withLockedValue { $0.writeGate = gate }
   }
 
   /// Reports every request from now on to `observer` (replacing an earlier one).
   public func observeRequests(_ observer: @escaping RequestObserver) {
-    self.observer.withLockedValue { $0 = observer }
+    hooks.withLockedValue { $0.observer = observer }
   }
 
   private func report(_ request: Request, code: String, since started: ContinuousClock.Instant) {
-    guard let observer = observer.withLockedValue({ $0 }) else { return }
+    guard let observer = hooks.withLockedValue({ $0.observer }) else { return }
     observer(
       request.method.rawValue, "\(endpoint.host):\(endpoint.port)", code,
       ContinuousClock.now - started)
@@ -146,7 +153,7 @@ public final class KubeClient: Sendable {
       let prepared = try prepare(request, credentials: credentials)
       // Checked last, after every await before sending: the gate's answer must hold when
       // the request leaves, not when it was built.
-      if request.method != .GET, let gate = writeGate.withLockedValue({ $0 }),
+      if request.method != .GET, let gate = hooks.withLockedValue({ $0.writeGate }),
         !gate(request.method.rawValue, request.path)
       {
         throw KubeError.fenced(method: request.method.rawValue, path: request.path)
