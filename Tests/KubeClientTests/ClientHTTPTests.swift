@@ -19,11 +19,11 @@ struct Responder: Sendable {
 /// Runs `body` with a client of a fresh stub server, shutting both down afterwards.
 @discardableResult
 func withStub<T: Sendable>(
-  credentials: Credentials = Credentials(), readOnly: Bool = false,
+  credentials: Credentials = Credentials(), readOnly: Bool = false, timeout: Double = 20,
   respond: Responder,
   _ body: @escaping @Sendable (KubeClient, StubServer) async throws -> T
 ) async throws -> T {
-  try await withTimeout {
+  try await withTimeout(timeout) {
     let server = try await StubServer(respond.answer)
     let client = try KubeClient(
       ClientConfiguration(server: server.url, credentials: credentials), readOnly: readOnly)

@@ -46,10 +46,28 @@ struct FakePlugin {
   var runs: Int { Int(dir.read("count").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 }
 }
 
+/// `ExecPlugin.run`, again when the kernel finds the freshly written script busy: a child
+/// another test forks at that moment holds the script's write descriptor until it execs
+/// (ETXTBSY). An installed plugin is never being written, so the client does not retry.
+func runPlugin(
+  _ spec: ExecPluginSpec, environment: [String: String]
+) async throws(KubeError) -> ExecCredential {
+  var attempt = 0
+  while true {
+    do {
+      return try await ExecPlugin.run(spec, environment: environment)
+    } catch {
+      attempt += 1
+      guard attempt < 5, "\(error)".contains("Text file busy") else { throw error }
+      try? await Task.sleep(for: .milliseconds(50))
+    }
+  }
+}
+
 @Suite struct ExecPluginTests {
   @Test func pluginGetsEnvArgsAndExecInfo() async throws {
     let plugin = try FakePlugin()
-    let credential = try await ExecPlugin.run(plugin.spec(), environment: ["PATH": "/usr/bin:/bin"])
+    let credential = try await runPlugin(plugin.spec(), environment: ["PATH": "/usr/bin:/bin"])
     #expect(credential.token == "tok-1")
     #expect(credential.expiration == nil)
     #expect(plugin.dir.read("env") == "from-kubeconfig")
@@ -66,7 +84,7 @@ struct FakePlugin {
     let plugin = try FakePlugin()
     var spec = plugin.spec()
     spec.config.provideClusterInfo = false
-    _ = try await ExecPlugin.run(spec, environment: [:])
+    _ = try await runPlugin(spec, environment: [:])
     #expect(try JSON.parse(plugin.dir.read("info"))["spec"] == ["interactive": false])
   }
 
@@ -76,7 +94,7 @@ struct FakePlugin {
     let plugin = try FakePlugin()
     try plugin.dir.write("fail", "")
     await #expect {
-      _ = try await ExecPlugin.run(plugin.spec(), environment: [:])
+      _ = try await runPlugin(plugin.spec(), environment: [:])
     } throws: { error in
       let text = "\(error)"
       return text.contains(plugin.path) && text.contains("exited with status 3")
@@ -88,24 +106,24 @@ struct FakePlugin {
   @Test func unusableOutputAndVersionMismatchAreErrors() async throws {
     let plugin = try FakePlugin()
     await #expect {
-      _ = try await ExecPlugin.run(
+      _ = try await runPlugin(
         plugin.spec(apiVersion: "client.authentication.k8s.io/v1beta1"), environment: [:])
     } throws: { "\($0)".contains("answered with apiVersion") }
     try plugin.dir.write("garbage", "")
     await #expect {
-      _ = try await ExecPlugin.run(plugin.spec(), environment: [:])
+      _ = try await runPlugin(plugin.spec(), environment: [:])
     } throws: { "\($0)".contains("not JSON") }
     var missing = plugin.spec()
     missing.config.command = plugin.dir.file("bin/nope")
     missing.config.installHint = "install it with brew"
     await #expect {
-      _ = try await ExecPlugin.run(missing, environment: [:])
+      _ = try await runPlugin(missing, environment: [:])
     } throws: { "\($0)".contains("install it with brew") }
     var notOnPath = plugin.spec()
     notOnPath.config.command = "syncrules-no-such-plugin"
     notOnPath.config.installHint = "install it with apt"
     await #expect {
-      _ = try await ExecPlugin.run(notOnPath, environment: ["PATH": "/usr/bin:/bin"])
+      _ = try await runPlugin(notOnPath, environment: ["PATH": "/usr/bin:/bin"])
     } throws: { "\($0)".contains("install it with apt") && "\($0)".contains("status 127") }
   }
 

@@ -22,9 +22,13 @@ struct DemoScenarioTests {
     let rules = repository.appendingPathComponent(DemoScenario.defaultRules).path
     let ruleSet = try RuleSet.load(RuleSet.Options(rulePaths: [rules]))
     let program = try #require(ruleSet.program, "\(ruleSet.renderedDiagnostics())")
-    return DemoScenario(
+    var scenario = DemoScenario(
       program: program, rulePaths: [rules],
       dataPath: dataPath ?? repository.appendingPathComponent(DemoScenario.defaultData).path)
+    // In the full suite, tests waiting for child processes hold the two pool threads for
+    // seconds at a time: the demo's own 30 s per step is for people, not for that.
+    scenario.timeout = .seconds(150)
+    return scenario
   }
 
   @Test func syncsFollowsAChangeAndWritesNothingToProduction() async throws {

@@ -228,8 +228,11 @@ struct SyncEngineTests {
     #expect(target.object(key)?["spec"]?["replicas"] == .int(1))
   }
 
+  /// Polls `condition` until it holds. The timeout only guards against a hang: in the
+  /// full suite, tests that wait for child processes synchronously hold the two pool
+  /// threads for seconds at a time, and a wait of a few seconds alone took over 60 there.
   static func waitUntil(
-    _ condition: @Sendable () async -> Bool, timeout: Duration = .seconds(60)
+    _ condition: @Sendable () async -> Bool, timeout: Duration = .seconds(180)
   ) async throws {
     let deadline = ContinuousClock.now + timeout
     while !(await condition()) {
