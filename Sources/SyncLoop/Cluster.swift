@@ -119,6 +119,10 @@ public protocol SourceCluster: Sendable {
   func discover() async throws -> [ResourceType]
   /// All current objects of a resource.
   func list(_ resource: ResourceType) async throws -> [Value]
+  /// One object as it is now, nil when it does not exist. The engine reads an object again
+  /// this way when it must re-evaluate one whose tree it let go (a dependency changed, the
+  /// rules were reloaded, a resync).
+  func get(_ resource: ResourceType, namespace: String, name: String) async throws -> Value?
   /// A snapshot, then changes, until cancelled; relists after expiry yield new snapshots.
   func watch(_ resource: ResourceType) -> AsyncThrowingStream<ResourceEvent, any Error>
   /// All current objects of a resource, handed over a page at a time so that no caller

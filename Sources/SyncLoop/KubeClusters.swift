@@ -56,6 +56,14 @@ public struct KubeSourceCluster: SourceCluster {
     }
   }
 
+  public func get(_ resource: ResourceType, namespace: String, name: String) async throws -> Value?
+  {
+    try await ClusterError.naming(.source, client) {
+      try await client.get(
+        resource, namespace: namespace.isEmpty ? nil : namespace, name: name)
+    }
+  }
+
   public func listPages(
     _ resource: ResourceType, _ body: @Sendable (_ page: [Value], _ index: Int) async -> Void
   ) async throws {

@@ -25,6 +25,11 @@ public final class SharedSource: SourceCluster {
     try await upstream.list(resource)
   }
 
+  public func get(_ resource: ResourceType, namespace: String, name: String) async throws -> Value?
+  {
+    try await upstream.get(resource, namespace: namespace, name: name)
+  }
+
   public func watch(_ resource: ResourceType) -> AsyncThrowingStream<ResourceEvent, any Error> {
     let (stream, continuation) = AsyncThrowingStream<ResourceEvent, any Error>.makeStream()
     let hub = self.hub

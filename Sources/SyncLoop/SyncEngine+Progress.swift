@@ -3,7 +3,7 @@ import Logging
 extension SyncEngine {
   /// Where the initial sync stands, as log fields: how many resources have been listed
   /// of those followed, the source objects known, what was applied, found unchanged or
-  /// failed, what waits in the queue, and the objects listed per resource.
+  /// failed, what waits in the queue, how many objects are held as trees, and the objects listed per resource.
   func progress() async -> Logger.Metadata {
     var perResource: [String: Int] = [:]
     for entry in sourceObjects.values { perResource[entry.resource.description, default: 0] += 1 }
@@ -19,6 +19,7 @@ extension SyncEngine {
       "unchanged": .stringConvertible(actionCounts.unchanged),
       "failed": .stringConvertible(failed),
       "queued": .stringConvertible(await queue.depth),
+      "held": .stringConvertible(sourceObjects.treeCount),
       "listed": .dictionary(perResource.mapValues { .stringConvertible($0) }),
     ]
   }

@@ -26,16 +26,26 @@ extension SyncEngine {
     let reporting = Task { await self.reportProgress { false } }
     defer { reporting.cancel() }
     resourcesToList = resources.count
-    for resource in resources {
-      // Page by page: a large resource is never held as one list of trees.
-      try await source.listPages(resource) { page, index in
-        await self.receiveListPage(page, index: index, of: resource)
+    // The workers apply while the lists go on, and each page waits for room in the queue:
+    // with trees let go once reconciled, a run holds a few pages of objects, not the
+    // whole source (4.9 GB at 200,000 objects when every list came before any apply).
+    let workers = (0..<max(1, options.workers)).map { _ in Task { await self.work() } }
+    do {
+      for resource in resources {
+        try await source.listPages(resource) { page, index in
+          await self.receiveListPage(page, index: index, of: resource)
+        }
+        await finishSnapshot(
+          of: resource, present: listedKeys.removeValue(forKey: resource) ?? [])
+        // Counted like a watch's first list, so that progress says how many are listed.
+        snapshots.insert(resource)
       }
-      await finishSnapshot(of: resource, present: listedKeys.removeValue(forKey: resource) ?? [])
-      // Counted like a watch's first list, so that progress says how many are listed.
-      snapshots.insert(resource)
+    } catch {
+      await stopWorkers(workers)
+      throw error
     }
-    await drain()
+    await queue.waitUntilIdle()
+    await stopWorkers(workers)
     await pruneOrphans(listed: Set(resources.map(\.groupKind)))
     var report = actionCounts
     report.resources = resources
@@ -48,20 +58,18 @@ extension SyncEngine {
   }
 
   /// One page of a `--once` list; page 0 starts the list (again, after an expired
-  /// continue token).
+  /// continue token). Returns once the queue has room for the next page.
   func receiveListPage(_ page: [Value], index: Int, of resource: ResourceType) async {
     var present = index == 0 ? [] : listedKeys[resource] ?? []
     await receivePage(page, of: resource, present: &present)
     listedKeys[resource] = present
+    await queue.waitUntilDepth(atMost: options.listBacklog)
   }
 
-  /// Runs workers until the queue is empty.
-  func drain() async {
-    await withTaskGroup(of: Void.self) { group in
-      for _ in 0..<max(1, options.workers) { group.addTask { await self.work() } }
-      await queue.waitUntilIdle()
-      await queue.shutDown()
-    }
+  /// Shuts the queue and waits for the workers to finish their current keys.
+  func stopWorkers(_ workers: [Task<Void, Never>]) async {
+    await queue.shutDown()
+    for worker in workers { await worker.value }
   }
 
   /// Deletes marked target objects whose source is gone or no longer selected. Every

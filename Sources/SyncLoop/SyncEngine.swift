@@ -27,16 +27,6 @@ enum Decision: Sendable, Equatable {
   }
 }
 
-/// A source object as the engine keeps it between events.
-///
-/// A tree, about 27 KB per workload object. Compact JSON (6 KB) was measured and left
-/// out: reading it back on every reconcile cost 20–45% more CPU in the initial sync,
-/// which is CPU-bound (docs/performance.md, "The sync loop").
-struct HeldObject: Sendable {
-  let resource: ResourceType
-  let object: Value
-}
-
 /// A copy the loop applied to the target.
 struct AppliedCopy: Sendable, Hashable {
   var target: ObjectKey
@@ -81,11 +71,15 @@ public struct SyncOptions: Sendable {
   /// Only this shard's source objects are synced, and only their copies pruned; nil:
   /// every object.
   public var shard: ShardFilter?
+  /// Keys a `--once` list may leave waiting before it reads its next page: what bounds
+  /// the objects held at once (a page on top of it).
+  public var listBacklog: Int
 
   public init(
     prune: Bool = true, dryRun: Bool = false, workers: Int = 4, maximumAttempts: Int = 5,
-    progressInterval: Duration = .seconds(5), shard: ShardFilter? = nil
+    progressInterval: Duration = .seconds(5), shard: ShardFilter? = nil, listBacklog: Int = 1000
   ) {
+    self.listBacklog = listBacklog
     self.shard = shard
     self.prune = prune
     self.dryRun = dryRun
@@ -132,7 +126,9 @@ public actor SyncEngine {
   /// How many of each action this engine took: the counts of a `--once` report.
   var actionCounts = OnceReport()
 
-  var sourceObjects: [ObjectKey: HeldObject] = [:]
+  var sourceObjects = SourceObjects()
+  /// The generation the next arrival of a source object gets.
+  var nextGeneration: UInt64 = 0
   /// The keys of the pages of a `--once` list so far, by resource.
   var listedKeys: [ResourceType: Set<ObjectKey>] = [:]
   var decisions = DecisionTable()
@@ -214,7 +210,7 @@ public actor SyncEngine {
   /// The list is complete: cached objects of `resource` it did not have are deleted.
   func finishSnapshot(of resource: ResourceType, present: Set<ObjectKey>) async {
     let gone = sourceObjects.filter { $0.value.resource == resource && !present.contains($0.key) }
-    for key in gone.keys { await receiveDeletion(key) }
+    for (key, _) in gone { await receiveDeletion(key) }
   }
 
   /// Whether `key` is this engine's to sync (its shard's, or any without sharding).
@@ -224,7 +220,8 @@ public actor SyncEngine {
 
   func receive(_ object: Value, key: ObjectKey, of resource: ResourceType) async {
     guard owns(key) else { return }
-    sourceObjects[key] = HeldObject(resource: resource, object: object)
+    nextGeneration += 1
+    sourceObjects[key] = HeldObject(resource: resource, object: object, generation: nextGeneration)
     if seenAt[key] == nil { seenAt[key] = .now }
     await enqueue(key, resource: resource)
   }
@@ -251,10 +248,12 @@ public actor SyncEngine {
       metrics.setQueueDepth(await queue.depth, shard: shardIndex)
       if let queued = queuedAt.removeValue(forKey: key) { metrics.waitedInQueue(.now - queued) }
       let started = ContinuousClock.now
+      let generation = sourceObjects[key]?.generation
       let succeeded = await reconcile(key)
       let elapsed = ContinuousClock.now - started
       let priority = sourceObjects[key]?.resource.applyPriority ?? .objects
       if succeeded {
+        release(key, generation: generation)
         await queue.forget(key)
         metrics.reconciled(result: "success", duration: elapsed)
       } else if await queue.failureCount(key) + 1 < options.maximumAttempts {
@@ -283,13 +282,43 @@ public actor SyncEngine {
     }
   }
 
+  /// Lets go of the tree of a reconciled object, unless a newer one arrived meanwhile.
+  func release(_ key: ObjectKey, generation: UInt64?) {
+    guard let generation, sourceObjects[key]?.generation == generation else { return }
+    sourceObjects[key]?.object = nil
+  }
+
+  /// The tree of a source object: the one held, or else read again from the source.
+  /// nil: the object is gone (now forgotten). Throws when the source cannot be read.
+  func tree(of key: ObjectKey) async throws -> Value? {
+    guard let held = sourceObjects[key] else { return nil }
+    if let object = held.object { return object }
+    let fetched = try await source.get(held.resource, namespace: key.namespace, name: key.name)
+    // A watch event during the read wins: it is at least as new (a deletion included).
+    guard let current = sourceObjects[key] else { return nil }
+    guard current.generation == held.generation else { return current.object ?? fetched }
+    guard let fetched else {
+      sourceObjects[key] = nil
+      return nil
+    }
+    sourceObjects[key]?.object = fetched
+    return fetched
+  }
+
   /// Brings one source object's copy up to date. Returns false when a retry may help.
   func reconcile(_ key: ObjectKey) async -> Bool {
-    guard let held = sourceObjects[key] else {
+    let found: Value?
+    do {
+      found = try await tree(of: key)
+    } catch {
+      logger.warning(
+        "cannot read the source object again", metadata: ["object": "\(key)", "error": "\(error)"])
+      return false
+    }
+    guard let object = found else {
       await updateDependencies(of: key, to: [])
       return await retire(key, reason: "deleted at source")
     }
-    let object = held.object
     let decision = decider.decide(
       object, source: key, isReferenced: dependencies.isReferenced(key))
     await updateDependencies(of: key, to: decision.dependencies)

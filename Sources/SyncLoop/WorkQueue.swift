@@ -15,6 +15,7 @@ actor WorkQueue<Key: Hashable & Sendable> {
   private var delayed = 0
   private var waiters: [CheckedContinuation<Key?, Never>] = []
   private var idleWaiters: [CheckedContinuation<Void, Never>] = []
+  private var depthWaiters: [(limit: Int, waiter: CheckedContinuation<Void, Never>)] = []
   private var isShutDown = false
   private(set) var adds = 0
   private(set) var retries = 0
@@ -77,9 +78,26 @@ actor WorkQueue<Key: Hashable & Sendable> {
       }
       queued.remove(key)
       processing.insert(key)
+      resumeDepthWaiters()
       return key
     }
     return nil
+  }
+
+  /// Returns once at most `limit` keys wait (or the queue is shut down): a producer that
+  /// can go at its consumers' pace, such as a paged list, holds no more than that.
+  func waitUntilDepth(atMost limit: Int) async {
+    if queued.count <= limit || isShutDown { return }
+    await withCheckedContinuation { depthWaiters.append((limit, $0)) }
+  }
+
+  private func resumeDepthWaiters() {
+    guard !depthWaiters.isEmpty else { return }
+    let count = queued.count
+    let ready = depthWaiters.filter { $0.limit >= count || isShutDown }
+    guard !ready.isEmpty else { return }
+    depthWaiters.removeAll { $0.limit >= count || isShutDown }
+    for entry in ready { entry.waiter.resume() }
   }
 
   /// Whether the key is waiting, being processed, or due to be retried soon.
@@ -155,5 +173,6 @@ actor WorkQueue<Key: Hashable & Sendable> {
     let idle = idleWaiters
     idleWaiters = []
     for waiter in idle { waiter.resume() }
+    resumeDepthWaiters()
   }
 }

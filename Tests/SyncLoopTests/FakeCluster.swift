@@ -49,6 +49,11 @@ final class FakeCluster: SourceCluster, TargetCluster, @unchecked Sendable {
   }
   /// How long each apply takes.
   var applyDelay: Duration = .zero
+  /// Objects per page of ``listPages(_:_:)``; nil: one page.
+  var pageSize: Int?
+  private var _reads = 0
+  /// How many objects were read one by one (``get(_:namespace:name:)``).
+  var reads: Int { lock.locked { _reads } }
 
   init(resources: [ResourceType] = FakeCluster.standardResources) {
     self.resources = resources
@@ -136,8 +141,20 @@ final class FakeCluster: SourceCluster, TargetCluster, @unchecked Sendable {
     }
   }
 
+  func listPages(
+    _ resource: ResourceType, _ body: @Sendable (_ page: [Value], _ index: Int) async -> Void
+  ) async throws {
+    let all = try await list(resource)
+    guard let pageSize, pageSize > 0, !all.isEmpty else { return await body(all, 0) }
+    for (index, start) in stride(from: 0, to: all.count, by: pageSize).enumerated() {
+      await body(Array(all[start..<min(start + pageSize, all.count)]), index)
+    }
+  }
+
   func get(_ resource: ResourceType, namespace: String, name: String) async throws -> Value? {
-    object(ObjectKey(group: resource.group, kind: resource.kind, namespace: namespace, name: name))
+    lock.locked { _reads += 1 }
+    return object(
+      ObjectKey(group: resource.group, kind: resource.kind, namespace: namespace, name: name))
   }
 
   func apply(_ resource: ResourceType, object: Value) async throws {

@@ -1,0 +1,95 @@
+import SyncLoop
+import SyncValue
+import Testing
+
+/// The engine holds a source object's tree only until it has reconciled it, and reads it
+/// again from the source when it must look once more: memory follows the backlog, not the
+/// size of the source.
+struct HeldTreesTests {
+  static let configMaps = """
+    rule copies match v1 ConfigMap { set metadata.annotations.dr = "standby" }
+    """
+
+  static func configMap(_ name: String, data: String = "1") -> Value {
+    [
+      "apiVersion": "v1", "kind": "ConfigMap",
+      "metadata": ["name": .string(name), "namespace": "shop", "resourceVersion": "1"],
+      "data": ["a": .string(data)],
+    ]
+  }
+
+  static func key(_ name: String) -> ObjectKey {
+    ObjectKey(group: "", kind: "ConfigMap", namespace: "shop", name: name)
+  }
+
+  /// Every list came before any apply: 200,000 objects were 200,000 trees at once. Now the
+  /// workers apply while the list goes on, and a page waits for room in the queue.
+  @Test func aOnceRunHoldsAFewPagesNotTheWholeSource() async throws {
+    let source = FakeCluster()
+    let count = 600
+    for index in 0..<count { source.put(Self.configMap("cm-\(index)")) }
+    source.pageSize = 20
+    let target = FakeCluster()
+    let options = SyncOptions(listBacklog: 50)
+    let engine = SyncEngine(
+      source: source, target: target,
+      program: try SyncEngineTests.program(Self.configMaps), ownership: SyncEngineTests.ownership,
+      options: options)
+    let report = try await engine.runOnce()
+    #expect(report.applied == count)
+    #expect(target.keys.filter { $0.kind == "ConfigMap" }.count == count)
+    let held = await engine.heldTrees
+    #expect(held.now == 0)
+    // The backlog, a page on top of it, and the keys the workers have taken.
+    #expect(held.peak <= options.listBacklog + 20 + options.workers + 1)
+    #expect(source.reads == 0)
+  }
+
+  /// A reload re-evaluates objects whose trees were let go: each is read again, once, and
+  /// one deleted at the source meanwhile (no watch event seen) loses its copy.
+  @Test func aReloadReadsReconciledObjectsAgain() async throws {
+    let source = FakeCluster()
+    for name in ["a", "b", "c"] { source.put(Self.configMap(name)) }
+    let target = FakeCluster()
+    let engine = SyncEngine(
+      source: source, target: target,
+      program: try SyncEngineTests.program(Self.configMaps), ownership: SyncEngineTests.ownership)
+    let running = Task { try await engine.run() }
+    defer { running.cancel() }
+    try await SyncEngineTests.waitUntil { await engine.isReady }
+    #expect(await engine.heldTrees.now == 0)
+    #expect(source.reads == 0)
+    // Changed and deleted behind the engine's back: only a read can tell.
+    source.put(Self.configMap("a", data: "2"))
+    source.remove(Self.key("c"))
+    await engine.reload(
+      try SyncEngineTests.program(
+        #"rule copies match v1 ConfigMap { set metadata.annotations.dr = "reloaded" }"#))
+    await engine.settle()
+    #expect(source.reads == 3)
+    #expect(await engine.heldTrees.now == 0)
+    let a = try #require(target.object(Self.key("a")))
+    #expect(a["data"]?["a"] == "2")
+    #expect(a["metadata"]?["annotations"]?["dr"] == "reloaded")
+    #expect(target.object(Self.key("b"))?["metadata"]?["annotations"]?["dr"] == "reloaded")
+    #expect(target.object(Self.key("c")) == nil)
+  }
+
+  /// A watch event is the newest word on an object: it is used, not re-read.
+  @Test func aChangeFromTheWatchIsNotReadAgain() async throws {
+    let source = FakeCluster()
+    source.put(Self.configMap("a"))
+    let target = FakeCluster()
+    let engine = SyncEngine(
+      source: source, target: target,
+      program: try SyncEngineTests.program(Self.configMaps), ownership: SyncEngineTests.ownership)
+    let running = Task { try await engine.run() }
+    defer { running.cancel() }
+    try await SyncEngineTests.waitUntil { await engine.isReady }
+    source.publish(Self.configMap("a", data: "3"))
+    try await SyncEngineTests.waitUntil { target.object(Self.key("a"))?["data"]?["a"] == "3" }
+    await engine.settle()
+    #expect(source.reads == 0)
+    #expect(await engine.heldTrees.now == 0)
+  }
+}
