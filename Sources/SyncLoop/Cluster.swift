@@ -146,6 +146,11 @@ public protocol TargetCluster: Sendable {
   func discover() async throws -> [ResourceType]
   func get(_ resource: ResourceType, namespace: String, name: String) async throws -> Value?
   func list(_ resource: ResourceType) async throws -> [Value]
+  /// All current objects of a resource, a page at a time; page index 0 again means the
+  /// list started over.
+  func listPages(
+    _ resource: ResourceType, _ body: @Sendable (_ page: [Value], _ index: Int) async -> Void
+  ) async throws
   /// Server-side apply as field manager `syncrules`, forcing conflicts. The loop never
   /// reads the server's answer, so none is returned.
   func apply(_ resource: ResourceType, object: Value) async throws
@@ -153,4 +158,13 @@ public protocol TargetCluster: Sendable {
   func createIfMissing(_ resource: ResourceType, object: Value) async throws
   /// Deletes only the object with this uid (so a recreated object is left alone).
   func delete(_ resource: ResourceType, namespace: String, name: String, uid: String?) async throws
+}
+
+extension TargetCluster {
+  /// One page: the whole list.
+  public func listPages(
+    _ resource: ResourceType, _ body: @Sendable (_ page: [Value], _ index: Int) async -> Void
+  ) async throws {
+    await body(try await list(resource), 0)
+  }
 }

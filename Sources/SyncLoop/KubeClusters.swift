@@ -131,6 +131,16 @@ public struct KubeTargetCluster: TargetCluster {
     }
   }
 
+  public func listPages(
+    _ resource: ResourceType, _ body: @Sendable (_ page: [Value], _ index: Int) async -> Void
+  ) async throws {
+    try await ClusterError.naming(.target, client) {
+      _ = try await client.listPages(resource, options: ListOptions(pageSize: 500)) {
+        await body($0, $1)
+      }
+    }
+  }
+
   public func apply(_ resource: ResourceType, object: Value) async throws {
     try await client.applyDiscardingAnswer(object, to: resource)
   }

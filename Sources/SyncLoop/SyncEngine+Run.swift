@@ -4,6 +4,7 @@ import SyncCompile
 import SyncProgram
 import SyncRuntime
 import SyncValue
+import Synchronization
 
 /// The outcome of a `--once` run.
 public struct OnceReport: Sendable {
@@ -85,13 +86,22 @@ extension SyncEngine {
     guard options.prune, let discovered = try? await target.discover() else { return }
     for resource in discovered.sorted(by: ResourceType.appliesBefore).reversed()
     where Decider.sweeps(resource) {
-      guard let objects = try? await target.list(resource) else { continue }
-      for object in objects {
+      // Page by page, keeping only our marks: the copies of a large resource are never
+      // all held as trees at once.
+      let copies = Mutex<[OwnedCopy]>([])
+      let decider = self.decider
+      do {
+        try await target.listPages(resource) { page, index in
+          let owned = page.compactMap { decider.ownedCopy($0) }
+          copies.withLock { $0 = (index == 0 ? [] : $0) + owned }
+        }
+      } catch {
+        continue
+      }
+      for copy in copies.withLock({ $0 }) {
         // Another shard's copies are that shard's to judge: this one has not seen their
         // sources, and would take every one for an orphan.
-        guard let copy = decider.ownedCopy(object), owns(copy.source),
-          fate(of: copy, listed: listed) == .prune
-        else { continue }
+        guard owns(copy.source), fate(of: copy, listed: listed) == .prune else { continue }
         _ = await prune(copy.target, resource: resource, source: copy.source, sweeping: listed)
       }
     }

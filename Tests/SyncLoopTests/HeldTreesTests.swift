@@ -45,6 +45,23 @@ struct HeldTreesTests {
     #expect(source.reads == 0)
   }
 
+  /// The orphan sweep reads the target a page at a time too, keeping only the marks.
+  @Test func theOrphanSweepReadsTheTargetPageByPage() async throws {
+    let source = FakeCluster()
+    source.put(Self.configMap("keep"))
+    let target = FakeCluster()
+    target.pageSize = 2
+    for name in ["keep", "gone-1", "gone-2", "gone-3", "gone-4", "gone-5"] {
+      target.put(DeciderTests.copy(Self.configMap(name)))
+    }
+    let engine = SyncEngine(
+      source: source, target: target,
+      program: try SyncEngineTests.program(Self.configMaps), ownership: SyncEngineTests.ownership)
+    let report = try await engine.runOnce()
+    #expect(report.pruned == 5)
+    #expect(target.keys.filter { $0.kind == "ConfigMap" }.map(\.name) == ["keep"])
+  }
+
   /// A reload re-evaluates objects whose trees were let go: each is read again, once, and
   /// one deleted at the source meanwhile (no watch event seen) loses its copy.
   @Test func aReloadReadsReconciledObjectsAgain() async throws {
