@@ -111,6 +111,11 @@ public enum ResourceEvent: Sendable {
   case deleted(Value)
   /// The watch restarted (dropped connection, expiry); counted in metrics.
   case restarted(reason: String)
+  /// One page of a list, from ``SourceCluster/follow(_:_:)``: page index 0 again means
+  /// the list started over. A ``listComplete`` follows the last page.
+  case page([Value], index: Int)
+  /// The pages so far are the complete current state: objects missing from them are gone.
+  case listComplete
 }
 
 /// The production cluster, as the loop sees it: read-only by construction.
@@ -125,6 +130,12 @@ public protocol SourceCluster: Sendable {
   func get(_ resource: ResourceType, namespace: String, name: String) async throws -> Value?
   /// A snapshot, then changes, until cancelled; relists after expiry yield new snapshots.
   func watch(_ resource: ResourceType) -> AsyncThrowingStream<ResourceEvent, any Error>
+  /// What ``watch(_:)`` delivers, handed to `handle` and awaited before the next event,
+  /// lists possibly as pages: a slow `handle` slows the list down instead of letting a
+  /// large one pile up in memory. Returns when cancelled or the watch ends.
+  func follow(
+    _ resource: ResourceType, _ handle: @Sendable (ResourceEvent) async -> Void
+  ) async throws
   /// All current objects of a resource, handed over a page at a time so that no caller
   /// holds a whole large list; page index 0 again means the list started over.
   func listPages(
@@ -133,6 +144,13 @@ public protocol SourceCluster: Sendable {
 }
 
 extension SourceCluster {
+  /// The events of ``watch(_:)``, lists as whole snapshots.
+  public func follow(
+    _ resource: ResourceType, _ handle: @Sendable (ResourceEvent) async -> Void
+  ) async throws {
+    for try await event in watch(resource) { await handle(event) }
+  }
+
   /// One page: the whole list.
   public func listPages(
     _ resource: ResourceType, _ body: @Sendable (_ page: [Value], _ index: Int) async -> Void

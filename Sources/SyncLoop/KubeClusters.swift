@@ -87,6 +87,7 @@ public struct KubeSourceCluster: SourceCluster {
             case .event(.deleted(let object)): continuation.yield(.deleted(object))
             case .event(.bookmark): continue
             case .retrying(let error, _): continuation.yield(.restarted(reason: "\(error)"))
+            case .page, .listed: continue  // only with `deliversPages`, not set here
             }
           }
           continuation.finish()
@@ -96,6 +97,30 @@ public struct KubeSourceCluster: SourceCluster {
       }
       continuation.onTermination = { _ in task.cancel() }
     }
+  }
+}
+
+extension KubeSourceCluster {
+  /// The reflector's events, each awaited, lists page by page (`--page-size`).
+  public func follow(
+    _ resource: ResourceType, _ handle: @Sendable (ResourceEvent) async -> Void
+  ) async throws {
+    var reflector = Reflector(client: client, resource: resource)
+    reflector.options.listOptions = listOptions
+    reflector.options.deliversPages = true
+    await reflector.run { event in
+      switch event {
+      case .snapshot(let list): await handle(.snapshot(list.items))
+      case .page(let items, let index): await handle(.page(items, index: index))
+      case .listed: await handle(.listComplete)
+      case .event(.added(let object)): await handle(.added(object))
+      case .event(.modified(let object)): await handle(.modified(object))
+      case .event(.deleted(let object)): await handle(.deleted(object))
+      case .event(.bookmark): break
+      case .retrying(let error, _): await handle(.restarted(reason: "\(error)"))
+      }
+    }
+    try Task.checkCancellation()
   }
 }
 

@@ -119,8 +119,8 @@ public final class SharedSource: SourceCluster {
         if let key = ObjectKey(of: object) { channel.objects?[key] = object }
       case .deleted(let object):
         if let key = ObjectKey(of: object) { channel.objects?[key] = nil }
-      case .restarted:
-        break
+      case .restarted, .page, .listComplete:
+        break  // the upstream is followed through `watch`, which delivers snapshots
       }
       channels[resource] = channel
       for continuation in channel.subscribers.values { continuation.yield(event) }

@@ -73,9 +73,7 @@ extension SyncEngine {
     while !Task.isCancelled {
       let started = ContinuousClock.now
       do {
-        for try await event in source.watch(resource) {
-          await handle(event, of: resource)
-        }
+        try await source.follow(resource) { event in await self.handle(event, of: resource) }
       } catch is CancellationError {
         return
       } catch {
@@ -100,6 +98,12 @@ extension SyncEngine {
       if let key = ObjectKey(of: object) { await receive(object, key: key, of: resource) }
     case .deleted(let object):
       if let key = ObjectKey(of: object) { await receiveDeletion(key) }
+    case .page(let objects, let index):
+      // Like a `--once` list: the next page is read once the queue has room for it.
+      await receiveListPage(objects, index: index, of: resource)
+    case .listComplete:
+      await finishSnapshot(of: resource, present: listedKeys.removeValue(forKey: resource) ?? [])
+      snapshots.insert(resource)
     case .restarted(let reason):
       metrics.watchRestarted(resource: resource.description)
       logger.info("watch restarted", metadata: ["resource": "\(resource)", "reason": "\(reason)"])

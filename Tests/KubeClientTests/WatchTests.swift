@@ -182,6 +182,7 @@ func bookmark(_ rv: String) -> String {
         case .event(let event): log.append("event \(event.resourceVersion ?? "-")")
         case .retrying(let error, _):
           log.append("retry \(error.code.map(String.init) ?? "transport")")
+        case .page, .listed: log.append("page")  // only with `deliversPages`
         }
         if log.last == "event 31" { break }
       }
@@ -194,6 +195,60 @@ func bookmark(_ rv: String) -> String {
     #expect(
       collected == [
         "snapshot 10 1", "event 11", "event 15", "retry transport", "snapshot 30 1", "event 31",
+      ])
+  }
+
+  /// With `deliversPages`, `run` hands a list over page by page and asks for the next
+  /// page only once the consumer is done with the last: a slow consumer holds one page.
+  @Test func pagesWaitForTheConsumer() async throws {
+    let log = NIOLockedValueBox<[String]>([])
+    try await withStub(
+      respond: Responder { request in
+        if request.query["watch"] != nil {
+          log.withLockedValue { $0.append("watch from \(request.query["resourceVersion"] ?? "-")") }
+          return .stream(
+            status: 200, chunks: [(1, event("ADDED", "d", rv: "21")), (60_000, "")], drop: false)
+        }
+        let token = request.query["continue"]
+        let limit = request.query["limit"] ?? "-"
+        log.withLockedValue { $0.append("list limit \(limit) from \(token ?? "start")") }
+        let (names, next) = token == nil ? (["a", "b"], "t1") : (["c"], "")
+        let items = names.map { #"{"metadata":{"name":"\#($0)","resourceVersion":"20"}}"# }
+        return .json(
+          #"{"kind":"ConfigMapList","apiVersion":"v1","metadata":{"resourceVersion":"20","#
+            + #""continue":"\#(next)"},"items":[\#(items.joined(separator: ","))]}"#)
+      }
+    ) { client, _ in
+      var options = Self.fastOptions()
+      options.deliversPages = true
+      options.listOptions.pageSize = 2
+      let reflector = Reflector(client: client, resource: configMaps, options: options)
+      let running = Task {
+        await reflector.run { item in
+          switch item {
+          case .page(let items, let index):
+            log.withLockedValue { $0.append("page \(index): \(items.count) objects") }
+            try? await Task.sleep(for: .milliseconds(200))
+            log.withLockedValue { $0.append("page \(index) handled") }
+          case .listed(let version): log.withLockedValue { $0.append("listed at \(version)") }
+          case .event(let event):
+            log.withLockedValue { $0.append("event \(event.resourceVersion ?? "-")") }
+          case .snapshot: log.withLockedValue { $0.append("snapshot") }
+          case .retrying(let error, _): log.withLockedValue { $0.append("retry \(error)") }
+          }
+        }
+      }
+      let deadline = ContinuousClock.now + .seconds(60)
+      while !log.withLockedValue({ $0.contains("event 21") }), ContinuousClock.now < deadline {
+        try await Task.sleep(for: .milliseconds(10))
+      }
+      running.cancel()
+      await running.value
+    }
+    #expect(
+      log.withLockedValue { $0 } == [
+        "list limit 2 from start", "page 0: 2 objects", "page 0 handled", "list limit 2 from t1",
+        "page 1: 1 objects", "page 1 handled", "listed at 20", "watch from 20", "event 21",
       ])
   }
 

@@ -151,6 +151,26 @@ final class FakeCluster: SourceCluster, TargetCluster, @unchecked Sendable {
     }
   }
 
+  /// With ``pageSize``, lists come as pages (then the watch's changes), as from a real
+  /// cluster's reflector; without, as the snapshot of ``watch(_:)``.
+  func follow(
+    _ resource: ResourceType, _ handle: @Sendable (ResourceEvent) async -> Void
+  ) async throws {
+    let paged = pageSize != nil
+    if paged {
+      try await listPages(resource) { page, index in await handle(.page(page, index: index)) }
+      await handle(.listComplete)
+    }
+    var skipsSnapshot = paged
+    for try await event in watch(resource) {
+      if skipsSnapshot, case .snapshot = event {
+        skipsSnapshot = false
+        continue
+      }
+      await handle(event)
+    }
+  }
+
   func get(_ resource: ResourceType, namespace: String, name: String) async throws -> Value? {
     lock.locked { _reads += 1 }
     return object(

@@ -45,6 +45,35 @@ struct HeldTreesTests {
     #expect(source.reads == 0)
   }
 
+  /// The continuous loop takes its first list the same way: a page at a time, each once
+  /// the queue has room, then the watch.
+  @Test func theLoopsFirstListIsTakenAPageAtATime() async throws {
+    let source = FakeCluster()
+    let count = 600
+    for index in 0..<count { source.put(Self.configMap("cm-\(index)")) }
+    source.pageSize = 20
+    let target = FakeCluster()
+    // Applies slower than the list, as on a real standby: without the wait for room the
+    // whole list was held (peak 600).
+    target.applyDelay = .milliseconds(2)
+    let options = SyncOptions(listBacklog: 50)
+    let engine = SyncEngine(
+      source: source, target: target,
+      program: try SyncEngineTests.program(Self.configMaps), ownership: SyncEngineTests.ownership,
+      options: options)
+    let running = Task { try await engine.run() }
+    defer { running.cancel() }
+    try await SyncEngineTests.waitUntil { await engine.isReady }
+    #expect(target.keys.filter { $0.kind == "ConfigMap" }.count == count)
+    let held = await engine.heldTrees
+    #expect(held.now == 0)
+    #expect(held.peak <= options.listBacklog + 20 + options.workers + 1)
+    source.publish(Self.configMap("cm-7", data: "changed"))
+    try await SyncEngineTests.waitUntil {
+      target.object(Self.key("cm-7"))?["data"]?["a"] == "changed"
+    }
+  }
+
   /// The orphan sweep reads the target a page at a time too, keeping only the marks.
   @Test func theOrphanSweepReadsTheTargetPageByPage() async throws {
     let source = FakeCluster()

@@ -45,6 +45,13 @@ public enum ReflectorEvent: Sendable {
   /// A complete list: the first one, and again after every relist. Anything the consumer
   /// knew that is not in it was deleted while we were not watching.
   case snapshot(ObjectList)
+  /// With ``Reflector/Options/deliversPages``, a list comes as its pages instead of one
+  /// snapshot: page `index` (0 again: the list started over, after an expired continue
+  /// token)…
+  case page(items: [Value], index: Int)
+  /// …and then this, once the last page was delivered: the list is complete as of
+  /// `resourceVersion`, and objects missing from its pages were deleted.
+  case listed(resourceVersion: String)
   /// A change after the last snapshot (bookmarks included: they only move the version).
   case event(WatchEvent)
   /// A list or watch failed; the reflector waits `delay` and tries again.
@@ -63,6 +70,10 @@ public struct Reflector: Sendable {
     /// A watch that ends cleanly sooner than this without any event counts as a failure,
     /// so a server that closes watches at once is not hammered.
     public var minimumWatchDuration: Duration = .seconds(1)
+    /// Hand each list over page by page (``ReflectorEvent/page(items:index:)``, then
+    /// ``ReflectorEvent/listed(resourceVersion:)``) rather than as one snapshot: with
+    /// ``run(_:)``, whose consumer may take its time, a large list is never held whole.
+    public var deliversPages = false
 
     public init() {}
   }
@@ -99,16 +110,29 @@ public struct Reflector: Sendable {
     return stream
   }
 
-  private func run(_ emit: @Sendable (ReflectorEvent) -> Void) async {
+  /// Lists and watches until cancelled, handing every event to `emit` and waiting for it
+  /// before reading on: a consumer that takes its time slows the reflector down (with
+  /// ``Options/deliversPages``, between the pages of a list) instead of letting events
+  /// pile up. Never throws: failures are reported as
+  /// ``ReflectorEvent/retrying(error:delay:)`` and retried.
+  public func run(_ emit: @Sendable (ReflectorEvent) async -> Void) async {
     var backoff = options.backoff
     var version: String?
     while !Task.isCancelled {
       if version == nil {
         do {
-          let list = try await client.list(
-            resource, namespace: namespace, options: options.listOptions)
-          version = list.resourceVersion
-          emit(.snapshot(list))
+          if options.deliversPages {
+            let listed = try await client.listPages(
+              resource, namespace: namespace, options: options.listOptions
+            ) { items, index in await emit(.page(items: items, index: index)) }
+            version = listed
+            await emit(.listed(resourceVersion: listed))
+          } else {
+            let list = try await client.list(
+              resource, namespace: namespace, options: options.listOptions)
+            version = list.resourceVersion
+            await emit(.snapshot(list))
+          }
         } catch {
           guard await pause(after: error, &backoff, emit) else { return }
           continue
@@ -124,7 +148,7 @@ public struct Reflector: Sendable {
         for try await event in client.watch(resource, namespace: namespace, options: watchOptions) {
           sawEvent = true
           if let next = event.resourceVersion, !next.isEmpty { version = next }
-          emit(.event(event))
+          await emit(.event(event))
         }
         let lasted = ContinuousClock.now - started
         if lasted >= options.backoff.resetAfter { backoff.reset() }
@@ -145,7 +169,8 @@ public struct Reflector: Sendable {
 
   /// Reports `error` and sleeps; false when cancelled meanwhile.
   private func pause(
-    after error: any Error, _ backoff: inout Backoff, _ emit: @Sendable (ReflectorEvent) -> Void
+    after error: any Error, _ backoff: inout Backoff,
+    _ emit: @Sendable (ReflectorEvent) async -> Void
   ) async -> Bool {
     if Task.isCancelled || error is CancellationError { return false }
     let kubeError = error as? KubeError ?? .transport("\(error)")
@@ -153,7 +178,7 @@ public struct Reflector: Sendable {
     if let retryAfter = kubeError.status?.retryAfterSeconds, kubeError.isTooManyRequests {
       delay = max(delay, .seconds(retryAfter))
     }
-    emit(.retrying(error: kubeError, delay: delay))
+    await emit(.retrying(error: kubeError, delay: delay))
     do {
       try await Task.sleep(for: delay)
       return true
