@@ -18,6 +18,14 @@ struct HeldTreesTests {
     ]
   }
 
+  static func engine(
+    _ source: FakeCluster, _ target: FakeCluster, options: SyncOptions = SyncOptions()
+  ) throws -> SyncEngine {
+    SyncEngine(
+      source: source, target: target, program: try SyncEngineTests.program(Self.configMaps),
+      ownership: SyncEngineTests.ownership, options: options)
+  }
+
   static func key(_ name: String) -> ObjectKey {
     ObjectKey(group: "", kind: "ConfigMap", namespace: "shop", name: name)
   }
@@ -31,10 +39,7 @@ struct HeldTreesTests {
     source.pageSize = 20
     let target = FakeCluster()
     let options = SyncOptions(listBacklog: 50)
-    let engine = SyncEngine(
-      source: source, target: target,
-      program: try SyncEngineTests.program(Self.configMaps), ownership: SyncEngineTests.ownership,
-      options: options)
+    let engine = try Self.engine(source, target, options: options)
     let report = try await engine.runOnce()
     #expect(report.applied == count)
     #expect(target.keys.filter { $0.kind == "ConfigMap" }.count == count)
@@ -57,10 +62,7 @@ struct HeldTreesTests {
     // whole list was held (peak 600).
     target.applyDelay = .milliseconds(2)
     let options = SyncOptions(listBacklog: 50)
-    let engine = SyncEngine(
-      source: source, target: target,
-      program: try SyncEngineTests.program(Self.configMaps), ownership: SyncEngineTests.ownership,
-      options: options)
+    let engine = try Self.engine(source, target, options: options)
     let running = Task { try await engine.run() }
     defer { running.cancel() }
     try await SyncEngineTests.waitUntil { await engine.isReady }
@@ -83,9 +85,7 @@ struct HeldTreesTests {
     for name in ["keep", "gone-1", "gone-2", "gone-3", "gone-4", "gone-5"] {
       target.put(DeciderTests.copy(Self.configMap(name)))
     }
-    let engine = SyncEngine(
-      source: source, target: target,
-      program: try SyncEngineTests.program(Self.configMaps), ownership: SyncEngineTests.ownership)
+    let engine = try Self.engine(source, target)
     let report = try await engine.runOnce()
     #expect(report.pruned == 5)
     #expect(target.keys.filter { $0.kind == "ConfigMap" }.map(\.name) == ["keep"])
@@ -97,9 +97,7 @@ struct HeldTreesTests {
     let source = FakeCluster()
     for name in ["a", "b", "c"] { source.put(Self.configMap(name)) }
     let target = FakeCluster()
-    let engine = SyncEngine(
-      source: source, target: target,
-      program: try SyncEngineTests.program(Self.configMaps), ownership: SyncEngineTests.ownership)
+    let engine = try Self.engine(source, target)
     let running = Task { try await engine.run() }
     defer { running.cancel() }
     try await SyncEngineTests.waitUntil { await engine.isReady }
@@ -126,9 +124,7 @@ struct HeldTreesTests {
     let source = FakeCluster()
     source.put(Self.configMap("a"))
     let target = FakeCluster()
-    let engine = SyncEngine(
-      source: source, target: target,
-      program: try SyncEngineTests.program(Self.configMaps), ownership: SyncEngineTests.ownership)
+    let engine = try Self.engine(source, target)
     let running = Task { try await engine.run() }
     defer { running.cancel() }
     try await SyncEngineTests.waitUntil { await engine.isReady }
