@@ -58,10 +58,14 @@ extension SyncEngine {
     return report
   }
 
-  /// One page of a `--once` list; page 0 starts the list (again, after an expired
-  /// continue token). Returns once the queue has room for the next page.
+  /// One page of a list (`--once`, or the loop's lists and relists); page 0 starts the
+  /// list (again, after an expired continue token). Returns once the queue has room for
+  /// the next page.
   func receiveListPage(_ page: [Value], index: Int, of resource: ResourceType) async {
-    var present = index == 0 ? [] : listedKeys[resource] ?? []
+    // Taken out while it grows: a copy left in the dictionary would make every page copy
+    // the whole set (quadratic over a 200,000-object list).
+    var present = listedKeys.removeValue(forKey: resource) ?? []
+    if index == 0 { present = [] }
     await receivePage(page, of: resource, present: &present)
     listedKeys[resource] = present
     await queue.waitUntilDepth(atMost: options.listBacklog)
