@@ -69,6 +69,29 @@ struct HTTPTests {
     }
   }
 
+  /// `remainingItemCount` counts what is left after the page, selectors applied: without
+  /// selectors from the key order alone, with them object by object.
+  @Test func remainingItemCountFollowsTheSelectors() async throws {
+    let maps =
+      (0..<5).map { Fixtures.configMap("web-\($0)", labels: ["tier": "web"]) }
+      + (0..<4).map { Fixtures.configMap("db-\($0)", labels: ["tier": "db"]) }
+    try await withServer(.init(initialObjects: Fixtures.production + maps)) { server in
+      let all = try T.request(server.port, "GET", "/api/v1/configmaps")
+      let total = try #require(all.json["items"]?.arrayValue?.count)
+      #expect(total >= 9)
+      let page = try T.request(server.port, "GET", "/api/v1/configmaps?limit=3")
+      #expect(page.json["metadata"]?["remainingItemCount"] == .int(Int64(total - 3)))
+      let web = try T.request(
+        server.port, "GET", "/api/v1/configmaps?limit=2&labelSelector=tier%3Dweb")
+      #expect(web.json["items"]?.arrayValue?.count == 2)
+      #expect(web.json["metadata"]?["remainingItemCount"] == 3)
+      let shop = try T.request(server.port, "GET", "/api/v1/namespaces/shop/configmaps?limit=4")
+      let inShop = try T.request(server.port, "GET", "/api/v1/namespaces/shop/configmaps")
+      let shopTotal = try #require(inShop.json["items"]?.arrayValue?.count)
+      #expect(shop.json["metadata"]?["remainingItemCount"] == .int(Int64(shopTotal - 4)))
+    }
+  }
+
   @Test func continueTokenExpiresWithHistory() async throws {
     let maps = (0..<4).map { Fixtures.configMap("cm-\($0)") }
     try await withServer(.init(initialObjects: maps)) { server in
