@@ -19,7 +19,7 @@ struct HeldObject: Sendable {
 }
 
 /// The source objects the engine knows, counting the trees it holds as they come and go:
-/// what ``SyncMetrics`` reports as held, and what a test checks stays bounded.
+/// the progress log's `held`, and what a test checks stays bounded.
 struct SourceObjects: Sequence {
   private var storage: [ObjectKey: HeldObject] = [:]
   /// Objects whose tree is held (not yet reconciled, or read again).

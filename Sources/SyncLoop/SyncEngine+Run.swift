@@ -97,7 +97,10 @@ extension SyncEngine {
       do {
         try await target.listPages(resource) { page, index in
           let owned = page.compactMap { decider.ownedCopy($0) }
-          copies.withLock { $0 = (index == 0 ? [] : $0) + owned }
+          copies.withLock {
+            if index == 0 { $0.removeAll() }  // the list started (over)
+            $0.append(contentsOf: owned)
+          }
         }
       } catch {
         continue

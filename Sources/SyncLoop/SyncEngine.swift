@@ -71,8 +71,8 @@ public struct SyncOptions: Sendable {
   /// Only this shard's source objects are synced, and only their copies pruned; nil:
   /// every object.
   public var shard: ShardFilter?
-  /// Keys a `--once` list may leave waiting before it reads its next page: what bounds
-  /// the objects held at once (a page on top of it).
+  /// Keys a list (`--once`, or the loop's lists and relists) may leave waiting before it
+  /// reads its next page: what bounds the objects held at once (a page on top of it).
   public var listBacklog: Int
 
   public init(
