@@ -26,6 +26,21 @@ struct HeldTreesTests {
       ownership: SyncEngineTests.ownership, options: options)
   }
 
+  /// 600 ConfigMaps listed 20 a page.
+  static func pagedSource() -> (FakeCluster, count: Int) {
+    let source = FakeCluster()
+    let count = 600
+    for index in 0..<count { source.put(Self.configMap("cm-\(index)")) }
+    source.pageSize = 20
+    return (source, count)
+  }
+
+  /// The most trees a paged list may hold: the backlog, a page on top of it, and the keys
+  /// the workers have taken.
+  static func peakBound(_ options: SyncOptions) -> Int {
+    options.listBacklog + 20 + options.workers + 1
+  }
+
   static func key(_ name: String) -> ObjectKey {
     ObjectKey(group: "", kind: "ConfigMap", namespace: "shop", name: name)
   }
@@ -33,10 +48,7 @@ struct HeldTreesTests {
   /// Every list came before any apply: 200,000 objects were 200,000 trees at once. Now the
   /// workers apply while the list goes on, and a page waits for room in the queue.
   @Test func aOnceRunHoldsAFewPagesNotTheWholeSource() async throws {
-    let source = FakeCluster()
-    let count = 600
-    for index in 0..<count { source.put(Self.configMap("cm-\(index)")) }
-    source.pageSize = 20
+    let (source, count) = Self.pagedSource()
     let target = FakeCluster()
     let options = SyncOptions(listBacklog: 50)
     let engine = try Self.engine(source, target, options: options)
@@ -45,18 +57,14 @@ struct HeldTreesTests {
     #expect(target.keys.filter { $0.kind == "ConfigMap" }.count == count)
     let held = await engine.heldTrees
     #expect(held.now == 0)
-    // The backlog, a page on top of it, and the keys the workers have taken.
-    #expect(held.peak <= options.listBacklog + 20 + options.workers + 1)
+    #expect(held.peak <= Self.peakBound(options))
     #expect(source.reads == 0)
   }
 
   /// The continuous loop takes its first list the same way: a page at a time, each once
   /// the queue has room, then the watch.
   @Test func theLoopsFirstListIsTakenAPageAtATime() async throws {
-    let source = FakeCluster()
-    let count = 600
-    for index in 0..<count { source.put(Self.configMap("cm-\(index)")) }
-    source.pageSize = 20
+    let (source, count) = Self.pagedSource()
     let target = FakeCluster()
     // Applies slower than the list, as on a real standby: without the wait for room the
     // whole list was held (peak 600).
@@ -69,7 +77,7 @@ struct HeldTreesTests {
     #expect(target.keys.filter { $0.kind == "ConfigMap" }.count == count)
     let held = await engine.heldTrees
     #expect(held.now == 0)
-    #expect(held.peak <= options.listBacklog + 20 + options.workers + 1)
+    #expect(held.peak <= Self.peakBound(options))
     source.publish(Self.configMap("cm-7", data: "changed"))
     try await SyncEngineTests.waitUntil {
       target.object(Self.key("cm-7"))?["data"]?["a"] == "changed"
