@@ -219,3 +219,21 @@ final class Mutex<State>: @unchecked Sendable {
     return body(&state)
   }
 }
+
+extension JSONStreamReaderTests {
+  /// A key written once plainly and once with escapes is one key written twice.
+  @Test(arguments: [
+    (#"{"a": 1, "\u0061": 2}"#, "a"), (#"{"\u0061": 1, "a": 2}"#, "a"),
+    (#"{"x": {"\n": 1, "\u000a": 2}}"#, "\n"), (#"{"é": 1, "\u00e9": 2}"#, "é"),
+  ])
+  func aKeyWithEscapesIsTheSameKeyWithout(_ text: String, _ key: String) throws {
+    let reader = JSONStreamReader(bytes: Array(text.utf8))
+    _ = try reader.nextValue()
+    #expect(reader.takeDuplicateKey()?.key == key)
+    // Read member by member, at the top.
+    let members = JSONStreamReader(bytes: Array(text.utf8))
+    try members.beginObject()
+    while try members.nextKey() != nil { _ = try members.readValue() }
+    #expect(members.takeDuplicateKey()?.key == key)
+  }
+}

@@ -61,11 +61,13 @@ final class LineWorker: @unchecked Sendable {
 
   init(
     options: ObjectProcessor.Options, layout: OutputLayout, limits: JSONReaderLimits,
-    evaluate: @escaping @Sendable (Value) -> Outcome
+    evaluate: @escaping @Sendable (Value) -> Outcome,
+    analyseProjection: (@Sendable (String, String) -> JSONProjection)?
   ) {
     processor = ObjectProcessor(
       options: options, emitter: ObjectEmitter(layout: layout, sink: output), evaluate: evaluate)
     reader = JSONStreamReader(reusable: limits)
+    reader.projection = analyseProjection.map(KindProjections.init)?.lookup
   }
 
   /// Queues `batch`; its `done` is signalled when the results are in.
@@ -95,7 +97,7 @@ final class LineWorker: @unchecked Sendable {
         }
         let start = reader.position
         if token == .beginArray || start.line == previousLine { break }
-        let value = try reader.readValue()
+        let value = try reader.readObjectValue()
         if reader.position.line != start.line || ListShape.split(value) != nil { break }
         let outputOffset = output.bufferedByteCount
         if let failure = processor.processTopLevel(value, duplicate: reader.takeDuplicateKey()) {

@@ -14,6 +14,7 @@ extension StreamApplier {
   /// next line that starts with `{` or `[`, so that in a stream of one value per line
   /// (NDJSON, watch frames) one bad line loses nothing else.
   func applyJSON(_ reader: JSONStreamReader) throws(OutputSinkError) -> Bool {
+    reader.projection = projections?.lookup
     var clean = true
     while true {
       do {
@@ -61,7 +62,13 @@ extension StreamApplier {
     head.reserveCapacity(8)
     var tail: [Member] = []
     var isList = false
+    // Members are projected until the object turns out to be a List.
+    let projected = reader.projectingMembers()
+    defer { if let projected { reader.endMembers(projected) } }
     while let key = try reader.nextKey() {
+      if let projected, let whole = try reader.wholeFrameObject(of: projected) {
+        head[1].value = whole
+      }
       if !isList, key == "items", ListShape.itemsMakeAList(after: head),
         try reader.peekToken() == .beginArray
       {
@@ -71,12 +78,19 @@ extension StreamApplier {
         current.beginList(head: head)
         try reader.beginArray()
         while try reader.nextElement() {
-          let item = try reader.readValue()
+          let item = try reader.readObjectValue()
           try processed(current.process(item, at: .item, duplicate: reader.takeDuplicateKey()))
         }
         continue
       }
-      let member = Member(key: key, value: try reader.readValue())
+      let value: Value?
+      if !isList, let projected {
+        value = try reader.readMember(key, of: projected)
+      } else {
+        value = try reader.readValue()
+      }
+      guard let value else { continue }
+      let member = Member(key: key, value: value)
       if isList {
         if let duplicate = reader.takeDuplicateKey() {
           // A second `items` (say) in the envelope: which one counts is a guess, so the
@@ -111,7 +125,7 @@ extension StreamApplier {
     try reader.beginArray()
     current.beginList(head: nil)
     while try reader.nextElement() {
-      let item = try reader.readValue()
+      let item = try reader.readObjectValue()
       try processed(current.process(item, at: .item, duplicate: reader.takeDuplicateKey()))
     }
     current.endList(tail: [])

@@ -41,14 +41,19 @@ public final class StreamApplier {
     public var maximumObjectBytes: Int
     /// Counts another thread may read during the run (a progress line); nil counts nothing.
     public var progress: StreamProgress?
+    /// Let the JSON reader check, but not build, what the rules remove from an object
+    /// unread (``Evaluator/projection(apiVersion:kind:)``). The output is the same either
+    /// way; off, every object is built whole (for comparing the two).
+    public var projects: Bool
 
     public init(
       inputFormat: InputFormat? = nil, outputFormat: OutputFormat? = nil,
       passthrough: Bool = false, diff: Bool = false, showSecrets: Bool = false,
       flushEachObject: Bool? = nil, jobs: Int = 1, batchBytes: Int = 256 * 1024,
       maximumObjectBytes: Int = JSONReaderLimits.defaultMaximumValueBytes,
-      progress: StreamProgress? = nil
+      progress: StreamProgress? = nil, projects: Bool = true
     ) {
+      self.projects = projects
       self.maximumObjectBytes = maximumObjectBytes
       self.progress = progress
       self.inputFormat = inputFormat
@@ -68,6 +73,12 @@ public final class StreamApplier {
   /// The same rules, callable from other threads; nil when made with a plain closure.
   let concurrentEvaluate: (@Sendable (Value) -> Outcome)?
   let problem: (String) -> Void
+  /// What the rules let a reader leave out of each kind's objects (see
+  /// ``Evaluator/projection(apiVersion:kind:)``); nil when every object is written as read
+  /// (`--passthrough`, `--diff`) or the rules are a plain closure.
+  let analyseProjection: (@Sendable (String, String) -> JSONProjection)?
+  /// The calling thread's projections, kept across inputs.
+  lazy var projections: KindProjections? = analyseProjection.map(KindProjections.init)
   /// The calling thread's processor, made for the first input (whose format decides the
   /// output's) and kept: its report counts every input.
   var processor: ObjectProcessor?
@@ -102,7 +113,7 @@ public final class StreamApplier {
   ) {
     self.init(
       options: options, output: output, evaluate: evaluate, concurrentEvaluate: nil,
-      problem: problem)
+      analyseProjection: nil, problem: problem)
   }
 
   /// Runs a compiled program (on `options.jobs` threads where the input allows).
@@ -110,19 +121,25 @@ public final class StreamApplier {
     options: Options, output: OutputSink, evaluator: Evaluator,
     problem: @escaping (String) -> Void
   ) {
+    let writesInput = options.passthrough || options.diff
     self.init(
       options: options, output: output, evaluate: evaluator.evaluate,
-      concurrentEvaluate: evaluator.evaluate, problem: problem)
+      concurrentEvaluate: evaluator.evaluate,
+      analyseProjection: writesInput || !options.projects ? nil : evaluator.projection,
+      problem: problem)
   }
 
   init(
     options: Options, output: OutputSink, evaluate: @escaping (Value) -> Outcome,
-    concurrentEvaluate: (@Sendable (Value) -> Outcome)?, problem: @escaping (String) -> Void
+    concurrentEvaluate: (@Sendable (Value) -> Outcome)?,
+    analyseProjection: (@Sendable (String, String) -> JSONProjection)?,
+    problem: @escaping (String) -> Void
   ) {
     self.options = options
     sink = output
     self.evaluate = evaluate
     self.concurrentEvaluate = concurrentEvaluate
+    self.analyseProjection = analyseProjection
     self.problem = problem
   }
 

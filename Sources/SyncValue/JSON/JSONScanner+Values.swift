@@ -183,6 +183,20 @@ extension JSONScanner {
   /// Reads a string whose opening quote is already consumed.
   @inline(__always)
   mutating func parseString(interning: Bool) throws(JSONError) -> String {
+    let string = try scanString()
+    if string.escaped {
+      if interning { keys.noteUninternedKey(string.bytes, count: string.count) }
+      return KeyInterner.makeString(string.bytes, string.count)
+    }
+    if interning { return keys.intern(string.bytes, count: string.count) }
+    return values.string(string.bytes, count: string.count)
+  }
+
+  /// Reads and checks a string whose opening quote is already consumed, without making a
+  /// `String` of it: its decoded bytes stay in the buffer, or in `stringScratch` when it
+  /// has escapes, until the next read.
+  @inline(__always)
+  mutating func scanString() throws(JSONError) -> ScannedString {
     var start = pos
     var p = pos
     // All bytes of the string ORed together: a high bit means UTF-8 to validate.
@@ -211,9 +225,9 @@ extension JSONScanner {
       if c == 0x22 { break }
       if c == 0x5C {
         pos = p
-        if interning { keys.noteUnhashedKey() }
-        return try parseEscapedString(
+        let count = try decodeEscapedString(
           from: start, seen: seen & 0x8080_8080_8080_8080 == 0 ? 0 : 0x80)
+        return ScannedString(bytes: stringScratch, count: count, escaped: true)
       }
       if p < end {
         throw error("control character \(describeByte(c)) in string must be escaped", at: p)
@@ -229,18 +243,18 @@ extension JSONScanner {
     if seen & 0x8080_8080_8080_8080 != 0, let bad = firstInvalidUTF8(base + start, count: count) {
       throw error("invalid UTF-8 in string", at: start + bad)
     }
-    if interning { return keys.intern(base + start, count: count) }
-    return values.string(base + start, count: count)
+    return ScannedString(bytes: base + start, count: count, escaped: false)
   }
 
-  /// The slow path for strings with escapes: decodes into `stringScratch`.
+  /// The slow path for strings with escapes: decodes into `stringScratch` and returns the
+  /// number of bytes there.
   ///
   /// `pos` is at the first backslash; the bytes from `start` to it are plain text, and
   /// `seen` is all of them ORed together. kubectl's last-applied-configuration annotation
   /// is a whole object in one string with an escape every few bytes, so this is one
   /// tight loop writing through a pointer rather than an array append per piece.
-  mutating func parseEscapedString(from start: Int, seen plain: UInt8) throws(JSONError)
-    -> String
+  mutating func decodeEscapedString(from start: Int, seen plain: UInt8) throws(JSONError)
+    -> Int
   {
     var used = pos - start
     reserveStringScratch(used + 4, keeping: 0)
@@ -341,10 +355,10 @@ extension JSONScanner {
       // The bad bytes may already be gone from the buffer; point at the string's end.
       throw error("invalid UTF-8 in string", at: pos - 1)
     }
-    return KeyInterner.makeString(out, used)
+    return used
   }
 
-  private func hexQuad(at index: Int) -> UInt32? {
+  func hexQuad(at index: Int) -> UInt32? {
     var value: UInt32 = 0
     for offset in 0..<4 {
       let c = base[index + offset]

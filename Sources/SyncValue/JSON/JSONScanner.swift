@@ -59,6 +59,15 @@ struct JSONScanner: ~Copyable {
   var valueStart = Int.max
   /// Its line and column, for the error: the same however the input was cut into reads.
   var valueStartPlace = TokenPlace(offset: 0, line: 1, lineStart: 0)
+  /// Input offset from which `refill` keeps every byte (`Int.max`: none), so that a value
+  /// read with a projection can be read again whole (see `JSONScanner+Projection`).
+  var pinnedOffset = Int.max
+  /// Values a projection has left out so far.
+  var skippedValues = 0
+  /// The hashes of the keys of the objects being skipped, to notice a key met twice.
+  var skippedKeyHashes = ScratchStack<UInt64>()
+  /// Set when two keys of an object being skipped had the same hash.
+  var skippedKeysCollided = false
 
   // Reusable scratch space: children of the containers being built, and decoded bytes
   // of strings with escapes (never more than the bytes they were decoded from).
@@ -159,14 +168,16 @@ struct JSONScanner: ~Copyable {
     // Checked once a chunk here, so that memory stays bounded, and exactly where a value
     // ends (see `checkValueSize`).
     if droppedBytes &+ end &- valueStart > maximumValueBytes { throw valueTooLarge() }
-    if keep > 0 {
-      let kept = end - keep
+    // Bytes from `pinnedOffset` on stay too, for a value that may have to be read again.
+    let drop = min(keep, pinnedOffset &- droppedBytes)
+    if drop > 0 {
+      let kept = end - drop
       // Overlapping ranges: raw copyMemory is a memmove.
-      UnsafeMutableRawPointer(base).copyMemory(from: base + keep, byteCount: kept)
-      droppedBytes += keep
-      pos -= keep
+      UnsafeMutableRawPointer(base).copyMemory(from: base + drop, byteCount: kept)
+      droppedBytes += drop
+      pos -= drop
       end = kept
-      keep = 0
+      keep -= drop
     }
     if end + chunkSize > capacity {
       // A token longer than the buffer (or a tiny test chunk): grow rather than fail.
@@ -395,6 +406,14 @@ func zeroBytes(_ word: UInt64) -> UInt64 {
 }
 
 /// A key of an object being read: its hash (``KeyInterner/lastHash``) and where it is.
+/// A string's decoded bytes: in the input buffer, or in `stringScratch` when it had
+/// escapes; valid until the scanner reads on.
+struct ScannedString {
+  var bytes: UnsafePointer<UInt8>
+  var count: Int
+  var escaped: Bool
+}
+
 struct KeyRecord {
   struct Place {
     var line: Int32

@@ -79,14 +79,14 @@ public struct JSONPosition: Sendable, Equatable {
 ///
 /// Used by one task at a time, so not `Sendable`.
 public final class JSONStreamReader {
-  private enum Frame {
+  enum Frame {
     case object
     case array
   }
 
-  private var scanner: JSONScanner
+  var scanner: JSONScanner
   /// Open containers entered through ``beginObject()`` / ``beginArray()``.
-  private var frames: [Frame] = []
+  var frames: [Frame] = []
   /// True while the current frame has had no member or element yet.
   private var atFirstEntry = false
   /// True between `nextKey`/`nextElement` and the call that consumes the value.
@@ -96,6 +96,9 @@ public final class JSONStreamReader {
   private var openObjectKeys: [(key: String, record: KeyRecord)] = []
   private var openObjectStarts: [Int] = []
   private var failure: JSONError?
+  /// When set, ``readObjectValue()`` and ``readMember(_:of:)`` leave out of each
+  /// Kubernetes object what it says for the object's kind.
+  public var projection: JSONProjectionLookup?
 
   /// Reads from a file descriptor, which the caller keeps ownership of.
   ///
@@ -161,9 +164,12 @@ public final class JSONStreamReader {
   private func forgetState() {
     scanner.valueStack.removeAll()
     scanner.memberStack.removeAll()
+    scanner.skippedKeyHashes.removeAll()
+    scanner.skippedKeysCollided = false
     scanner.keyRecordStack.removeAll()
     scanner.duplicateKey = nil
     scanner.depth = 0
+    scanner.pinnedOffset = .max
     frames.removeAll(keepingCapacity: true)
     openObjectKeys.removeAll(keepingCapacity: true)
     openObjectStarts.removeAll(keepingCapacity: true)
@@ -239,17 +245,24 @@ public final class JSONStreamReader {
   /// A top-level value or an element is checked against
   /// ``JSONReaderLimits/maximumValueBytes``; a member counts towards its object.
   public func readValue() throws(JSONError) -> Value {
+    try read { (scanner: inout JSONScanner) throws(JSONError) in try scanner.parseValue() }
+  }
+
+  /// Reads the next value with `parse`, checking its size as ``readValue()`` says.
+  func read(
+    _ parse: (inout JSONScanner) throws(JSONError) -> Value
+  ) throws(JSONError) -> Value {
     try run { (scanner: inout JSONScanner) throws(JSONError) -> Value in
       try prepareForValue(&scanner)
       scanner.depth = frames.count
       if frames.isEmpty {
         scanner.startValue()
         defer { scanner.valueStart = .max }
-        let value = try scanner.parseValue()
+        let value = try parse(&scanner)
         try scanner.checkValueSize()
         return value
       }
-      let value = try scanner.parseValue()
+      let value = try parse(&scanner)
       if frames.last == .array { try scanner.checkValueSize() }
       return value
     }
@@ -374,7 +387,7 @@ public final class JSONStreamReader {
   // MARK: - Plumbing
 
   /// Runs `body` on the scanner; an error poisons the reader so later calls repeat it.
-  private func run<Result>(
+  func run<Result>(
     _ body: (inout JSONScanner) throws(JSONError) -> Result
   ) throws(JSONError) -> Result {
     if let failure { throw failure }
@@ -402,7 +415,7 @@ public final class JSONStreamReader {
   }
 
   /// Positions the scanner at the start of the next value (after whitespace).
-  private func prepareForValue(_ scanner: inout JSONScanner) throws(JSONError) {
+  func prepareForValue(_ scanner: inout JSONScanner) throws(JSONError) {
     if frames.isEmpty {
       try scanner.skipByteOrderMark()
     } else if !valuePending {

@@ -38,10 +38,11 @@ struct KeyInterner: ~Copyable {
 
   init() {}
 
-  /// For a key that was not interned (one with escapes): a hash all such keys share, so
-  /// that a duplicate among them is found by comparing the strings.
-  mutating func noteUnhashedKey() {
-    lastHash = 0
+  /// For a key that was not interned (one with escapes): the hash of its decoded bytes,
+  /// the same as an interned copy of it without escapes has (`"a"` and `"\u0061"` are
+  /// one key, written twice).
+  mutating func noteUninternedKey(_ start: UnsafePointer<UInt8>, count: Int) {
+    lastHash = Self.hash(start, count)
   }
 
   deinit {

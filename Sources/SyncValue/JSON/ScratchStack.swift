@@ -30,6 +30,12 @@ struct ScratchStack<Element>: ~Copyable {
     base[index]
   }
 
+  /// Replaces the element at `index` (below ``count``).
+  @inline(__always)
+  mutating func replace(at index: Int, with element: __owned Element) {
+    base[index] = element
+  }
+
   /// Drops the elements from index `first` up.
   @inline(__always)
   mutating func pop(to first: Int) {
