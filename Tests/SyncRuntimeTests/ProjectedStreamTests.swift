@@ -49,6 +49,15 @@ struct ProjectedStreamTests {
       + "\n",
     "malformed-in-status": deployment("a") + "\n" + deployment("b", status: #"{"x":tru}"#)
       + "\n" + deployment("c") + "\n",
+    "left-out-by-metadata":
+      #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"s","namespace":"kube-system"},"spec":{"x":[1,{"y":"z"}]},"status":{}}"#
+      + "\n"
+      + #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"a":1,"a":2}}"#
+      + "\n"
+      + #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"q"},"spec":{"a":tru}}"# + "\n"
+      + #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"r"},"spec":{},"kind":"Deployment"}"#
+      + "\n" + #"{"type":"ADDED","object":{"apiVersion":"v1","kind":"Pod","metadata":{}}}"#
+      + "\n",
     "pretty-list": """
     {
       "apiVersion": "v1",

@@ -162,3 +162,57 @@ struct ProjectionAnalysisTests {
       try Self.projection(rules) == .members(["metadata": .members(["managedFields": .skip])]))
   }
 }
+
+/// Whether an object's `metadata` already decides that it is not written.
+struct LeftOutByMetadataTests {
+  static func isLeftOut(
+    _ rules: String, apiVersion: String = "apps/v1", kind: String = "Deployment",
+    metadata: String
+  ) throws -> Bool {
+    let ruleSet = RuleSet.load(text: rules, path: "rules.sync")
+    let program = try #require(ruleSet.program, "rules do not check: \(ruleSet.diagnostics)")
+    let value = try #require(try JSONStreamReader(bytes: Array(metadata.utf8)).nextValue())
+    let object = try #require(value.objectValue)
+    return Evaluator(program: program).isLeftOut(
+      apiVersion: apiVersion, kind: kind, metadata: object)
+  }
+
+  static let rules = """
+    skip namespaces kube-system, re"tmp-.*"
+    skip owned
+    skip match v1 Secret when type == "kubernetes.io/service-account-token"
+    rule workload match apps/v1 Deployment named web, api
+    rule labelled match v1 ConfigMap labels sync = yes
+    rule conditional match v1 Service when spec.type == "ClusterIP"
+    rule secrets match v1 Secret
+    """
+
+  @Test(arguments: [
+    // A skip by exact namespace, by pattern, by owner.
+    ("apps/v1", "Deployment", #"{"name": "web", "namespace": "kube-system"}"#, true),
+    ("apps/v1", "Deployment", #"{"name": "web", "namespace": "tmp-1"}"#, true),
+    (
+      "apps/v1", "Deployment",
+      #"{"name": "web", "namespace": "a", "ownerReferences": [{"controller": true}]}"#, true
+    ),
+    // Selected, or not selected by any rule.
+    ("apps/v1", "Deployment", #"{"name": "web", "namespace": "a"}"#, false),
+    ("apps/v1", "Deployment", #"{"name": "other", "namespace": "a"}"#, true),
+    ("v1", "ConfigMap", #"{"name": "c", "labels": {"sync": "yes"}}"#, false),
+    ("v1", "ConfigMap", #"{"name": "c", "labels": {"sync": "no"}}"#, true),
+    // A kind no rule selects.
+    ("v1", "Pod", #"{"name": "p", "namespace": "a"}"#, true),
+    // A rule whose condition reads the rest may select it.
+    ("v1", "Service", #"{"name": "s", "namespace": "a"}"#, false),
+    // A skip whose condition reads the rest: only a skip that matches decides.
+    ("v1", "Secret", #"{"name": "s", "namespace": "a"}"#, false),
+    ("v1", "Secret", #"{"name": "s", "namespace": "kube-system"}"#, true),
+  ])
+  func decidedByMetadata(
+    _ apiVersion: String, _ kind: String, _ metadata: String, _ expected: Bool
+  ) throws {
+    #expect(
+      try Self.isLeftOut(Self.rules, apiVersion: apiVersion, kind: kind, metadata: metadata)
+        == expected)
+  }
+}

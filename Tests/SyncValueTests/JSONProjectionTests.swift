@@ -8,10 +8,17 @@ import Testing
 /// that the members it skips are missing: the same values, the same errors at the same
 /// lines and columns, the same duplicate keys, the same positions afterwards.
 struct JSONProjectionTests {
-  /// Leaves `status` and `metadata.managedFields` out of every `v1 Widget`.
-  static func lookup(apiVersion: String, kind: String) -> JSONProjection {
-    guard apiVersion == "v1", kind == "Widget" else { return .keep }
-    return .members(["status": .skip, "metadata": .members(["managedFields": .skip])])
+  /// Leaves `status` and `metadata.managedFields` out of every `v1 Widget`, and
+  /// everything after `metadata` out of one in the namespace `skipped`.
+  final class Projector: JSONProjectionSource {
+    func projection(apiVersion: String, kind: String) -> JSONProjection {
+      guard apiVersion == "v1", kind == "Widget" else { return .keep }
+      return .members(["status": .skip, "metadata": .members(["managedFields": .skip])])
+    }
+
+    func leavesOutTheRest(apiVersion: String, kind: String, metadata: ObjectValue) -> Bool {
+      metadata["namespace"] == "skipped"
+    }
   }
 
   /// What one read of a whole input gives: each value (or error) and duplicate key, in
@@ -28,7 +35,7 @@ struct JSONProjectionTests {
     _ text: [UInt8], chunkSize: Int, projecting: Bool, limits: JSONReaderLimits = .init()
   ) -> Reading {
     let reader = JSONStreamReader(bytes: text, chunkSize: chunkSize, limits: limits)
-    if projecting { reader.projection = lookup(apiVersion:kind:) }
+    if projecting { reader.projection = Projector() }
     var reading = Reading()
     do {
       while try reader.peekToken() != .endOfInput {
@@ -57,19 +64,27 @@ struct JSONProjectionTests {
     }
     var apiVersion: String?
     var kind: String?
+    var restLeftOut = false
     var members: [Member] = []
     for member in object.members {
+      // As the reader: the first string copies, and members after both were read.
+      let resolved = apiVersion != nil && kind != nil
       let known = apiVersion == "v1" && kind == "Widget"
       switch member.key {
-      case "apiVersion" where apiVersion == nil: apiVersion = member.value.stringValue ?? "-"
-      case "kind" where kind == nil: kind = member.value.stringValue ?? "-"
+      case "apiVersion" where apiVersion == nil: apiVersion = member.value.stringValue
+      case "kind" where kind == nil: kind = member.value.stringValue
       default: break
       }
-      if known, member.key == "status" { continue }
+      if restLeftOut || (known && member.key == "status") { continue }
       var kept = member
       if known, member.key == "metadata", case .object(var metadata) = member.value {
         metadata.members.removeAll { $0.key == "managedFields" }
         kept.value = .object(metadata)
+      }
+      if resolved, member.key == "metadata", case .object(let metadata) = member.value,
+        metadata["namespace"] == "skipped"
+      {
+        restLeftOut = true
       }
       members.append(kept)
     }
@@ -200,6 +215,27 @@ struct JSONProjectionTests {
     Self.expectSameReading(
       Self.widget(status: "1").replacingOccurrences(
         of: #""spec""#, with: #""status": 0, "spec""#))
+  }
+
+  @Test func everythingAfterTheMetadataOfAnObjectLeftOutIsSkipped() {
+    let skipped = Self.widget(status: "[1]").replacingOccurrences(
+      of: #""name": "w""#, with: #""name": "w", "namespace": "skipped""#)
+    Self.expectSameReading(skipped, skipped: 3)
+    // Another kind too: the decision is the source's.
+    let gadget = skipped.replacingOccurrences(of: "Widget", with: "Gadget")
+    Self.expectSameReading(gadget, skipped: 2)
+    // Malformed text and duplicate keys after it are found as before.
+    Self.expectSameReading(skipped.replacingOccurrences(of: #""size": 1"#, with: #""size": tru"#))
+    Self.expectSameReading(
+      skipped.replacingOccurrences(of: #""size": 1"#, with: #""size": 1, "size": 2"#))
+    Self.expectSameReading(
+      skipped.replacingOccurrences(of: #""spec""#, with: #""kind": 1, "spec""#))
+    // In a watch frame.
+    Self.expectSameReading(#"{"type": "ADDED", "object": \#(skipped)}"#, skipped: 3)
+    // A metadata before the kind decides nothing.
+    Self.expectSameReading(
+      #"{"metadata": {"namespace": "skipped"}, "apiVersion": "v1", "kind": "Gadget", "spec": 1}"#,
+      skipped: 0)
   }
 
   @Test func theKindIsOnlyKnownOnceReadAtTheTop() {

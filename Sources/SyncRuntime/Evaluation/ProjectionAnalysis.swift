@@ -47,6 +47,42 @@ extension Evaluator {
     return Self.projection(skipping: Array(prunable))
   }
 
+  /// Whether an object of this kind with this `metadata` is left out of the output
+  /// whatever else it holds: a skip that reads nothing but the kind and `metadata`
+  /// matches it, or (when every skip for the kind reads only those) no rule for the
+  /// kind can select it. Evaluating the object then gives `.skipped` or `.unmatched`
+  /// whether or not the rest was read.
+  public func isLeftOut(apiVersion: String, kind: String, metadata: ObjectValue) -> Bool {
+    let top = Value.object(
+      ObjectValue(members: [
+        Member(key: "apiVersion", value: .string(apiVersion)),
+        Member(key: "kind", value: .string(kind)),
+        Member(key: "metadata", value: .object(metadata)),
+      ]))
+    guard let facts = ObjectFacts(top) else { return false }
+    let table = program.skipTable
+    if let namespace = facts.namespace, table.namespaces[namespace] != nil { return true }
+    if table.names[facts.name] != nil || table.groups[facts.group] != nil { return true }
+    var everySkipReadsOnlyMetadata = true
+    for index in table.candidates(group: facts.group, kind: facts.kind) {
+      let skip = program.skips[index]
+      if case .match(let selector) = skip, !selector.conditions.isEmpty {
+        everySkipReadsOnlyMetadata = false
+      } else if facts.matches(skip, evaluator: self) {
+        return true
+      }
+    }
+    guard everySkipReadsOnlyMetadata else { return false }
+    for index in program.dispatch.candidates(group: facts.group, kind: facts.kind) {
+      // Conditions may read anything: a rule with some may select the object whenever
+      // the rest of its selector does.
+      var selector = program.rules[index].selector
+      selector.conditions = []
+      if facts.matches(selector, evaluator: self) { return false }
+    }
+    return true
+  }
+
   /// A projection that skips each of `paths` (an ancestor's skip covers its descendants).
   static func projection(skipping paths: [[String]]) -> JSONProjection {
     var root = JSONProjection.keep

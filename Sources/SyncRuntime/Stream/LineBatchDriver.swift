@@ -31,7 +31,7 @@ struct LineBatchDriver {
       applier.workers = (0..<applier.options.jobs).map { _ in
         LineWorker(
           options: applier.processorOptions, layout: layout, limits: applier.jsonLimits,
-          evaluate: evaluate, analyseProjection: applier.analyseProjection)
+          evaluate: evaluate, projectingEvaluator: applier.projectingEvaluator)
       }
     }
     workers = applier.workers

@@ -62,12 +62,12 @@ final class LineWorker: @unchecked Sendable {
   init(
     options: ObjectProcessor.Options, layout: OutputLayout, limits: JSONReaderLimits,
     evaluate: @escaping @Sendable (Value) -> Outcome,
-    analyseProjection: (@Sendable (String, String) -> JSONProjection)?
+    projectingEvaluator: Evaluator?
   ) {
     processor = ObjectProcessor(
       options: options, emitter: ObjectEmitter(layout: layout, sink: output), evaluate: evaluate)
     reader = JSONStreamReader(reusable: limits)
-    reader.projection = analyseProjection.map(KindProjections.init)?.lookup
+    reader.projection = projectingEvaluator.map(KindProjections.init)
   }
 
   /// Queues `batch`; its `done` is signalled when the results are in.

@@ -14,7 +14,7 @@ extension StreamApplier {
   /// next line that starts with `{` or `[`, so that in a stream of one value per line
   /// (NDJSON, watch frames) one bad line loses nothing else.
   func applyJSON(_ reader: JSONStreamReader) throws(OutputSinkError) -> Bool {
-    reader.projection = projections?.lookup
+    reader.projection = projections
     var clean = true
     while true {
       do {

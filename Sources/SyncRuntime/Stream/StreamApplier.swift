@@ -76,9 +76,9 @@ public final class StreamApplier {
   /// What the rules let a reader leave out of each kind's objects (see
   /// ``Evaluator/projection(apiVersion:kind:)``); nil when every object is written as read
   /// (`--passthrough`, `--diff`) or the rules are a plain closure.
-  let analyseProjection: (@Sendable (String, String) -> JSONProjection)?
+  let projectingEvaluator: Evaluator?
   /// The calling thread's projections, kept across inputs.
-  lazy var projections: KindProjections? = analyseProjection.map(KindProjections.init)
+  lazy var projections: KindProjections? = projectingEvaluator.map(KindProjections.init)
   /// The calling thread's processor, made for the first input (whose format decides the
   /// output's) and kept: its report counts every input.
   var processor: ObjectProcessor?
@@ -113,7 +113,7 @@ public final class StreamApplier {
   ) {
     self.init(
       options: options, output: output, evaluate: evaluate, concurrentEvaluate: nil,
-      analyseProjection: nil, problem: problem)
+      projectingEvaluator: nil, problem: problem)
   }
 
   /// Runs a compiled program (on `options.jobs` threads where the input allows).
@@ -125,21 +125,21 @@ public final class StreamApplier {
     self.init(
       options: options, output: output, evaluate: evaluator.evaluate,
       concurrentEvaluate: evaluator.evaluate,
-      analyseProjection: writesInput || !options.projects ? nil : evaluator.projection,
+      projectingEvaluator: writesInput || !options.projects ? nil : evaluator,
       problem: problem)
   }
 
   init(
     options: Options, output: OutputSink, evaluate: @escaping (Value) -> Outcome,
     concurrentEvaluate: (@Sendable (Value) -> Outcome)?,
-    analyseProjection: (@Sendable (String, String) -> JSONProjection)?,
+    projectingEvaluator: Evaluator?,
     problem: @escaping (String) -> Void
   ) {
     self.options = options
     sink = output
     self.evaluate = evaluate
     self.concurrentEvaluate = concurrentEvaluate
-    self.analyseProjection = analyseProjection
+    self.projectingEvaluator = projectingEvaluator
     self.problem = problem
   }
 

@@ -14,12 +14,22 @@ public indirect enum JSONProjection: Sendable, Equatable {
   case members([String: JSONProjection])
 }
 
-/// Finds the projection for an object from its `apiVersion` and `kind`, which the reader
-/// passes once it has read both (as strings) at the top of an object; members before that
-/// point are built as usual.
+/// What a reader asks about each Kubernetes object it reads with a projection.
 ///
-/// Called once per object on the reader's thread; it should remember its answers.
-public typealias JSONProjectionLookup = (_ apiVersion: String, _ kind: String) -> JSONProjection
+/// Asked on the reader's thread, once or twice per object; it should remember what it
+/// works out per kind.
+public protocol JSONProjectionSource: AnyObject {
+  /// The projection for an object of this `apiVersion` and `kind`, asked once the reader
+  /// has read both (as strings) at the top of the object; members before that point are
+  /// built as usual.
+  func projection(apiVersion: String, kind: String) -> JSONProjection
+
+  /// Whether nothing of the object after its `metadata` (just read, after `apiVersion`
+  /// and `kind`) matters: the object will not be written whatever it holds (a skip
+  /// matches, or no rule can select it). The reader then checks the rest without
+  /// building it.
+  func leavesOutTheRest(apiVersion: String, kind: String, metadata: ObjectValue) -> Bool
+}
 
 extension JSONProjection {
   /// The projection of a member, when this is one of an object's.

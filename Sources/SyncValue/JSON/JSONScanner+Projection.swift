@@ -16,20 +16,22 @@ struct ProjectionState {
   static let rewrittenFrameTypes: Set<String> = ["ADDED", "MODIFIED", "DELETED"]
 
   private(set) var projection: JSONProjection
-  let lookup: JSONProjectionLookup?
+  let lookup: JSONProjectionSource?
   /// Whether the object may be a watch frame (`{"type": …, "object": {…}}`).
   let framing: Bool
   private var apiVersion: String?
   private var kind: String?
   private var resolved: Bool
   private var typedFrame = false
+  /// Set once `metadata` showed that nothing after it matters.
+  private var skipsRest = false
 
   /// - Parameters:
   ///   - projection: what to leave out of this object.
   ///   - lookup: for the top of a Kubernetes object: the projection for its kind, asked
   ///     once both `apiVersion` and `kind` have been read.
   ///   - framing: whether the object is a top-level value, which may be a watch frame.
-  init(_ projection: JSONProjection, lookup: JSONProjectionLookup?, framing: Bool) {
+  init(_ projection: JSONProjection, lookup: JSONProjectionSource?, framing: Bool) {
     self.projection = projection
     self.lookup = lookup
     self.framing = framing
@@ -38,6 +40,7 @@ struct ProjectionState {
 
   /// The action for the member `key`, the object's `index`th.
   func action(for key: String, index: Int) -> Action {
+    if skipsRest { return index < 64 ? .skip : .build }
     if let entry = projection.member(key) {
       switch entry {
       case .keep: return .build
@@ -55,7 +58,16 @@ struct ProjectionState {
       typedFrame =
         key == "type" && value.stringValue.map(Self.rewrittenFrameTypes.contains) == true
     }
-    guard !resolved, let lookup else { return }
+    guard let lookup else { return }
+    if resolved {
+      if key == "metadata", !skipsRest, case .object(let metadata) = value,
+        let apiVersion, let kind
+      {
+        skipsRest = lookup.leavesOutTheRest(
+          apiVersion: apiVersion, kind: kind, metadata: metadata)
+      }
+      return
+    }
     switch key {
     case "apiVersion":
       if apiVersion == nil, case .string(let text) = value { apiVersion = text }
@@ -65,7 +77,7 @@ struct ProjectionState {
       return
     }
     if let apiVersion, let kind {
-      projection = lookup(apiVersion, kind)
+      projection = lookup.projection(apiVersion: apiVersion, kind: kind)
       resolved = true
     }
   }

@@ -97,8 +97,8 @@ public final class JSONStreamReader {
   private var openObjectStarts: [Int] = []
   private var failure: JSONError?
   /// When set, ``readObjectValue()`` and ``readMember(_:of:)`` leave out of each
-  /// Kubernetes object what it says for the object's kind.
-  public var projection: JSONProjectionLookup?
+  /// Kubernetes object what it says for the object's kind (held strongly).
+  public var projection: JSONProjectionSource?
 
   /// Reads from a file descriptor, which the caller keeps ownership of.
   ///
