@@ -311,9 +311,9 @@ public actor SyncEngine {
     do {
       found = try await tree(of: key)
     } catch {
-      logger.warning(
-        "cannot read the source object again", metadata: ["object": "\(key)", "error": "\(error)"])
-      return false
+      // Counted as failed (not in sync, the run's exit status, the copy kept) until a
+      // retry reads it: given up after the retries, it must not pass for synced.
+      return fail(key, "cannot read the source object again: \(error)", retryable: true)
     }
     guard let object = found else {
       await updateDependencies(of: key, to: [])

@@ -54,6 +54,12 @@ final class FakeCluster: SourceCluster, TargetCluster, @unchecked Sendable {
   private var _reads = 0
   /// How many objects were read one by one (``get(_:namespace:name:)``).
   var reads: Int { lock.locked { _reads } }
+  private var _failingGets = false
+  /// Whether reads of one object fail (the source answering lists but not gets).
+  var failingGets: Bool {
+    get { lock.locked { _failingGets } }
+    set { lock.locked { _failingGets = newValue } }
+  }
 
   init(resources: [ResourceType] = FakeCluster.standardResources) {
     self.resources = resources
@@ -173,6 +179,7 @@ final class FakeCluster: SourceCluster, TargetCluster, @unchecked Sendable {
 
   func get(_ resource: ResourceType, namespace: String, name: String) async throws -> Value? {
     lock.locked { _reads += 1 }
+    if failingGets { throw FakeError.refused }
     return object(
       ObjectKey(group: resource.group, kind: resource.kind, namespace: namespace, name: name))
   }

@@ -131,6 +131,35 @@ struct LoopSafetyTests {
     try await SyncEngineTests.waitUntil({ target.object(Self.web) == nil })
   }
 
+  /// An object whose tree was let go and that the source no longer lets read (a reload
+  /// re-evaluates it) is not in sync, is reported failed, and keeps its copy.
+  @Test func aSourceObjectThatCannotBeReadAgainCountsAsFailed() async throws {
+    let source = FakeCluster()
+    source.put(SyncEngineTests.deployment("web"))
+    let target = FakeCluster()
+    let loop = try Running(source, target)
+    defer { Task { await loop.stop() } }
+    try await SyncEngineTests.waitUntil { await loop.engine.isReady }
+    #expect(Self.gauge("syncrules_objects_in_sync", in: loop.metrics) == 1)
+    source.failingGets = true
+    await loop.engine.reload(try SyncEngineTests.program())
+    try await SyncEngineTests.waitUntil {
+      loop.actions.all.contains {
+        if case .failed(Self.web, let message) = $0 {
+          return message.contains("cannot read the source object again")
+        }
+        return false
+      }
+    }
+    #expect(Self.gauge("syncrules_objects_in_sync", in: loop.metrics) == 0)
+    #expect(target.object(Self.web) != nil)
+    // Readable again: the slower retries bring it back in sync.
+    source.failingGets = false
+    try await SyncEngineTests.waitUntil {
+      Self.gauge("syncrules_objects_in_sync", in: loop.metrics) == 1
+    }
+  }
+
   @Test func aReloadDoesNotPruneAKindWhoseFirstListHasNotArrived() async throws {
     let rules = """
       rule workload match apps/v1 Deployment { set spec.replicas = 0 }
