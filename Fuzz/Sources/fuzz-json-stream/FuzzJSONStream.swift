@@ -190,8 +190,9 @@ func checkFrameSplitter(_ bytes: [UInt8], _ whole: Reading, chunkSize: Int) {
 }
 
 /// `apply` over the fixed rules from a file, on one thread and on two threads in small
-/// batches: the output, messages and report are the same. (Both read a file: YAML read
-/// from memory places encoding errors elsewhere, which the yaml fuzzer covers.)
+/// batches, and with every object read whole (no projection): the output, messages and
+/// report are the same. (All read a file: YAML read from memory places encoding errors
+/// elsewhere, which the yaml fuzzer covers.)
 func checkApply(_ bytes: [UInt8], batchBytes: Int) {
   let mode = bytes.count % 3
   var options = StreamApplier.Options(
@@ -199,6 +200,14 @@ func checkApply(_ bytes: [UInt8], batchBytes: Int) {
   let sequential = withTemporaryFile(holding: bytes) { descriptor in
     runApply(StreamInput(fileDescriptor: descriptor, name: "<fuzz>"), options)
   }
+  var whole = options
+  whole.projects = false
+  let unprojected = withTemporaryFile(holding: bytes) { descriptor in
+    runApply(StreamInput(fileDescriptor: descriptor, name: "<fuzz>"), whole)
+  }
+  require(
+    unprojected == sequential,
+    "with every object read whole:\n\(unprojected)\nwith the reader's projection:\n\(sequential)")
   options.jobs = 2
   options.batchBytes = batchBytes
   let parallel = withTemporaryFile(holding: bytes) { descriptor in

@@ -258,7 +258,7 @@ extension JSONScanner {
     }
     let first = memberStack.count
     var seen: Set<UInt64>?
-    /// Bit i: member i was skipped (only the first 64 members are ever skipped).
+    // Bit i: member i was skipped (only the first 64 members are ever skipped).
     var skipped: UInt64 = 0
     var frame: PinnedValue?
     var frameShrank = false
