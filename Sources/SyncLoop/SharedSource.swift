@@ -5,18 +5,27 @@ import SyncValue
 /// (`sync` with more than one `--to-…`): production sees one list and one watch per
 /// resource however many standbys there are.
 ///
-/// A subscriber that arrives after the first list gets the current objects as a snapshot,
-/// then the live events. Each subscriber has its own unbounded buffer, so an engine
-/// stalled on a slow or failing target never holds up the others: its events wait in its
-/// buffer. When the shared watch fails, every subscriber's stream ends with the error
-/// and each engine restarts its own follow (with its backoff), which starts a new watch
-/// for the first one back.
+/// The current objects of a resource are kept only until each of the engines sharing the
+/// source (`sharedBy`) has had them: an engine that subscribes after the first list gets
+/// them as a snapshot, then the live events. Once all have, the objects are let go (the
+/// engines let go of theirs once reconciled; 200,000 objects kept here would be gigabytes).
+/// A subscriber later still (an engine whose follow restarted) starts the resource over:
+/// every subscriber's stream ends, and the engines' follows (which restart on their own)
+/// start a new shared list and watch.
+///
+/// Each subscriber has its own unbounded buffer, so an engine stalled on a slow or
+/// failing target never holds up the others: its events wait in its buffer. When the
+/// shared watch fails, every subscriber's stream ends with the error and each engine
+/// restarts its own follow (with its backoff), which starts a new watch for the first one
+/// back.
 public final class SharedSource: SourceCluster {
   let upstream: any SourceCluster
-  private let hub = Hub()
+  private let hub: Hub
 
-  public init(_ upstream: any SourceCluster) {
+  /// - Parameter sharedBy: the engines that follow through this source.
+  public init(_ upstream: any SourceCluster, sharedBy engines: Int) {
     self.upstream = upstream
+    hub = Hub(sharedBy: max(1, engines))
   }
 
   public func discover() async throws -> [ResourceType] { try await upstream.discover() }
@@ -51,41 +60,77 @@ public final class SharedSource: SourceCluster {
     get async { await hub.upstreamCount }
   }
 
+  /// Objects kept for subscribers still to come, over all resources.
+  public var heldObjects: Int {
+    get async { await hub.heldCount }
+  }
+
   /// The subscribers and current objects of each watched resource.
   actor Hub {
     typealias Continuation = AsyncThrowingStream<ResourceEvent, any Error>.Continuation
 
     struct Channel {
+      /// Tells this channel's pump from that of one it replaced.
+      let id: Int
       var subscribers: [Int: Continuation] = [:]
-      /// The current objects once the first list arrived; nil before.
+      /// The current objects from the first list until every engine has had them; nil
+      /// before and after.
       var objects: [ObjectKey: Value]?
+      /// Subscribers that have had the objects, as a snapshot or from the list itself.
+      var served = 0
+      /// Set once the objects were let go: a later subscriber cannot be served.
+      var forgotten = false
       var task: Task<Void, Never>?
+
+      /// Lets go of the objects once `engines` subscribers have had them.
+      mutating func served(_ count: Int, of engines: Int) {
+        served += count
+        if served >= engines {
+          objects = nil
+          forgotten = true
+        }
+      }
     }
 
+    let sharedBy: Int
     private var channels: [ResourceType: Channel] = [:]
     private var nextID = 0
 
+    init(sharedBy: Int) {
+      self.sharedBy = sharedBy
+    }
+
     var upstreamCount: Int { channels.values.filter { $0.task != nil }.count }
+
+    var heldCount: Int { channels.values.reduce(0) { $0 + ($1.objects?.count ?? 0) } }
 
     func subscribe(
       _ continuation: Continuation, to resource: ResourceType, upstream: any SourceCluster
     ) -> Int {
       nextID += 1
-      var channel = channels[resource] ?? Channel()
+      if let old = channels[resource], old.forgotten {
+        // Too late for the objects: start the resource over for everyone.
+        old.task?.cancel()
+        end(resource, channel: old.id, error: nil)
+      }
+      var channel = channels[resource] ?? Channel(id: nextID)
       channel.subscribers[nextID] = continuation
       if let objects = channel.objects {
         continuation.yield(.snapshot(objects.keys.sorted().compactMap { objects[$0] }))
+        channel.served(1, of: sharedBy)
       }
       if channel.task == nil {
-        channel.task = Task { await self.pump(resource, upstream: upstream) }
+        let id = channel.id
+        channel.task = Task { await self.pump(resource, channel: id, upstream: upstream) }
       }
       channels[resource] = channel
       return nextID
     }
 
     func unsubscribe(_ id: Int, from resource: ResourceType) {
-      guard var channel = channels[resource] else { return }
-      channel.subscribers[id] = nil
+      // A subscriber of a channel since replaced is not in this one.
+      guard var channel = channels[resource], channel.subscribers.removeValue(forKey: id) != nil
+      else { return }
       if channel.subscribers.isEmpty {
         channel.task?.cancel()
         channels[resource] = nil
@@ -94,20 +139,21 @@ public final class SharedSource: SourceCluster {
       }
     }
 
-    /// Reads the upstream watch and hands every event to every subscriber.
-    private func pump(_ resource: ResourceType, upstream: any SourceCluster) async {
+    /// Reads the upstream watch and hands every event to every subscriber of `channel`
+    /// (not to those of a channel that replaced it after this one was cancelled).
+    private func pump(_ resource: ResourceType, channel: Int, upstream: any SourceCluster) async {
       do {
         for try await event in upstream.watch(resource) {
-          publish(event, of: resource)
+          publish(event, of: resource, channel: channel)
         }
-        end(resource, error: nil)
+        end(resource, channel: channel, error: nil)
       } catch {
-        end(resource, error: error)
+        end(resource, channel: channel, error: error)
       }
     }
 
-    private func publish(_ event: ResourceEvent, of resource: ResourceType) {
-      guard var channel = channels[resource] else { return }
+    private func publish(_ event: ResourceEvent, of resource: ResourceType, channel id: Int) {
+      guard var channel = channels[resource], channel.id == id else { return }
       switch event {
       case .snapshot(let objects):
         var current: [ObjectKey: Value] = [:]
@@ -115,6 +161,9 @@ public final class SharedSource: SourceCluster {
           if let key = ObjectKey(of: object) { current[key] = object }
         }
         channel.objects = current
+        channel.forgotten = false
+        channel.served = 0
+        channel.served(channel.subscribers.count, of: sharedBy)
       case .added(let object), .modified(let object):
         if let key = ObjectKey(of: object) { channel.objects?[key] = object }
       case .deleted(let object):
@@ -128,8 +177,9 @@ public final class SharedSource: SourceCluster {
 
     /// The shared watch ended: so do the subscribers' streams; the next subscriber starts
     /// a new one.
-    private func end(_ resource: ResourceType, error: (any Error)?) {
-      guard let channel = channels.removeValue(forKey: resource) else { return }
+    private func end(_ resource: ResourceType, channel id: Int, error: (any Error)?) {
+      guard channels[resource]?.id == id, let channel = channels.removeValue(forKey: resource)
+      else { return }
       for continuation in channel.subscribers.values { continuation.finish(throwing: error) }
     }
   }

@@ -73,7 +73,8 @@ public struct MultiTargetSync: Sendable {
     }
     let shared = SharedSource(
       try KubeSourceCluster(
-        client: base.source, logger: base.logger, pageSize: base.settings.pageSize))
+        client: base.source, logger: base.logger, pageSize: base.settings.pageSize),
+      sharedBy: targets.count)
     var engines: [SyncEngine] = []
     var recorders: [EventRecorder] = []
     for (index, target) in targets.enumerated() {

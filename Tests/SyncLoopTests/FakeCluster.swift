@@ -132,8 +132,13 @@ final class FakeCluster: SourceCluster, TargetCluster, @unchecked Sendable {
     }
   }
 
+  private var _watchesStarted = 0
+  /// How many watches were started, over all kinds.
+  var watchesStarted: Int { lock.locked { _watchesStarted } }
+
   func watch(_ resource: ResourceType) -> AsyncThrowingStream<ResourceEvent, any Error> {
-    AsyncThrowingStream { continuation in
+    lock.locked { _watchesStarted += 1 }
+    return AsyncThrowingStream { continuation in
       guard !heldKinds.contains(resource.kind) else {
         // Kept, not finished: the list is merely slow.
         lock.locked { held.append(continuation) }
