@@ -95,9 +95,11 @@ extension SyncEngine {
       await receiveSnapshot(objects, of: resource)
       snapshots.insert(resource)
     case .added(let object), .modified(let object):
-      if let key = ObjectKey(of: object) { await receive(object, key: key, of: resource) }
+      if let key = ObjectKey(of: object) {
+        await receive(object, key: key, of: resource, urgent: true)
+      }
     case .deleted(let object):
-      if let key = ObjectKey(of: object) { await receiveDeletion(key) }
+      if let key = ObjectKey(of: object) { await receiveDeletion(key, urgent: true) }
     case .page(let objects, let index):
       // Like a `--once` list: the next page is read once the queue has room for it.
       await receiveListPage(objects, index: index, of: resource)

@@ -218,24 +218,28 @@ public actor SyncEngine {
     options.shard?.contains(key) ?? true
   }
 
-  func receive(_ object: Value, key: ObjectKey, of resource: ResourceType) async {
+  /// A listed object, or (`urgent`) one a watch says changed: that goes ahead of a list's
+  /// backlog.
+  func receive(_ object: Value, key: ObjectKey, of resource: ResourceType, urgent: Bool = false)
+    async
+  {
     guard owns(key) else { return }
     nextGeneration += 1
     sourceObjects[key] = HeldObject(resource: resource, object: object, generation: nextGeneration)
     if seenAt[key] == nil { seenAt[key] = .now }
-    await enqueue(key, resource: resource)
+    await enqueue(key, resource: resource, urgent: urgent)
   }
 
-  func receiveDeletion(_ key: ObjectKey) async {
+  func receiveDeletion(_ key: ObjectKey, urgent: Bool = false) async {
     guard owns(key) else { return }
     let resource = sourceObjects.removeValue(forKey: key)?.resource
     if seenAt[key] == nil { seenAt[key] = .now }
-    await enqueue(key, resource: resource)
+    await enqueue(key, resource: resource, urgent: urgent)
   }
 
-  func enqueue(_ key: ObjectKey, resource: ResourceType?) async {
+  func enqueue(_ key: ObjectKey, resource: ResourceType?, urgent: Bool = false) async {
     if queuedAt[key] == nil { queuedAt[key] = .now }
-    await queue.add(key, priority: resource?.applyPriority ?? .objects)
+    await queue.add(key, priority: resource?.applyPriority ?? .objects, urgent: urgent)
     metrics.queueAdded()
     metrics.setQueueDepth(await queue.depth, shard: shardIndex)
   }

@@ -2,15 +2,30 @@
 /// processed runs once; never two workers on one key (a key added while it is being
 /// processed runs again after); failed keys come back after a per-key exponential delay.
 ///
-/// Keys are served by priority lane (lower first), first in first out within a lane.
+/// Keys are served by priority (lower first), and within a priority urgent keys (changes
+/// seen on a watch) before the others (a list's backlog), first in first out within a
+/// lane: a change made during a 200,000-object initial sync does not wait for the whole
+/// list. A key queued again more urgently moves up; its earlier place is skipped.
 actor WorkQueue<Key: Hashable & Sendable> {
-  private var lanes = [[Key]](repeating: [], count: ApplyPriority.allCases.count)
-  /// Index of each lane's first unserved key.
-  private var heads = [Int](repeating: 0, count: ApplyPriority.allCases.count)
-  private var queued: Set<Key> = []
+  private var lanes = [[Entry]](repeating: [], count: ApplyPriority.allCases.count * 2)
+  /// Index of each lane's first unserved entry.
+  private var heads = [Int](repeating: 0, count: ApplyPriority.allCases.count * 2)
+  /// Each waiting key's place: an entry of the key that is not this one is stale.
+  private var queued: [Key: Place] = [:]
+  private var nextTicket = 0
+
+  private struct Entry {
+    var key: Key
+    var ticket: Int
+  }
+
+  private struct Place: Equatable {
+    var lane: Int
+    var ticket: Int
+  }
   private var processing: Set<Key> = []
-  /// Keys added while being processed, with their priority.
-  private var dirty: [Key: ApplyPriority] = [:]
+  /// Keys added while being processed, with their lane.
+  private var dirty: [Key: Int] = [:]
   private var failures: [Key: Int] = [:]
   private var delayed = 0
   private var waiters: [CheckedContinuation<Key?, Never>] = []
@@ -32,27 +47,33 @@ actor WorkQueue<Key: Hashable & Sendable> {
   /// Keys waiting (not counting those being processed).
   var depth: Int { queued.count }
 
-  func add(_ key: Key, priority: ApplyPriority = .objects) {
+  /// Queues `key`; `urgent` puts it ahead of the non-urgent keys of its priority.
+  func add(_ key: Key, priority: ApplyPriority = .objects, urgent: Bool = false) {
     guard !isShutDown else { return }
     adds += 1
-    enqueue(key, priority: priority)
+    enqueue(key, lane: Self.lane(priority, urgent: urgent))
   }
 
-  private func enqueue(_ key: Key, priority: ApplyPriority) {
+  private static func lane(_ priority: ApplyPriority, urgent: Bool) -> Int {
+    priority.rawValue * 2 + (urgent ? 0 : 1)
+  }
+
+  private func enqueue(_ key: Key, lane: Int) {
     if processing.contains(key) {
-      dirty[key] = min(dirty[key] ?? priority, priority)
+      dirty[key] = min(dirty[key] ?? lane, lane)
       return
     }
-    guard !queued.contains(key) else { return }
-    queued.insert(key)
-    if let waiter = waiters.first {
+    if let current = queued[key], lane >= current.lane { return }
+    if queued[key] == nil, let waiter = waiters.first {
       waiters.removeFirst()
-      queued.remove(key)
       processing.insert(key)
       waiter.resume(returning: key)
       return
     }
-    lanes[priority.rawValue].append(key)
+    // New, or moving up: an entry in its old lane is skipped when reached.
+    nextTicket += 1
+    queued[key] = Place(lane: lane, ticket: nextTicket)
+    lanes[lane].append(Entry(key: key, ticket: nextTicket))
   }
 
   /// The next key to process, waiting when there is none; nil once shut down.
@@ -64,22 +85,26 @@ actor WorkQueue<Key: Hashable & Sendable> {
   }
 
   private func takeNext() -> Key? {
-    for index in lanes.indices where heads[index] < lanes[index].count {
-      let key = lanes[index][heads[index]]
-      heads[index] += 1
-      // removeFirst() on an Array shifts the whole lane: advance a head instead, and
-      // compact once the served prefix is at least half the lane.
-      if heads[index] == lanes[index].count {
-        lanes[index].removeAll(keepingCapacity: true)
-        heads[index] = 0
-      } else if heads[index] >= 1024, heads[index] * 2 >= lanes[index].count {
-        lanes[index].removeFirst(heads[index])
-        heads[index] = 0
+    for index in lanes.indices {
+      while heads[index] < lanes[index].count {
+        let entry = lanes[index][heads[index]]
+        heads[index] += 1
+        // removeFirst() on an Array shifts the whole lane: advance a head instead, and
+        // compact once the served prefix is at least half the lane.
+        if heads[index] == lanes[index].count {
+          lanes[index].removeAll(keepingCapacity: true)
+          heads[index] = 0
+        } else if heads[index] >= 1024, heads[index] * 2 >= lanes[index].count {
+          lanes[index].removeFirst(heads[index])
+          heads[index] = 0
+        }
+        // The earlier place of a key that moved up (and may have been served since).
+        guard queued[entry.key] == Place(lane: index, ticket: entry.ticket) else { continue }
+        queued[entry.key] = nil
+        processing.insert(entry.key)
+        resumeDepthWaiters()
+        return entry.key
       }
-      queued.remove(key)
-      processing.insert(key)
-      resumeDepthWaiters()
-      return key
     }
     return nil
   }
@@ -102,14 +127,14 @@ actor WorkQueue<Key: Hashable & Sendable> {
 
   /// Whether the key is waiting, being processed, or due to be retried soon.
   func isPending(_ key: Key) -> Bool {
-    queued.contains(key) || processing.contains(key) || dirty[key] != nil
+    queued[key] != nil || processing.contains(key) || dirty[key] != nil
   }
 
   /// Marks a key processed; it runs again if it was added meanwhile.
   func done(_ key: Key) {
     processing.remove(key)
-    if let priority = dirty.removeValue(forKey: key), !isShutDown {
-      enqueue(key, priority: priority)
+    if let lane = dirty.removeValue(forKey: key), !isShutDown {
+      enqueue(key, lane: lane)
     }
     resumeIdleWaiters()
   }
@@ -142,7 +167,7 @@ actor WorkQueue<Key: Hashable & Sendable> {
 
   private func finishDelay(_ key: Key, priority: ApplyPriority, heldIdle: Bool) {
     if heldIdle { delayed -= 1 }
-    if !isShutDown { enqueue(key, priority: priority) }
+    if !isShutDown { enqueue(key, lane: Self.lane(priority, urgent: false)) }
     resumeIdleWaiters()
   }
 

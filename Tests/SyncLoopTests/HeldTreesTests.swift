@@ -127,6 +127,27 @@ struct HeldTreesTests {
     #expect(target.object(Self.key("c")) == nil)
   }
 
+  /// A change seen on the watch while the first list's backlog is being applied goes
+  /// ahead of that backlog.
+  @Test func aChangeDuringTheInitialSyncDoesNotWaitForTheBacklog() async throws {
+    let (source, count) = Self.pagedSource()
+    let target = FakeCluster()
+    target.applyDelay = .milliseconds(10)
+    let engine = try Self.engine(
+      source, target, options: SyncOptions(workers: 2, listBacklog: count))
+    let running = Task { try await engine.run() }
+    defer { running.cancel() }
+    // The whole list is queued (the backlog allows it); then the last object changes.
+    try await SyncEngineTests.waitUntil { source.watchesStarted > 0 }
+    let last = Self.key("cm-\(count - 1)")
+    try await SyncEngineTests.waitUntil {
+      source.publish(Self.configMap(last.name, data: "changed"))
+      return target.object(last)?["data"]?["a"] == "changed"
+    }
+    let applied = target.writes.count
+    #expect(applied < count / 2, "the change waited for \(applied) of \(count) applies")
+  }
+
   /// A watch event is the newest word on an object: it is used, not re-read.
   @Test func aChangeFromTheWatchIsNotReadAgain() async throws {
     let source = FakeCluster()
