@@ -14,22 +14,7 @@ extension JSONScanner {
     var escaped = false
     var invalidUTF8 = false
     while true {
-      while true {
-        let word = UInt64(
-          littleEndian: UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self))
-        let special =
-          zeroBytes(word ^ 0x2222_2222_2222_2222) | zeroBytes(word ^ 0x5C5C_5C5C_5C5C_5C5C)
-          | ((word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080)
-        if special == 0 {
-          seen |= word
-          p &+= 8
-          continue
-        }
-        let plain = special.trailingZeroBitCount &>> 3
-        seen |= word & ((1 &<< UInt64(truncatingIfNeeded: plain &* 8)) &- 1)
-        p &+= plain
-        break
-      }
+      skipPlainStringBytes(&p, seen: &seen)
       let c = base[p]
       if c == 0x22 { break }
       if c == 0x5C {

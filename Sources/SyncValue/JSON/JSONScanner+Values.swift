@@ -192,6 +192,30 @@ extension JSONScanner {
     return values.string(string.bytes, count: string.count)
   }
 
+  /// Advances `p` to the next quote, backslash or control byte of a string, eight bytes
+  /// at a time, ORing the bytes passed into `seen` (a high bit means UTF-8 to check). The
+  /// sentinel at `end` is a control byte; the padding behind it keeps the load in bounds.
+  @inline(__always)
+  func skipPlainStringBytes(_ p: inout Int, seen: inout UInt64) {
+    while true {
+      let word = UInt64(
+        littleEndian: UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self))
+      // The lowest flag of each test is exact; only flags above it can be spurious.
+      let special =
+        zeroBytes(word ^ 0x2222_2222_2222_2222) | zeroBytes(word ^ 0x5C5C_5C5C_5C5C_5C5C)
+        | ((word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080)
+      if special == 0 {
+        seen |= word
+        p &+= 8
+        continue
+      }
+      let plain = special.trailingZeroBitCount &>> 3
+      seen |= word & ((1 &<< UInt64(truncatingIfNeeded: plain &* 8)) &- 1)
+      p &+= plain
+      return
+    }
+  }
+
   /// Reads and checks a string whose opening quote is already consumed, without making a
   /// `String` of it: its decoded bytes stay in the buffer, or in `stringScratch` when it
   /// has escapes, until the next read.
@@ -202,25 +226,7 @@ extension JSONScanner {
     // All bytes of the string ORed together: a high bit means UTF-8 to validate.
     var seen: UInt64 = 0
     while true {
-      // Eight bytes at a time up to the first quote, backslash or control byte (the
-      // sentinel at `end` is one; the padding behind it keeps the load in bounds).
-      while true {
-        let word = UInt64(
-          littleEndian: UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self))
-        // The lowest flag of each test is exact; only flags above it can be spurious.
-        let special =
-          zeroBytes(word ^ 0x2222_2222_2222_2222) | zeroBytes(word ^ 0x5C5C_5C5C_5C5C_5C5C)
-          | ((word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080)
-        if special == 0 {
-          seen |= word
-          p &+= 8
-          continue
-        }
-        let plain = special.trailingZeroBitCount &>> 3
-        seen |= word & ((1 &<< UInt64(truncatingIfNeeded: plain &* 8)) &- 1)
-        p &+= plain
-        break
-      }
+      skipPlainStringBytes(&p, seen: &seen)
       let c = base[p]
       if c == 0x22 { break }
       if c == 0x5C {
