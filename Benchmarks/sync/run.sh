@@ -258,6 +258,17 @@ if [[ ",$only," == *",once,"* ]]; then
   [ "${once_applied%.*}" = "$expected" ] || echo "run.sh: warning: $once_applied objects applied, $expected expected" >&2
 fi
 
+# The change-latency run against the loop listening on $metrics_port: NAME (results in
+# $work/NAME.json and NAME.txt), seconds to drain.
+run_changes() {
+  timeout $((seconds * 2 + $2 + 120)) python3 "$here/bench.py" changes \
+    --source "$production_url" --source-token w-operator --source-ca "$(ca_arg production)" \
+    --target "$standby_url" --target-token s-syncrules --target-ca "$(ca_arg standby)" \
+    --deployments "$prepared/deployments.txt" --rate "$rate" --seconds "$seconds" \
+    --drain "$2" --spread "$spread" --metrics "http://127.0.0.1:$metrics_port/metrics" \
+    --out "$work/$1.txt" > "$work/$1.json"
+}
+
 # --- 5. continuous: time to ready ----------------------------------------------------
 if [[ ",$only," == *",ready,"* || ",$only," == *",changes,"* ]]; then
   fresh_standby
@@ -274,12 +285,7 @@ if [[ ",$only," == *",ready,"* || ",$only," == *",changes,"* ]]; then
   # --- 6. change latency -------------------------------------------------------------
   if [[ ",$only," == *",changes,"* ]]; then
     echo "  changes: $rate/s for $seconds s…" >&2
-    timeout $((seconds * 2 + drain + 120)) python3 "$here/bench.py" changes \
-      --source "$production_url" --source-token w-operator --source-ca "$(ca_arg production)" \
-      --target "$standby_url" --target-token s-syncrules --target-ca "$(ca_arg standby)" \
-      --deployments "$prepared/deployments.txt" --rate "$rate" --seconds "$seconds" \
-      --drain "$drain" --spread "$spread" --metrics "http://127.0.0.1:$metrics_port/metrics" \
-      --out "$work/changes.txt" > "$work/changes.json"
+    run_changes changes "$drain"
     curl -s "http://127.0.0.1:$metrics_port/metrics" > "$work/metrics.txt" || true
   fi
   kill -TERM "$loop_pid" 2>/dev/null || true
@@ -299,12 +305,7 @@ if [[ ",$only," == *",during,"* ]]; then
   echo "  during the initial sync: $rate changes/s for $seconds s…" >&2
   # A change may wait for the initial sync's backlog: drain for as long as it may take.
   during_drain=$((drain > 900 ? drain : 900))
-  timeout $((seconds * 2 + during_drain + 120)) python3 "$here/bench.py" changes \
-    --source "$production_url" --source-token w-operator --source-ca "$(ca_arg production)" \
-    --target "$standby_url" --target-token s-syncrules --target-ca "$(ca_arg standby)" \
-    --deployments "$prepared/deployments.txt" --rate "$rate" --seconds "$seconds" \
-    --drain "$during_drain" --spread "$spread" --metrics "http://127.0.0.1:$metrics_port/metrics" \
-    --out "$work/during.txt" > "$work/during.json"
+  run_changes during "$during_drain"
   py wait-ready --url "http://127.0.0.1:$metrics_port/readyz" --timeout 900 > /dev/null
   during_ready_s=$(python3 -c "print(round($(now) - $t0, 3))")
   echo "  during the initial sync: ready after $during_ready_s s" >&2

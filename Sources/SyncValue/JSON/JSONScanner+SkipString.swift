@@ -34,7 +34,7 @@ extension JSONScanner {
           p &+= 2
         case UInt8(ascii: "u"):
           pos = p
-          try skipUnicodeEscape()
+          _ = try readUnicodeEscape()
           p = pos
         default:
           if p + 1 >= end { throw error("unexpected end of input in string", at: end) }
@@ -58,26 +58,5 @@ extension JSONScanner {
       throw error("invalid UTF-8 in string", at: escaped ? pos - 1 : run + bad)
     }
     if invalidUTF8 { throw error("invalid UTF-8 in string", at: pos - 1) }
-  }
-
-  /// Reads past `\uXXXX` at `pos`, and the low half that must follow a high surrogate,
-  /// checking them as decoding does.
-  private mutating func skipUnicodeEscape() throws(JSONError) {
-    try ensureAvailable(12)
-    guard let unit = hexQuad(at: pos + 2) else {
-      throw error("invalid \\u escape: expected four hex digits", at: pos)
-    }
-    var length = 6
-    if unit >= 0xD800 && unit < 0xDC00 {
-      guard base[pos + 6] == 0x5C, base[pos + 7] == UInt8(ascii: "u"),
-        let low = hexQuad(at: pos + 8), low >= 0xDC00 && low < 0xE000
-      else {
-        throw error("invalid \\u escape: high surrogate without a low surrogate", at: pos)
-      }
-      length = 12
-    } else if unit >= 0xDC00 && unit < 0xE000 {
-      throw error("invalid \\u escape: low surrogate without a high surrogate", at: pos)
-    }
-    pos += length
   }
 }

@@ -364,7 +364,7 @@ extension JSONScanner {
     return used
   }
 
-  func hexQuad(at index: Int) -> UInt32? {
+  private func hexQuad(at index: Int) -> UInt32? {
     var value: UInt32 = 0
     for offset in 0..<4 {
       let c = base[index + offset]
@@ -383,6 +383,13 @@ extension JSONScanner {
   /// Decodes `\uXXXX` at `pos`, and the low half that must follow a high surrogate, into
   /// `stringScratch` at `used`; returns the new count of decoded bytes.
   private mutating func parseUnicodeEscape(into used: Int) throws(JSONError) -> Int {
+    let scalar = try readUnicodeEscape()
+    return used + appendUTF8(scalar, at: stringScratch + used)
+  }
+
+  /// Reads `\uXXXX` at `pos`, and the low half that must follow a high surrogate,
+  /// checking them; returns the scalar.
+  mutating func readUnicodeEscape() throws(JSONError) -> UInt32 {
     try ensureAvailable(12)
     guard let unit = hexQuad(at: pos + 2) else {
       throw error("invalid \\u escape: expected four hex digits", at: pos)
@@ -401,7 +408,7 @@ extension JSONScanner {
       throw error("invalid \\u escape: low surrogate without a high surrogate", at: pos)
     }
     pos += length
-    return used + appendUTF8(scalar, at: stringScratch + used)
+    return scalar
   }
 
   /// Writes `scalar` as UTF-8 at `out`; returns the number of bytes.
