@@ -58,6 +58,8 @@ let package = Package(
       exclude: ["Generated/embed-stdlib.py"]),
     .target(name: "SyncCompile", dependencies: ["SyncCheck", "SyncProgram"]),
     // Evaluating a compiled program over objects: needs neither the checker nor schemas.
+    // `syncrules import`: Karmada policies and Velero resource modifiers as .sync text.
+    .target(name: "SyncImport", dependencies: ["SyncValue", "SyncSchema"]),
     .target(name: "SyncRuntime", dependencies: ["SyncProgram", "SyncMatch", "SyncSyntax"]),
     // Rule files end to end (load, check, compile) and the `syncrules test` runner: what
     // the commands and the loop call.
@@ -112,6 +114,7 @@ let package = Package(
       name: "syncrules",
       dependencies: [
         "SyncCommandOptions",
+        "SyncImport",
         "SyncRuntime",
         "SyncDriver",
         "SyncProgram",
@@ -180,12 +183,16 @@ let package = Package(
     .testTarget(name: "SyncSchemaTests", dependencies: ["SyncSchema", "TestSupport"]),
     .testTarget(name: "SyncMatchTests", dependencies: ["SyncMatch"]),
     .testTarget(
+      name: "SyncImportTests",
+      dependencies: ["SyncImport", "SyncDriver", "SyncRuntime", "SyncValue", "TestSupport"],
+      exclude: ["Corpus"]),
+    .testTarget(
       name: "SyncCheckTests", dependencies: ["SyncCheck", "TestSupport"],
       exclude: ["Corpus", "CRDs"]),
     .testTarget(name: "SyncCompileTests", dependencies: ["SyncCompile", "SyncProgram"]),
     .testTarget(
       name: "SyncRuntimeTests",
-      dependencies: ["SyncRuntime", "SyncDriver", "SyncProgram", "TestSupport"],
+      dependencies: ["SyncRuntime", "SyncDriver", "SyncProgram", "SyncImport", "TestSupport"],
       exclude: ["StreamCorpus"]),
     .testTarget(
       name: "SyncrulesCLITests",

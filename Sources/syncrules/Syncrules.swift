@@ -15,7 +15,7 @@ struct Syncrules: AsyncParsableCommand {
     version: "0.1.0 (commit \(buildCommit))",
     subcommands: [
       CheckCommand.self, ExplainCommand.self, ApplyCommand.self, TestCommand.self,
-      SyncCommand.self, DiffCommand.self,
+      SyncCommand.self, DiffCommand.self, ImportCommand.self,
     ]
   )
 

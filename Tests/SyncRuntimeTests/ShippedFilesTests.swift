@@ -1,6 +1,7 @@
 import Foundation
 import SyncCheck
 import SyncDriver
+import SyncImport
 import SyncRuntime
 import SyncSchema
 import SyncSyntax
@@ -64,11 +65,12 @@ struct ShippedFilesTests {
     }
   }
 
-  /// Every code, of `check` and of the run time: the two enums share one catalogue and
-  /// one numbering.
+  /// Every code, of `check`, of the run time and of `import`: the enums share one
+  /// catalogue and one numbering.
   static let allCodes: [(rawValue: String, caseName: String)] =
     DiagnosticCode.allCases.map { ($0.rawValue, "\($0)") }
     + RuntimeErrorCode.allCases.map { ($0.rawValue, "\($0)") }
+    + ImportCode.allCases.map { ($0.rawValue, "\($0)") }
 
   @Test func codesAreUniqueAcrossCheckAndRunTime() {
     #expect(Set(Self.allCodes.map(\.rawValue)).count == Self.allCodes.count)

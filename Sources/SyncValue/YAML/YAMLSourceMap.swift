@@ -54,6 +54,10 @@ public struct YAMLSourceMap: Sendable {
     }
   }
 
+  /// Whether the document is a map or a list with something in it (not an empty
+  /// document, which ``YAML/parseAll(_:limits:)`` leaves out, or a lone scalar).
+  public var hasMembers: Bool { !keys.isEmpty || values.count > 1 }
+
   /// Where the value at `path` starts (or its nearest recorded ancestor).
   public func location(of path: [String]) -> Location {
     var path = path
