@@ -65,5 +65,19 @@ public struct ImportFailure: Error, Sendable {
 /// A translated configuration: the `.sync` text and what the translation had to say.
 public struct ImportResult: Sendable {
   public var text: String
+  /// In file order, then by line and column.
   public var findings: [ImportFinding]
+
+  init(text: String, findings: [ImportFinding], files: [String]) {
+    self.text = text
+    self.findings = findings.enumerated().sorted { left, right in
+      let a = left.element
+      let b = right.element
+      let order = { (finding: ImportFinding) in
+        (files.firstIndex(of: finding.file) ?? files.count, finding.line, finding.column)
+      }
+      if order(a) != order(b) { return order(a) < order(b) }
+      return left.offset < right.offset
+    }.map(\.element)
+  }
 }

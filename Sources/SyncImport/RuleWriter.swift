@@ -8,6 +8,8 @@ struct Selection: Hashable {
   var labels: [String] = []
   /// `when` conditions, joined with `and`.
   var conditions: [String] = []
+  /// `namespaced` or `cluster`.
+  var scope: String?
 
   /// The clauses after `match KINDS`.
   var clauses: [String] {
@@ -15,6 +17,7 @@ struct Selection: Hashable {
     if !namespaces.isEmpty { result.append("in " + namespaces.joined(separator: ", ")) }
     if !names.isEmpty { result.append("named " + names.joined(separator: ", ")) }
     result += labels.map { "labels " + $0 }
+    if let scope { result.append("scope \(scope)") }
     if !conditions.isEmpty { result.append("when " + conditions.joined(separator: " and ")) }
     return result
   }
@@ -22,7 +25,7 @@ struct Selection: Hashable {
   /// The same clauses (kinds aside).
   func hasSameClauses(as other: Selection) -> Bool {
     namespaces == other.namespaces && names == other.names && labels == other.labels
-      && conditions == other.conditions
+      && conditions == other.conditions && scope == other.scope
   }
 }
 

@@ -31,7 +31,8 @@ public struct KarmadaImporter {
     let text = try writer.write(
       sources: paths, skippedNamespaces: skippedNamespaces ?? ["kube-.*"],
       skippedByFlag: skippedNamespaces != nil)
-    return ImportResult(text: text, findings: writer.findings)
+    return ImportResult(
+      text: text, findings: writer.findings, files: documents.documents.map(\.file))
   }
 
   /// The standby's cluster name: given, or the only one the placements name.

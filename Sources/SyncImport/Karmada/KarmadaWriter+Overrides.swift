@@ -126,6 +126,11 @@ extension KarmadaWriter {
       var alone = target.selection
       alone.kinds = uncovered
       result.append(alone)
+      findings.append(
+        target.policy.node.finding(
+          .overrideWithoutPropagation,
+          "\(origin) selects \(uncovered.joined(separator: ", ")), which no propagation policy selects: Karmada applied it only to objects `propagateDeps` brought along; the rule for it syncs every object it matches"
+        ))
       // What Karmada does to everything it propagates applies to these objects too.
       propagated.append(alone)
       for kind in uncovered {
@@ -138,11 +143,6 @@ extension KarmadaWriter {
             selection: one,
             edits: implicitEdits(kind: kind, dependencies: false, selectedBy: target.policy.node)))
       }
-      findings.append(
-        target.policy.node.finding(
-          .overrideWithoutPropagation,
-          "\(origin) selects \(uncovered.joined(separator: ", ")), which no propagation policy selects: Karmada applied it only to objects `propagateDeps` brought along; the rule for it syncs every object it matches"
-        ))
     }
     return result
   }

@@ -15,7 +15,8 @@ public struct VeleroImporter {
   }
 
   public func translate(paths: [String]) throws(ImportFailure) -> ImportResult {
-    let modifiers = try VeleroModifiers.read(try PolicyDocuments.read(paths: paths))
+    let documents = try PolicyDocuments.read(paths: paths)
+    let modifiers = try VeleroModifiers.read(documents)
     var findings = modifiers.findings
     var names = RuleNames()
     var sections = [
@@ -45,7 +46,9 @@ public struct VeleroImporter {
       findings += writer.findings
       sections.append(text)
     }
-    return ImportResult(text: sections.joined(separator: "\n\n") + "\n", findings: findings)
+    return ImportResult(
+      text: sections.joined(separator: "\n\n") + "\n", findings: findings,
+      files: documents.documents.map(\.file))
   }
 }
 
@@ -68,7 +71,7 @@ struct VeleroRuleWriter {
     var comments = [
       "resourceModifierRules[\(index)] (\(rule.node.document.file):\(location.line)): \(conditions.groupResource)"
     ]
-    guard let kinds = kindReferences(conditions) else {
+    guard let (kinds, mayBeClusterScoped) = kindReferences(conditions) else {
       comments.append("not translated: no kind is known for `\(conditions.groupResource)`")
       return comments.map { "# " + $0 }.joined(separator: "\n")
     }
@@ -91,7 +94,22 @@ struct VeleroRuleWriter {
       }
       selection.conditions.append(condition)
     }
-    return RuleDraft(name: name, comments: comments, selection: selection, edits: edits()).text
+    let edits = edits()
+    var text = RuleDraft(name: name, comments: comments, selection: selection, edits: edits).text
+    if !selection.namespaces.isEmpty && mayBeClusterScoped {
+      // Velero's `namespaces` does not hold back cluster-scoped objects; `in` would.
+      var clusterScoped = selection
+      clusterScoped.namespaces = []
+      clusterScoped.scope = "cluster"
+      text +=
+        "\n\n"
+        + RuleDraft(
+          name: "\(name)-cluster-scoped",
+          comments: [comments[0], "Velero's `namespaces` lets cluster-scoped objects through"],
+          selection: clusterScoped, edits: edits
+        ).text
+    }
+    return text
   }
 
   // MARK: Patches

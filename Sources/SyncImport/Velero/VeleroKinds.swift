@@ -3,8 +3,11 @@ import SyncSchema
 extension VeleroRuleWriter {
   /// `groupResource` as kind references: `deployments.apps` → `apps/Deployment`,
   /// `pods` → `v1 Pod`, `*.apps` → `apps/*`, `*` → `v1` (the core group: Velero's glob
-  /// stops at dots). nil, with a finding, when a resource is not known.
-  mutating func kindReferences(_ condition: VeleroModifiers.Condition) -> [String]? {
+  /// stops at dots), and whether any of them may be cluster-scoped. nil, with a finding,
+  /// when a resource is not known.
+  mutating func kindReferences(_ condition: VeleroModifiers.Condition)
+    -> (kinds: [String], mayBeClusterScoped: Bool)?
+  {
     let text = condition.groupResource
     let resource: String
     let group: String
@@ -26,7 +29,11 @@ extension VeleroRuleWriter {
     }
     let groupPart = groupIsGlob ? "*" : group
     if resource == "*" || resource == "**" {
-      return [group.isEmpty ? "v1" : "\(groupPart)/*"]
+      let inGroup = registry.kinds.filter { groupIsGlob || $0.gvk.group == group }
+      return (
+        [group.isEmpty ? "v1" : "\(groupPart)/*"],
+        inGroup.isEmpty || inGroup.contains { !$0.namespaced }
+      )
     }
     if resource.contains("*") || resource.contains("?") {
       findings.append(
@@ -49,7 +56,10 @@ extension VeleroRuleWriter {
         ))
       return nil
     }
-    return names.map { group.isEmpty ? "v1 \($0)" : "\(groupPart)/\($0)" }
+    return (
+      names.map { group.isEmpty ? "v1 \($0)" : "\(groupPart)/\($0)" },
+      kinds.contains { !$0.namespaced }
+    )
   }
 
   /// The plural resource name Kubernetes derives from a kind (the rule of
