@@ -47,7 +47,7 @@ extension CheckSession {
     case .replace(_, let match, let replacement):
       if case .regex(let pattern) = match.form { checkRegex(pattern, at: match.range) }
       resolveLiterals(replacement)
-    case .patch(let operations):
+    case .patch(let operations, _):
       resolveLiterals(operations)
       checkPatchEdit(operations, kinds: kinds)
     case .use(let name):

@@ -84,7 +84,7 @@ struct SchemaPathResolver {
         }
         guard let values = node.additionalProperties else { return .unchecked }
         node = values
-      case .index, .anyElement, .keyed:
+      case .index, .anyElement, .keyed, .equal:
         guard node.acceptsArray else {
           diagnostics.append(
             CheckerMessages.selectorOnNonList(
@@ -99,6 +99,16 @@ struct SchemaPathResolver {
             CheckerMessages.unknownListKey(
               key, at: component.range, list: walkedText(), kind: context.label,
               keys: node.listMapKeys))
+          return nil
+        }
+        if case .equal(let value) = component.form, !items.types.isEmpty,
+          !items.types.accepts(value)
+        {
+          diagnostics.append(
+            CheckerMessages.typeMismatch(
+              "an element of `\(walkedText())`", expected: "of type \(items.types.description)",
+              found: value.typeName, at: component.range, kind: context.label,
+              help: "`[= value]` selects the elements equal to the value"))
           return nil
         }
         node = items

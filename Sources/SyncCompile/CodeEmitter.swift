@@ -49,12 +49,12 @@ struct CodeEmitter {
     case .dependencies(let kinds):
       let selected = kinds.compactMap { DependencyKind(plural: $0.text) }
       append(.dependencies(Set(selected.isEmpty ? DependencyKind.allCases : selected)), edit.range)
-    case .patch(let operations):
+    case .patch(let operations, let ifTestsPass):
       if let document = state.constantValue(operations), let patch = try? JSONPatch(document) {
-        append(.patch(patch), edit.range)
+        append(.patch(patch, ifTestsPass: ifTestsPass), edit.range)
       } else {
         // Values read the object; the document is built, and checked, per object.
-        append(.patchTemplate(state.operand(operations)), edit.range)
+        append(.patchTemplate(state.operand(operations), ifTestsPass: ifTestsPass), edit.range)
       }
     case .use(let name):
       guard let group = state.program.groups[name.text] else {

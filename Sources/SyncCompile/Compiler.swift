@@ -159,6 +159,7 @@ final class CompileState {
       case .index(let index): return .index(index)
       case .anyElement: return .anyElement
       case .keyed(let key, let value): return .keyed(key: intern(key), value: value)
+      case .equal(let value): return .equal(value)
       }
     }
     return CompiledPath(steps: steps, text: path.description)

@@ -13,11 +13,11 @@ struct IdentityAnalysis {
       case .set(let path, _), .setDefault(let path, _), .remove(let path),
         .append(let path, _, _, _, _), .merge(let path, _), .replace(let path, _, _):
         note(path.steps.map(Self.key))
-      case .patch(let patch):
+      case .patch(let patch, _):
         for operation in patch.operations {
           for pointer in Self.pointers(operation) { note(pointer.tokens) }
         }
-      case .patchTemplate(let operand):
+      case .patchTemplate(let operand, _):
         // Pointers are constants even when values are not.
         mayChange = true
         for text in Self.pointerTexts(operand, constants: constants) {
@@ -40,7 +40,7 @@ struct IdentityAnalysis {
     switch step {
     case .key(let name): return name
     case .anyKey: return nil
-    case .index, .anyElement, .keyed: return "[]"
+    case .index, .anyElement, .keyed, .equal: return "[]"
     }
   }
 

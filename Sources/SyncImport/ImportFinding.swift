@@ -25,11 +25,8 @@ public enum ImportCode: String, CaseIterable, Sendable {
   /// A selected name too long for Karmada's `resourcebinding.karmada.io/name` label
   /// (karmada-io/karmada#3834); syncrules adds no such label and syncs it.
   case nameTooLongForKarmada = "W0808"
-  /// A Velero JSON Patch with a `test` operation: Velero skips the rule's patch when the
-  /// test fails and keeps the object; the translation says which it does.
-  case patchTestSkips = "W0809"
   /// A document of a kind the importer does not read; it is ignored.
-  case ignoredDocument = "W0810"
+  case ignoredDocument = "W0809"
 
   /// Whether the finding stops the import.
   public var isError: Bool { rawValue.hasPrefix("E") }

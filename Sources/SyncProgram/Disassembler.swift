@@ -72,8 +72,10 @@ public enum Disassembler {
     case .drop: return "drop"
     case .dependencies(let kinds):
       return "deps     " + kinds.sorted().map(\.rawValue).joined(separator: ", ")
-    case .patch(let patch): return "patch    \(patch.operations.count) operation(s)"
-    case .patchTemplate(let operand): return "patch    \(describe(operand))"
+    case .patch(let patch, let ifTestsPass):
+      return "patch    \(patch.operations.count) operation(s)\(ifTestsPass ? " if tests pass" : "")"
+    case .patchTemplate(let operand, let ifTestsPass):
+      return "patch    \(describe(operand))\(ifTestsPass ? " if tests pass" : "")"
     case .jumpUnless(let condition, let target):
       return "unless   \(describe(condition)) goto \(pad(target))"
     case .jump(let target): return "goto     \(pad(target))"

@@ -61,6 +61,8 @@ public struct CompiledPath: Sendable, Hashable, CustomStringConvertible {
     case anyElement
     /// Elements whose `key` field equals `value` (any value when nil).
     case keyed(key: String, value: Value?)
+    /// Elements equal to the value.
+    case equal(Value)
   }
 
   public var steps: [Step]
@@ -107,10 +109,11 @@ public enum Instruction: Sendable {
   case merge(CompiledPath, Operand)
   case replace(CompiledPath, TextMatcher, Operand)
   case drop
-  case patch(JSONPatch)
+  /// `ifTestsPass`: a failing `test` operation makes the patch do nothing.
+  case patch(JSONPatch, ifTestsPass: Bool)
   /// A `patch` whose values read the source object: the operand builds the document
   /// (pointers and operation names are constants, checked when the rules were).
-  case patchTemplate(Operand)
+  case patchTemplate(Operand, ifTestsPass: Bool)
   /// `dependencies`: collect the referenced objects of these kinds (sync follows them).
   case dependencies(Set<DependencyKind>)
   /// Continue at `target` unless the condition holds.

@@ -25,6 +25,91 @@ struct EvaluatorTests {
 
   static let cases: [Case] = [
     Case(
+      name: "[= value] removes every equal element, and nothing else",
+      rules: """
+        rule r match apps/v1 Deployment {
+          remove spec.template.spec.containers[name: app].args[= "--debug"]
+          set spec.template.spec.containers[name: app].args[= "-v"] = "--quiet"
+        }
+        """,
+      input:
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"},"spec":{"template":{"spec":{"containers":[{"name":"app","args":["--debug","x","--debug","-v",1],"ports":[{"containerPort":80}]},{"name":"b","args":["--debug"]}]}}}}"#,
+      expected:
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"},"spec":{"template":{"spec":{"containers":[{"name":"app","args":["x","--quiet",1],"ports":[{"containerPort":80}]},{"name":"b","args":["--debug"]}]}}}}"#
+    ),
+    Case(
+      name: "merge at the root: maps merge, null removes, identity untouched",
+      rules: """
+        rule r match apps/v1 Deployment {
+          merge { metadata: { labels: { tier: "standby" } }, spec: { paused: null, replicas: 0 } }
+        }
+        """,
+      input:
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a","labels":{"app":"x"}},"spec":{"replicas":3,"paused":true}}"#,
+      expected:
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a","labels":{"app":"x","tier":"standby"}},"spec":{"replicas":0}}"#
+    ),
+    Case(
+      name: "merge at the root may not rename the object",
+      rules: """
+        rule r match apps/v1 Deployment { merge { metadata: { name: "other" } } }
+        """,
+      input: #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"}}"#,
+      expected: "failed:E0604"
+    ),
+    Case(
+      name: "patch if tests pass: a failing test keeps the object as it was",
+      rules: """
+        rule r match apps/v1 Deployment {
+          set metadata.labels.before = "yes"
+          patch [
+            { op: replace, path: "/spec/replicas", value: 0 },
+            { op: test, path: "/spec/paused", value: false }
+          ] if tests pass
+          set metadata.labels.after = "yes"
+        }
+        """,
+      input:
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"},"spec":{"replicas":3,"paused":true}}"#,
+      expected:
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a","labels":{"before":"yes","after":"yes"}},"spec":{"replicas":3,"paused":true}}"#
+    ),
+    Case(
+      name: "patch if tests pass: a test of a missing path fails the same way",
+      rules: """
+        rule r match apps/v1 Deployment {
+          patch [{ op: test, path: "/spec/paused", value: false }, { op: remove, path: "/spec/replicas" }] if tests pass
+        }
+        """,
+      input:
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"},"spec":{"replicas":3}}"#,
+      expected:
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"},"spec":{"replicas":3}}"#
+    ),
+    Case(
+      name: "patch if tests pass: passing tests apply the patch",
+      rules: """
+        rule r match apps/v1 Deployment {
+          patch [{ op: test, path: "/spec/paused", value: false }, { op: remove, path: "/spec/replicas" }] if tests pass
+        }
+        """,
+      input:
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"},"spec":{"replicas":3,"paused":false}}"#,
+      expected:
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"},"spec":{"paused":false}}"#
+    ),
+    Case(
+      name: "patch if tests pass: another failing operation still fails the object",
+      rules: """
+        rule r match apps/v1 Deployment {
+          patch [{ op: test, path: "/spec/paused", value: false }, { op: remove, path: "/spec/minReadySeconds" }] if tests pass
+        }
+        """,
+      input:
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"},"spec":{"paused":false}}"#,
+      expected: "failed:E0602"
+    ),
+    Case(
       name: "set creates missing parents",
       rules: """
         rule r match apps/v1 Deployment { set spec.template.metadata.annotations."a.b/c" = "x" }

@@ -128,8 +128,8 @@ struct ASTDump {
       line(depth, "(replace \(place) \(targets) \(textMatch(match)) \(expression(value)))")
     case .drop:
       line(depth, "(drop \(place))")
-    case .patch(let value):
-      line(depth, "(patch \(place) \(expression(value)))")
+    case .patch(let value, let ifTestsPass):
+      line(depth, "(patch \(place) \(expression(value))\(ifTestsPass ? " if-tests-pass" : ""))")
     case .use(let name):
       line(depth, "(use \(place) \(name.text))")
     case .dependencies(let kinds):

@@ -44,6 +44,7 @@ import Testing
     "segment": ["(path "],
     "selector": ["[*]", "[0]", "[-1]"],
     "key-value": [": "],
+    "element-value": ["[= "],
     "condition": ["(when (", "(when @"],
     "or-condition": ["(or "],
     "and-condition": ["(and "],

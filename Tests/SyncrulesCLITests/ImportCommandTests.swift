@@ -23,7 +23,7 @@ struct ImportCommandTests {
     try await ClusterPair.with(
       production: .init(initialObjects: try ClusterPair.exampleObjects())
     ) { clusters in
-      let once = try CLI.run(["sync", "--once", "-f", rules] + clusters.arguments)
+      let once = try await CLI.runAsync(["sync", "--once", "-f", rules] + clusters.arguments)
       #expect(once.status == 0, "\(once.stderr)")
       var found: [String: Value] = [:]
       for resource in Self.resources {
@@ -59,7 +59,7 @@ struct ImportCommandTests {
   @Test func theSeedPoliciesSyncWhatTheHandWrittenFileSyncs() async throws {
     let directory = try TemporaryDirectory(prefix: "import")
     let imported = directory.file("imported.sync")
-    let translation = try CLI.run([
+    let translation = try await CLI.runAsync([
       "import", "karmada", "--skipped-namespaces", Self.skippedNamespaces, "-o", imported,
       "docs/examples/karmada/policies.yaml",
     ])
@@ -68,7 +68,7 @@ struct ImportCommandTests {
     for code in ["W0803", "W0804", "W0805", "W0807"] {
       #expect(translation.stderr.contains("[\(code)]"), "\(translation.stderr)")
     }
-    let check = try CLI.run(["check", "--strict", imported])
+    let check = try await CLI.runAsync(["check", "--strict", imported])
     #expect(check.status == 0, "\(check.stderr)")
     #expect(check.stderr.contains("0 errors, 0 warnings"), "\(check.stderr)")
 

@@ -53,6 +53,53 @@ public enum CLI {
   }
 }
 
+extension CLI {
+  /// ``run(_:stdin:program:environment:)`` without holding a thread of the test process's
+  /// small pool while the program runs: tests that start in-process API servers and then
+  /// a `syncrules` process talking to them must not block the threads those servers'
+  /// handlers need.
+  public static func runAsync(_ arguments: [String], program: String = "syncrules")
+    async throws -> Result
+  {
+    let process = Process()
+    process.executableURL = executable(program)
+    process.arguments = arguments
+    process.currentDirectoryURL = Repository.root
+    process.standardInput = FileHandle.nullDevice
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    let stdout = Collected()
+    let stderr = Collected()
+    let finished = DispatchGroup()
+    for (pipe, collected) in [(out, stdout), (err, stderr)] {
+      finished.enter()
+      DispatchQueue.global().async {
+        collected.append(pipe.fileHandleForReading.readDataToEndOfFile())
+        finished.leave()
+      }
+    }
+    finished.enter()
+    process.terminationHandler = { _ in finished.leave() }
+    do {
+      try process.run()
+    } catch {
+      process.terminationHandler = nil
+      try? out.fileHandleForWriting.close()
+      try? err.fileHandleForWriting.close()
+      throw error
+    }
+    // The child holds its own copies; ours must close for the readers to see the end.
+    try? out.fileHandleForWriting.close()
+    try? err.fileHandleForWriting.close()
+    await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+      finished.notify(queue: .global()) { done.resume() }
+    }
+    return Result(status: process.terminationStatus, stdout: stdout.text, stderr: stderr.text)
+  }
+}
+
 /// Output gathered from a pipe on another thread.
 public final class Collected: @unchecked Sendable {
   private let lock = NSLock()

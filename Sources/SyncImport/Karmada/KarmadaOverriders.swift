@@ -114,15 +114,12 @@ struct OverriderEdits {
     let values = try item["value"]?.strings() ?? []
     let key = "[name: \(SyncText.exact(container))].\(field)"
     if operation == "remove" {
-      let comment =
-        "# not translated: remove \(values.map { SyncText.string($0) }.joined(separator: ", ")) from the \(field) of container \(container)"
-      template.append(comment)
-      pod.append(comment)
-      findings.append(
-        item.finding(
-          .notTranslated,
-          "removing elements of `\(field)` by value has no .sync equivalent yet; the rule has a comment where it would go"
-        ))
+      // Karmada removes every element equal to each value.
+      for value in values {
+        let element = "[= \(SyncText.string(value))]"
+        template.append("remove spec.template.spec.containers\(key)\(element)")
+        pod.append("remove spec.containers\(key)\(element)")
+      }
       return
     }
     for value in values {

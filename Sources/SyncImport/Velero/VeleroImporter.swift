@@ -126,7 +126,16 @@ struct VeleroRuleWriter {
     }
     if !rule.mergePatches.isEmpty {
       ignoreOthers(["strategicPatches": !rule.strategicPatches.isEmpty])
-      return rule.mergePatches.flatMap { Self.mergeEdits($0.data) }
+      return rule.mergePatches.map { patch in
+        guard case .object = patch.data else {
+          findings.append(
+            patch.node.finding(
+              .notTranslated,
+              "a merge patch that is not a map would replace the whole object; it is left out"))
+          return "# not translated: a merge patch that is not a map"
+        }
+        return "merge \(SyncText.literal(patch.data, indent: "  "))"
+      }
     }
     if let first = rule.strategicPatches.first {
       findings.append(
@@ -153,56 +162,22 @@ struct VeleroRuleWriter {
     }
   }
 
-  /// Leading `test` operations become a `when` around the patch: Velero skips the
-  /// rule's patch when a test fails and keeps the object. A later `test` stays in the
-  /// patch, where failing fails the object.
-  private mutating func jsonPatchEdits() -> [String] {
-    var guards: [String] = []
-    var operations = rule.patches[...]
-    while let first = operations.first, first.operation == "test",
-      let condition = Self.equality(first.path, first.value ?? .null)
-    {
-      guards.append(condition)
-      operations = operations.dropFirst()
-    }
-    for late in operations where late.operation == "test" {
-      findings.append(
-        late.node.finding(
-          .patchTestSkips,
-          "Velero skips this rule's patch when the `test` of `\(late.path)` fails and keeps the object; here, after other operations, it stays in the patch, and a failing test fails the object (E0602)"
-        ))
-    }
-    guard !operations.isEmpty else { return [] }
-    let indent = guards.isEmpty ? "" : "  "
-    let entries = operations.map { operation in
+  /// The rule's JSON Patch, exactly; with a `test` among the operations, `if tests pass`:
+  /// Velero skips the rule's patch when a test fails and keeps the object.
+  private func jsonPatchEdits() -> [String] {
+    let entries = rule.patches.map { operation in
       var entry = "{ op: \(operation.operation), path: \(SyncText.string(operation.path))"
       if let from = operation.from { entry += ", from: \(SyncText.string(from))" }
       if let value = operation.value, operation.operation != "remove" {
-        entry += ", value: \(SyncText.literal(value, indent: indent + "  "))"
+        entry += ", value: \(SyncText.literal(value, indent: "  "))"
       }
       return entry + " }"
     }
-    let patch =
-      "patch [\n\(indent)    " + entries.joined(separator: ",\n\(indent)    ") + "\n\(indent)  ]"
-    guard !guards.isEmpty else { return [patch] }
-    return ["when " + guards.joined(separator: " and ") + " {\n    " + patch + "\n  }"]
-  }
-
-  /// An RFC 7386 merge patch of the whole object, member by member: a map merges into
-  /// the member, `null` removes it, anything else replaces it.
-  static func mergeEdits(_ patch: Value) -> [String] {
-    guard case .object(let members) = patch else {
-      return ["# not translated: a merge patch that is not a map replaces the whole object"]
-    }
-    return members.members.map { member in
-      let path = SyncText.path([member.key])
-      let value = member.value
-      switch value {
-      case .null: return "remove \(path)"
-      case .object: return "merge \(path) \(SyncText.literal(value, indent: "  "))"
-      default: return "set \(path) = \(SyncText.literal(value, indent: "  "))"
-      }
-    }
+    let tests = rule.patches.contains { $0.operation == "test" }
+    return [
+      "patch [\n    " + entries.joined(separator: ",\n    ") + "\n  ]"
+        + (tests ? " if tests pass" : "")
+    ]
   }
 
   // MARK: Conditions

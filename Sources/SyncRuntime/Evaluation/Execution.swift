@@ -68,14 +68,26 @@ extension Evaluator {
           )
         }
       }
-    case .patch(let patch):
-      try patch.apply(to: &working)
-    case .patchTemplate(let operand):
+    case .patch(let patch, let ifTestsPass):
+      try Self.apply(patch, to: &working, ifTestsPass: ifTestsPass)
+    case .patchTemplate(let operand, let ifTestsPass):
       // A value that reads an absent path makes the edit do nothing, as everywhere.
       guard let document = try evaluate(operand, source: source) else { return }
-      try JSONPatch(document).apply(to: &working)
+      try Self.apply(try JSONPatch(document), to: &working, ifTestsPass: ifTestsPass)
     case .drop, .jump, .jumpUnless, .dependencies:
       break  // control flow is handled by the rule loop
+    }
+  }
+
+  /// Applies a patch; with `ifTestsPass`, one whose `test` fails leaves the copy as it
+  /// was (Velero's resource modifiers skip such a patch and keep the object).
+  static func apply(_ patch: JSONPatch, to working: inout Value, ifTestsPass: Bool)
+    throws(JSONPatch.Failure)
+  {
+    do {
+      try patch.apply(to: &working)
+    } catch  where ifTestsPass && error.isTestFailure {
+      return
     }
   }
 

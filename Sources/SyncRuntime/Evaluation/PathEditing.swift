@@ -153,7 +153,7 @@ enum PathEditor {
       }
       for index in removed.reversed() { object.members.remove(at: index) }
       return reached
-    case .index, .anyElement, .keyed:
+    case .index, .anyElement, .keyed, .equal:
       guard case .array(var items) = value else {
         if case .null = value { return false }
         guard create else { return false }
@@ -216,6 +216,8 @@ enum PathEditor {
         }
         return wanted.map { field.semanticallyEquals($0) } ?? true
       }
+    case .equal(let wanted):
+      return items.indices.filter { items[$0].semanticallyEquals(wanted) }
     case .key, .anyKey:
       return []
     }
@@ -239,7 +241,7 @@ enum PathEditor {
       if case .object(let object) = value {
         for member in object.members { read(rest, in: member.value, into: &results) }
       }
-    case .index, .anyElement, .keyed:
+    case .index, .anyElement, .keyed, .equal:
       if case .array(let items) = value {
         for index in select(step, in: items) { read(rest, in: items[index], into: &results) }
       }

@@ -129,7 +129,7 @@ private struct PathUses {
       case .key, .anyKey: continue
       // A list step never addresses a map's member; the maps along `keys` are the same
       // whether or not the path was left out.
-      case .index, .anyElement, .keyed: return false
+      case .index, .anyElement, .keyed, .equal: return false
       }
     }
     return true
@@ -162,13 +162,13 @@ private struct PathUses {
         } else if path.steps.isEmpty || !path.steps.allSatisfy(Self.isMapStep) {
           touched.append(path.steps)
         }
-      case .patch(let patch):
+      case .patch(let patch, _):
         for operation in patch.operations {
           for pointer in Self.pointers(operation) {
             touched.append(pointer.tokens.map { .key($0) })
           }
         }
-      case .patchTemplate(let operand):
+      case .patchTemplate(let operand, _):
         // Pointers built per object: anything may be touched.
         touched.append([])
         noteReads(of: operand)
@@ -241,7 +241,7 @@ private struct PathUses {
   private static func isMapStep(_ step: CompiledPath.Step) -> Bool {
     switch step {
     case .key, .anyKey: return true
-    case .index, .anyElement, .keyed: return false
+    case .index, .anyElement, .keyed, .equal: return false
     }
   }
 

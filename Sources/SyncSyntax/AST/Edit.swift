@@ -17,8 +17,10 @@ public struct Edit: Sendable, Hashable {
     case replace([Path], TextMatch, Expression)
     /// `drop`: do not sync this object.
     case drop
-    /// `patch [ … ]`: RFC 6902 operations, as a list literal or YAML.
-    case patch(Expression)
+    /// `patch [ … ] [if tests pass]`: RFC 6902 operations, as a list literal or YAML.
+    /// With `if tests pass`, a failing `test` operation makes the patch do nothing (the
+    /// object goes on) instead of failing the object.
+    case patch(Expression, ifTestsPass: Bool)
     /// `use NAME`: the edits of a group.
     case use(Identifier)
     /// `when condition { … } else …`.
@@ -78,8 +80,10 @@ public struct Path: Sendable, Hashable, CustomStringConvertible {
     self.range = range
   }
 
-  /// The path in the language's own notation.
+  /// The path in the language's own notation; the root (an empty path, as in
+  /// `merge { … }`) is `.`.
   public var description: String {
+    if components.isEmpty { return "." }
     var text = ""
     for component in components {
       switch component.form {
@@ -92,6 +96,8 @@ public struct Path: Sendable, Hashable, CustomStringConvertible {
       case .anyElement: text += "[*]"
       case .keyed(let key, let value):
         text += "[\(key): \(value.map(PathComponent.render) ?? "*")]"
+      case .equal(let value):
+        text += "[= \(PathComponent.renderElement(value))]"
       }
     }
     return text
@@ -111,6 +117,8 @@ public struct PathComponent: Sendable, Hashable {
     case anyElement
     /// `[name: app]`: the elements whose `key` equals `value`; `nil` value is `[name: *]`.
     case keyed(key: String, value: Value?)
+    /// `[= "--debug"]`: the elements equal to a scalar (lists of strings or numbers).
+    case equal(Value)
   }
 
   public var form: Form
@@ -128,6 +136,19 @@ public struct PathComponent: Sendable, Hashable {
       !(("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
         || $0 == "_" || $0 == "-")
     }
+  }
+
+  /// A value inside `[= …]`: strings are always quoted, so `[= "true"]` stays a string.
+  static func renderElement(_ value: Value) -> String {
+    if case .string(let text) = value {
+      var escaped = ""
+      for character in text {
+        if character == "\\" || character == "\"" { escaped.append("\\") }
+        escaped.append(character)
+      }
+      return "\"\(escaped)\""
+    }
+    return render(value)
   }
 
   static func render(_ value: Value) -> String {

@@ -96,6 +96,12 @@ extension SyntaxParser {
   }
 
   private mutating func parseMerge() -> Edit.Form? {
+    // `merge { … }` and `merge yaml …` merge into the whole object: the path is empty.
+    if current.kind == .leftBrace || (current.isWord("yaml") && peek().isStringLike) {
+      let root = Path(components: [], range: range(from: current.start, to: current.start))
+      let value = current.kind == .leftBrace ? parseMapLiteral() : parseYAMLLiteral()
+      return value.map { .merge(root, $0) }
+    }
     guard let path = parsePath() else { return nil }
     let value: Expression?
     if current.kind == .leftBrace {
@@ -142,19 +148,31 @@ extension SyntaxParser {
     return TextMatch(form, range: range(from: start))
   }
 
-  /// `patch [ … ]` or `patch yaml …`: JSON Patch operations, where an operation's name may
-  /// be a bare word (`op: add`).
+  /// `patch [ … ]` or `patch yaml …`, then optionally `if tests pass`: JSON Patch
+  /// operations, where an operation's name may be a bare word (`op: add`).
   private mutating func parsePatch() -> Edit.Form? {
+    let operations: Expression?
     if current.isWord("yaml"), peek().isStringLike {
-      return parseYAMLLiteral().map(Edit.Form.patch)
+      operations = parseYAMLLiteral()
+    } else {
+      guard current.kind == .leftBracket else {
+        return expected("a list of operations `[…]` or a yaml literal")
+      }
+      let saved = wordsAreStrings
+      wordsAreStrings = true
+      defer { wordsAreStrings = saved }
+      operations = parseListLiteral()
     }
-    guard current.kind == .leftBracket else {
-      return expected("a list of operations `[…]` or a yaml literal")
+    guard let operations else { return nil }
+    guard current.isWord("if") else { return .patch(operations, ifTestsPass: false) }
+    advance()
+    for word in ["tests", "pass"] {
+      guard current.isWord(word) else {
+        return expected("`if tests pass` after the patch (a failing `test` then skips it)")
+      }
+      advance()
     }
-    let saved = wordsAreStrings
-    wordsAreStrings = true
-    defer { wordsAreStrings = saved }
-    return parseListLiteral().map(Edit.Form.patch)
+    return .patch(operations, ifTestsPass: true)
   }
 
   /// `when condition { … } [else { … } | else when …]`; `else when` becomes an else

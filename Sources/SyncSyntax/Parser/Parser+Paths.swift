@@ -108,7 +108,7 @@ extension SyntaxParser {
     components.append(PathComponent(.field(text), range: segmentRange))
   }
 
-  /// `[*]`, `[0]`, `[-1]`, `[name: app]`, `[name: *]`, `[port: 80]`.
+  /// `[*]`, `[0]`, `[-1]`, `[name: app]`, `[name: *]`, `[port: 80]`, `[= "--debug"]`.
   private mutating func parseSelector() -> PathComponent? {
     let opener = advance()
     let form: PathComponent.Form
@@ -146,6 +146,21 @@ extension SyntaxParser {
       }
       advance()
       form = .keyed(key: key.text, value: value)
+    case .equal:
+      advance()
+      let value: Value
+      switch current.kind {
+      case .number:
+        value = Self.numberValue(current.text)
+      case .string where current.parts.isEmpty:
+        value = .string(current.text)
+      case .word where current.text == "true" || current.text == "false":
+        value = .bool(current.text == "true")
+      default:
+        return expected("the element to select (a string, a number, `true` or `false`)")
+      }
+      advance()
+      form = .equal(value)
     case .rightBracket:
       report(
         ParserDiagnostics.invalidPath(
@@ -153,7 +168,7 @@ extension SyntaxParser {
           help: "write `[*]` for every element, `[0]` for the first, `[name: app]` by key"))
       form = .anyElement
     default:
-      return expected("`*`, an index or `key: value` inside `[…]`")
+      return expected("`*`, an index, `key: value` or `= value` inside `[…]`")
     }
     guard expectCloser(of: opener, orSeparator: nil) else { return nil }
     return PathComponent(form, range: range(from: opener.start))

@@ -17,7 +17,15 @@ public struct JSONPatch: Sendable, Hashable {
     /// The index of the operation at fault.
     public var operation: Int
     public var message: String
+    /// A `test` operation failed (its path is missing or holds another value).
+    public var isTestFailure = false
     public var description: String { "operation \(operation): \(message)" }
+
+    public init(operation: Int, message: String, isTestFailure: Bool = false) {
+      self.operation = operation
+      self.message = message
+      self.isTestFailure = isTestFailure
+    }
   }
 
   public init(operations: [Operation]) {
@@ -76,6 +84,9 @@ public struct JSONPatch: Sendable, Hashable {
       do throws(PatchError) {
         try Self.apply(operation, to: &working)
       } catch {
+        if case .test = operation {
+          throw Failure(operation: index, message: error.message, isTestFailure: true)
+        }
         throw Failure(operation: index, message: error.message)
       }
     }
