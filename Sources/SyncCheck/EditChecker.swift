@@ -77,6 +77,26 @@ extension CheckSession {
       if let otherwise {
         checkBlock(otherwise, kinds: kinds, useChain: useChain, depth: depth + 1)
       }
+    case .document(let path, let format, let body):
+      if !path.components.allSatisfy({
+        switch $0.form {
+        case .field, .index: return true
+        default: return false
+        }
+      }) {
+        report(
+          Diagnostic(
+            .editNotApplicable,
+            "`edit … as \(format.rawValue)` needs one string: a path of keys and list indices, without `*` or `[key: value]`",
+            at: path.range))
+      }
+      guard depth < Parser.maximumNestingDepth else {
+        report(CheckerMessages.blocksNestTooDeep(at: edit.keywordRange, chain: useChain))
+        return
+      }
+      // The document has no schema: its edits get the checks that need none. Values and
+      // conditions inside still read the source object.
+      checkBlock(body, kinds: [], useChain: useChain, depth: depth + 1)
     case .remove, .drop, .dependencies:
       break
     }
@@ -144,6 +164,16 @@ extension CheckSession {
           CheckerMessages.editNotApplicable(
             "dependencies", needs: "a pod template (or an Ingress's TLS secrets)",
             path: "spec.template", found: "absent", at: edit.keywordRange, kind: context.label))
+      }
+    case .document(let path, let format, _):
+      guard let target = SchemaPathResolver.resolve(path, in: context, diagnostics: &found),
+        case .node(let node) = target
+      else { return }
+      if !node.acceptsString {
+        found.append(
+          CheckerMessages.editNotApplicable(
+            "edit … as \(format.rawValue)", needs: "a string", path: path.description,
+            found: node.typeDescription, at: path.range, kind: context.label))
       }
     case .drop, .patch, .use, .when:
       break  // checked kind-independently (and per kind through the nested block)

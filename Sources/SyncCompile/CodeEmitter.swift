@@ -61,6 +61,12 @@ struct CodeEmitter {
         preconditionFailure("the checker resolves groups before compiling")
       }
       emit(group.body.edits)
+    case .document(let path, let format, let body):
+      let enter = code.count
+      append(.enterDocument(state.path(path), format, end: -1), edit.keywordRange)
+      emit(body.edits)
+      append(.leaveDocument, body.range)
+      code[enter] = .enterDocument(state.path(path), format, end: code.count - 1)
     case .when(let condition, let then, let otherwise):
       let test = code.count
       append(.jumpUnless(state.condition(condition), target: -1), edit.keywordRange)

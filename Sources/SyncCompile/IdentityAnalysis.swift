@@ -8,8 +8,20 @@ struct IdentityAnalysis {
   private(set) var mayChange = false
 
   init(constants: [Value], code: [Instruction]) {
+    // Paths inside `edit … as yaml { }` name the document, not the object.
+    var documentDepth = 0
     for instruction in code {
+      if documentDepth > 0 {
+        if case .enterDocument = instruction { documentDepth += 1 }
+        if case .leaveDocument = instruction { documentDepth -= 1 }
+        continue
+      }
       switch instruction {
+      case .enterDocument(let path, _, _):
+        note(path.steps.map(Self.key))
+        documentDepth = 1
+      case .leaveDocument:
+        break
       case .set(let path, _), .setDefault(let path, _), .remove(let path),
         .append(let path, _, _, _, _), .merge(let path, _), .replace(let path, _, _):
         note(path.steps.map(Self.key))

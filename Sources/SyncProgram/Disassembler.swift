@@ -79,6 +79,9 @@ public enum Disassembler {
     case .jumpUnless(let condition, let target):
       return "unless   \(describe(condition)) goto \(pad(target))"
     case .jump(let target): return "goto     \(pad(target))"
+    case .enterDocument(let path, let format, let end):
+      return "edit     \(path) as \(format.rawValue) (to \(pad(end)))"
+    case .leaveDocument: return "end edit (write the document back)"
     }
   }
 

@@ -114,6 +114,12 @@ public enum Instruction: Sendable {
   /// A `patch` whose values read the source object: the operand builds the document
   /// (pointers and operation names are constants, checked when the rules were).
   case patchTemplate(Operand, ifTestsPass: Bool)
+  /// `edit PATH as json|yaml { … }`: the instructions up to the matching
+  /// ``leaveDocument`` (at `end`) edit the document parsed from the string at the path;
+  /// when the path is absent, execution continues after `end`.
+  case enterDocument(CompiledPath, DocumentFormat, end: Int)
+  /// Writes the edited document back into its string.
+  case leaveDocument
   /// `dependencies`: collect the referenced objects of these kinds (sync follows them).
   case dependencies(Set<DependencyKind>)
   /// Continue at `target` unless the condition holds.

@@ -38,6 +38,67 @@ struct EvaluatorTests {
         #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"},"spec":{"template":{"spec":{"containers":[{"name":"app","args":["x","--quiet",1],"ports":[{"containerPort":80}]},{"name":"b","args":["--debug"]}]}}}}"#
     ),
     Case(
+      name: "edit as yaml: the document in the string is edited and written back",
+      rules: """
+        rule r match v1 ConfigMap {
+          edit data."config.yaml" as yaml {
+            set database.host = "db.dr"
+            set database.owner = metadata.name
+            remove debug
+          }
+        }
+        """,
+      input:
+        #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"app"},"data":{"config.yaml":"database:\n  host: db.prod\n  port: 5432\ndebug: true\n"}}"#,
+      expected:
+        #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"app"},"data":{"config.yaml":"database:\n  host: db.dr\n  port: 5432\n  owner: app\n"}}"#
+    ),
+    Case(
+      name: "edit as json: compact stays compact, nested documents work",
+      rules: """
+        rule r match v1 ConfigMap {
+          edit data.settings as json {
+            patch [{ op: replace, path: "/mode", value: "standby" }]
+            edit inner as yaml { set a = 2 }
+          }
+        }
+        """,
+      input:
+        #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"app"},"data":{"settings":"{\"mode\":\"active\",\"inner\":\"a: 1\\n\"}"}}"#,
+      expected:
+        #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"app"},"data":{"settings":"{\"mode\":\"standby\",\"inner\":\"a: 2\\n\"}"}}"#
+    ),
+    Case(
+      name: "edit as yaml: an absent string skips the block",
+      rules: """
+        rule r match v1 ConfigMap {
+          edit data."config.yaml" as yaml { set a = 1 }
+          set data.after = "yes"
+        }
+        """,
+      input: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"app"}}"#,
+      expected:
+        #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"app"},"data":{"after":"yes"}}"#
+    ),
+    Case(
+      name: "edit as yaml: text that is not YAML fails the object",
+      rules: """
+        rule r match v1 ConfigMap { edit data.c as yaml { set a = 1 } }
+        """,
+      input:
+        #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"app"},"data":{"c":"a: [1,"}}"#,
+      expected: "failed:E0603"
+    ),
+    Case(
+      name: "edit as json: a value that is not a string fails the object",
+      rules: """
+        rule r match example.com/v1 Widget { edit spec.config as json { set a = 1 } }
+        """,
+      input:
+        #"{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w"},"spec":{"config":{"a":0}}}"#,
+      expected: "failed:E0601"
+    ),
+    Case(
       name: "merge at the root: maps merge, null removes, identity untouched",
       rules: """
         rule r match apps/v1 Deployment {

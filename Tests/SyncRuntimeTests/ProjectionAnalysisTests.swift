@@ -34,6 +34,21 @@ struct ProjectionAnalysisTests {
     #expect(try Self.projection(rules, apiVersion: "apps/v1beta1") == .keep)
   }
 
+  /// Paths inside `edit … as yaml { }` name the document: removing `status` there does
+  /// not let the reader leave out the object's status, and the string is kept.
+  @Test func editsInsideADocumentDoNotProjectTheObject() throws {
+    let rules = """
+      rule workload match apps/v1 Deployment {
+        remove metadata.managedFields
+        edit metadata.annotations."example.com/config" as yaml {
+          remove status
+        }
+      }
+      """
+    #expect(
+      try Self.projection(rules) == .members(["metadata": .members(["managedFields": .skip])]))
+  }
+
   @Test func theShippedDisasterRecoveryRulesLeaveOutStatusAndManagedFields() throws {
     let path = Repository.path("docs/examples/dr-standby.sync")
     let text = try String(contentsOfFile: path, encoding: .utf8)

@@ -134,6 +134,10 @@ struct ASTDump {
       line(depth, "(use \(place) \(name.text))")
     case .dependencies(let kinds):
       line(depth, "(dependencies \(place)\(kinds.map { " " + $0.text }.joined()))")
+    case .document(let path, let format, let body):
+      line(depth, "(edit \(place) \(self.path(path)) as \(format.rawValue)")
+      block(body, depth: depth + 1)
+      lines[lines.count - 1] += ")"
     case .when(let condition, let body, let otherwise):
       line(depth, "(when \(place) \(self.condition(condition))")
       block(body, depth: depth + 1)

@@ -38,6 +38,7 @@ import Testing
     "patch-edit": ["(patch @"],
     "use-edit": ["(use @"],
     "when-edit": ["(when @"],
+    "document-edit": ["(edit @"],
     "dependencies-edit": ["(dependencies @"],
     "dependency-kind": ["(dependencies @", " secrets"],
     "path": ["(path "],

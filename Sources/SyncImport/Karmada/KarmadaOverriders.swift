@@ -41,16 +41,7 @@ struct OverriderEdits {
       }
     }
     if let list = overriders["fieldOverrider"] {
-      for item in try list.list() {
-        let path = try item["fieldPath"]?.string() ?? "?"
-        edits.everyKind.append(
-          "# not translated: fieldOverrider on \(path) (edits inside a JSON or YAML string)")
-        edits.findings.append(
-          item.finding(
-            .notTranslated,
-            "fieldOverrider (edits of the JSON or YAML document inside `\(path)`) has no .sync equivalent yet; the rule has a comment where it would go"
-          ))
-      }
+      for item in try list.list() { try edits.addField(item) }
     }
     if let list = overriders["plaintext"] {
       try edits.addPlaintext(try list.list(), mayBeMissing: mayBeMissing)
@@ -126,6 +117,46 @@ struct OverriderEdits {
       template.append("append spec.template.spec.containers\(key) \(SyncText.string(value))")
       pod.append("append spec.containers\(key) \(SyncText.string(value))")
     }
+  }
+
+  // MARK: Documents in strings
+
+  /// Karmada `fieldOverrider`: one JSON Patch applied to the JSON or YAML document in the
+  /// string at `fieldPath` (the YAML list wins when both are given, as in Karmada).
+  private mutating func addField(_ item: PolicyNode) throws(ImportFailure) {
+    let pointer = try item.requiredString("fieldPath")
+    let format = item["yaml"] != nil ? "yaml" : "json"
+    guard let operations = item[format] else {
+      throw item.invalid("a fieldOverrider needs `json` or `yaml` operations")
+    }
+    guard let path = JSONPointerPath(pointer)?.syncPath(digitsAreIndices: false) else {
+      everyKind.append("# not translated: fieldOverrider on \(pointer)")
+      findings.append(
+        item.finding(
+          .notTranslated,
+          "the fieldOverrider's `fieldPath` `\(pointer)` goes through a list index or `-`, which `edit … as \(format)` cannot name exactly; the rule has a comment where it would go"
+        ))
+      return
+    }
+    var entries: [String] = []
+    for operation in try operations.list() {
+      let subPath = try operation.requiredString("subPath")
+      guard let operatorNode = operation["operator"] else {
+        throw operation.invalid("a fieldOverrider operation needs `operator`")
+      }
+      let name = try operatorNode.choice(["add", "remove", "replace"])
+      var entry = "{ op: \(name), path: \(SyncText.string(subPath))"
+      if name != "remove" {
+        guard let value = operation["value"] else {
+          throw operation.invalid("`\(name)` needs a `value`")
+        }
+        entry += ", value: \(SyncText.literal(value.value, indent: "    "))"
+      }
+      entries.append(entry + " }")
+    }
+    everyKind.append(
+      "edit \(path) as \(format) {\n    patch [\n      "
+        + entries.joined(separator: ",\n      ") + "\n    ]\n  }")
   }
 
   // MARK: Labels and annotations

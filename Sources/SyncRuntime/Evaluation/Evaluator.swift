@@ -161,12 +161,30 @@ public struct Evaluator: Sendable {
     following: inout Set<DependencyKind>
   ) throws -> Int? {
     var pc = 0
+    // The objects and documents being edited around the current one, innermost last.
+    var outer: [EmbeddedDocument] = []
     while pc < rule.code.count {
       let instruction = rule.code[pc]
       do {
         switch instruction {
         case .drop:
           return pc
+        case .enterDocument(let path, let format, let end):
+          guard let document = try EmbeddedDocument.open(path, format, in: working) else {
+            pc = end + 1
+            continue
+          }
+          outer.append(
+            EmbeddedDocument(
+              path: path, format: format, original: document.text, container: working))
+          working = document.value
+        case .leaveDocument:
+          let finished = outer.removeLast()
+          let text = finished.written(working)
+          working = finished.container
+          try PathEditor.modify(finished.path.steps[...], in: &working, create: false) { slot in
+            slot = .string(text)
+          }
         case .dependencies(let kinds):
           following.formUnion(kinds)
         case .jump(let target):

@@ -1,4 +1,5 @@
 import SyncProgram
+import SyncSyntax
 import SyncValue
 
 extension Evaluator {
@@ -74,8 +75,8 @@ extension Evaluator {
       // A value that reads an absent path makes the edit do nothing, as everywhere.
       guard let document = try evaluate(operand, source: source) else { return }
       try Self.apply(try JSONPatch(document), to: &working, ifTestsPass: ifTestsPass)
-    case .drop, .jump, .jumpUnless, .dependencies:
-      break  // control flow is handled by the rule loop
+    case .drop, .jump, .jumpUnless, .dependencies, .enterDocument, .leaveDocument:
+      break  // control flow and documents are handled by the rule loop
     }
   }
 
@@ -276,5 +277,52 @@ extension Evaluator {
     case .regex(let regex):
       return regex.replacingMatches(in: text, with: replacement)
     }
+  }
+}
+
+/// A document held in a string (`edit PATH as json|yaml { … }`), open for editing: where
+/// it came from, and the object (or document) around it.
+struct EmbeddedDocument {
+  var path: CompiledPath
+  var format: DocumentFormat
+  var original: String
+  var container: Value
+
+  /// The document at `path` in `value`, parsed; nil when the path is absent or null.
+  static func open(_ path: CompiledPath, _ format: DocumentFormat, in value: Value) throws
+    -> (text: String, value: Value)?
+  {
+    guard let found = PathEditor.first(path, in: value), found != .null else { return nil }
+    guard case .string(let text) = found else {
+      throw PathError(
+        message:
+          "`\(path)` is \(PathEditor.article(found.typeName)), not a string holding a \(format.rawValue.uppercased()) document"
+      )
+    }
+    do {
+      switch format {
+      case .json: return (text, try JSON.parse(text))
+      case .yaml: return (text, try YAML.parse(text))
+      }
+    } catch {
+      throw ValueError(
+        message: "`\(path)` does not hold a \(format.rawValue.uppercased()) document: \(error)")
+    }
+  }
+
+  /// The edited document as text in the original's format: JSON compact, or indented
+  /// by two spaces when the original spanned lines; YAML in block style. A final
+  /// newline stays when the original had one.
+  func written(_ document: Value) -> String {
+    var text: String
+    switch format {
+    case .json:
+      text = JSON.serialize(document, indent: original.contains("\n") ? 2 : nil)
+      if original.hasSuffix("\n") { text += "\n" }
+    case .yaml:
+      text = YAML.serialize(document)
+      if !original.hasSuffix("\n"), text.hasSuffix("\n") { text.removeLast() }
+    }
+    return text
   }
 }

@@ -147,8 +147,32 @@ private struct PathUses {
   /// every run that reaches its end.
   mutating func note(_ code: [Instruction]) -> [[String]] {
     var removed: [[String]] = []
+    // Inside `edit … as yaml { }` paths start at the document, not the object: there,
+    // only what the edits read from the source counts.
+    var documentDepth = 0
     for (index, instruction) in code.enumerated() {
+      if documentDepth > 0 {
+        switch instruction {
+        case .enterDocument: documentDepth += 1
+        case .leaveDocument: documentDepth -= 1
+        case .set(_, let operand), .setDefault(_, let operand), .append(_, let operand, _, _, _),
+          .merge(_, let operand), .replace(_, _, let operand), .patchTemplate(let operand, _):
+          noteReads(of: operand)
+        case .jumpUnless(let condition, _):
+          noteReads(of: condition)
+        case .dependencies:
+          touched.append([.key("spec")])
+        case .remove, .patch, .drop, .jump:
+          break
+        }
+        continue
+      }
       switch instruction {
+      case .enterDocument(let path, _, _):
+        touched.append(path.steps)
+        documentDepth = 1
+      case .leaveDocument:
+        break
       case .set(let path, let operand), .setDefault(let path, let operand),
         .append(let path, let operand, _, _, _), .merge(let path, let operand),
         .replace(let path, _, let operand):

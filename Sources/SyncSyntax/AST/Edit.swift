@@ -25,6 +25,10 @@ public struct Edit: Sendable, Hashable {
     case use(Identifier)
     /// `when condition { … } else …`.
     case when(Condition, Block, otherwise: Block?)
+    /// `edit PATH as yaml { … }`: the string at the path holds a JSON or YAML document;
+    /// the block's edits apply to that document (their paths start at its root), and it is
+    /// written back in the same format.
+    case document(Path, DocumentFormat, Block)
     /// `dependencies [configmaps, secrets, serviceaccounts, persistentvolumeclaims]`:
     /// `syncrules sync` also syncs the objects of these kinds the pod template (or an
     /// Ingress's TLS) references. Empty means all four.
@@ -236,4 +240,10 @@ public enum ComparisonOperator: String, Sendable, Hashable {
   case lessOrEqual = "<="
   case greater = ">"
   case greaterOrEqual = ">="
+}
+
+/// The format of a document held in a string (`edit PATH as json|yaml { … }`).
+public enum DocumentFormat: String, Sendable, Hashable {
+  case json
+  case yaml
 }

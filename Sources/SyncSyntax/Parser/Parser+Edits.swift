@@ -36,6 +36,8 @@ extension SyntaxParser {
       form = parseName("the name of a group").map(Edit.Form.use)
     case "when":
       return parseWhenEdit()
+    case "edit":
+      return parseDocumentEdit()
     case "dependencies":
       advance()
       form = parseDependencies()
@@ -177,6 +179,26 @@ extension SyntaxParser {
 
   /// `when condition { … } [else { … } | else when …]`; `else when` becomes an else
   /// block holding the one nested `when` edit.
+  /// `edit PATH as json { … }` or `edit PATH as yaml { … }`.
+  private mutating func parseDocumentEdit() -> Edit? {
+    let keyword = advance()
+    guard enterNested(at: keyword) else { return nil }
+    defer { leaveNested() }
+    guard let path = parsePath() else { return nil }
+    guard consumeWord("as") != nil else {
+      return expected("`as json` or `as yaml` after the path")
+    }
+    guard current.kind == .word, let format = DocumentFormat(rawValue: current.text) else {
+      return expected("`json` or `yaml` after `as`")
+    }
+    advance()
+    guard current.kind == .leftBrace else { return expected("`{` after `as \(format.rawValue)`") }
+    let body = parseBlock()
+    return Edit(
+      .document(path, format, body), keywordRange: range(keyword),
+      range: range(from: keyword.start))
+  }
+
   private mutating func parseWhenEdit() -> Edit? {
     let keyword = advance()
     // An `else when` nests too: it is the else block's only edit.
