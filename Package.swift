@@ -189,7 +189,9 @@ let package = Package(
     .testTarget(
       name: "SyncCheckTests", dependencies: ["SyncCheck", "TestSupport"],
       exclude: ["Corpus", "CRDs"]),
-    .testTarget(name: "SyncCompileTests", dependencies: ["SyncCompile", "SyncProgram"]),
+    .testTarget(
+      name: "SyncCompileTests",
+      dependencies: ["SyncCompile", "SyncProgram", "SyncSchema", "SyncValue", "TestSupport"]),
     .testTarget(
       name: "SyncRuntimeTests",
       dependencies: ["SyncRuntime", "SyncDriver", "SyncProgram", "SyncImport", "TestSupport"],

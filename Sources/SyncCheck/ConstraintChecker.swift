@@ -10,6 +10,9 @@ enum WriteMode {
   /// `merge`: maps are merged key by key (a `null` deletes the key), so a map in the
   /// patch need not be complete; lists and scalars in it are still written whole.
   case merge
+  /// `patch strategic`: as `merge`, and list items may be partial too (they merge by
+  /// their merge key); `$`-prefixed keys are directives.
+  case strategic
 }
 
 /// Checks of literal values against the schema's validation keywords: what the API

@@ -77,6 +77,8 @@ extension CheckSession {
       if let otherwise {
         checkBlock(otherwise, kinds: kinds, useChain: useChain, depth: depth + 1)
       }
+    case .strategicPatch(let value):
+      resolveLiterals(value)
     case .document(let path, let format, let body):
       if !path.components.allSatisfy({
         switch $0.form {
@@ -165,6 +167,19 @@ extension CheckSession {
             "dependencies", needs: "a pod template (or an Ingress's TLS secrets)",
             path: "spec.template", found: "absent", at: edit.keywordRange, kind: context.label))
       }
+    case .strategicPatch(let value):
+      guard context.info.source.hasPrefix("built-in") else {
+        found.append(
+          Diagnostic(
+            .editNotApplicable,
+            "`patch strategic` needs a built-in kind's patch strategies, but \(context.label) is a custom resource, which has none",
+            at: edit.keywordRange,
+            help: "use `merge { … }` (lists are replaced) or `patch [ … ]`"))
+        return
+      }
+      checkValue(
+        value, against: .node(context.root), path: "the object", context: context,
+        mode: .strategic)
     case .document(let path, let format, _):
       guard let target = SchemaPathResolver.resolve(path, in: context, diagnostics: &found),
         case .node(let node) = target

@@ -39,10 +39,16 @@ extension CheckSession {
         report(mismatch(path, node, found: "a list", at: expression.range, context: context))
         return
       }
-      checkListConstraints(
-        items.map(constantValue), node: node, path: path, at: expression.range)
+      if mode != .strategic {
+        checkListConstraints(
+          items.map(constantValue), node: node, path: path, at: expression.range)
+      }
       let element: Resolution = node.items.map { .node($0) } ?? .unchecked
-      for item in items { checkValue(item, against: element, path: path + "[]", context: context) }
+      for item in items {
+        checkValue(
+          item, against: element, path: path + "[]", context: context,
+          mode: mode == .strategic ? .strategic : .whole)
+      }
     case .map(let entries):
       guard case .node(let node) = target else {
         for entry in entries {
@@ -55,6 +61,7 @@ extension CheckSession {
         return
       }
       for entry in entries {
+        if mode == .strategic && entry.key.hasPrefix("$") { continue }
         guard let child = child(of: node, named: entry.key) else {
           report(
             CheckerMessages.unknownField(
@@ -109,11 +116,12 @@ extension CheckSession {
         report(mismatch(path, node, found: "a list", at: range, context: context))
         return
       }
-      checkListConstraints(items, node: node, path: path, at: range)
+      if mode != .strategic { checkListConstraints(items, node: node, path: path, at: range) }
       let element: Resolution = node.items.map { .node($0) } ?? .unchecked
       for item in items {
         checkConstant(
-          item, against: element, path: path + "[]", at: range, context: context, mode: .whole)
+          item, against: element, path: path + "[]", at: range, context: context,
+          mode: mode == .strategic ? .strategic : .whole)
       }
     case .object(let object):
       guard node.acceptsObject else {
@@ -121,6 +129,7 @@ extension CheckSession {
         return
       }
       for member in object.members {
+        if mode == .strategic && member.key.hasPrefix("$") { continue }
         guard let child = child(of: node, named: member.key) else {
           report(
             CheckerMessages.unknownField(

@@ -61,6 +61,13 @@ struct CodeEmitter {
         preconditionFailure("the checker resolves groups before compiling")
       }
       emit(group.body.edits)
+    case .strategicPatch(let value):
+      let builder = PatchStrategyBuilder()
+      var strategies: [String: PatchStrategyTree] = [:]
+      for kind in kinds {
+        strategies["\(kind.gvk.apiVersion) \(kind.gvk.kind)"] = builder.strategies(of: kind)
+      }
+      append(.strategicPatch(state.operand(value), strategies: strategies), edit.range)
     case .document(let path, let format, let body):
       let enter = code.count
       append(.enterDocument(state.path(path), format, end: -1), edit.keywordRange)

@@ -22,6 +22,9 @@ struct IdentityAnalysis {
         documentDepth = 1
       case .leaveDocument:
         break
+      case .strategicPatch:
+        // Any field may change; identity is verified after the rule, and no edit names it.
+        mayChange = true
       case .set(let path, _), .setDefault(let path, _), .remove(let path),
         .append(let path, _, _, _, _), .merge(let path, _), .replace(let path, _, _):
         note(path.steps.map(Self.key))

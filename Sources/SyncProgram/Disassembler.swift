@@ -79,6 +79,8 @@ public enum Disassembler {
     case .jumpUnless(let condition, let target):
       return "unless   \(describe(condition)) goto \(pad(target))"
     case .jump(let target): return "goto     \(pad(target))"
+    case .strategicPatch(let operand, let strategies):
+      return "patch    strategic \(describe(operand)) (strategies of \(strategies.count) kind(s))"
     case .enterDocument(let path, let format, let end):
       return "edit     \(path) as \(format.rawValue) (to \(pad(end)))"
     case .leaveDocument: return "end edit (write the document back)"

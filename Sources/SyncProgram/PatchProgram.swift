@@ -114,6 +114,9 @@ public enum Instruction: Sendable {
   /// A `patch` whose values read the source object: the operand builds the document
   /// (pointers and operation names are constants, checked when the rules were).
   case patchTemplate(Operand, ifTestsPass: Bool)
+  /// `patch strategic { … }`: a Kubernetes strategic merge patch of the whole object,
+  /// with the strategies of each kind the rule can match (by `apiVersion kind`).
+  case strategicPatch(Operand, strategies: [String: PatchStrategyTree])
   /// `edit PATH as json|yaml { … }`: the instructions up to the matching
   /// ``leaveDocument`` (at `end`) edit the document parsed from the string at the path;
   /// when the path is absent, execution continues after `end`.

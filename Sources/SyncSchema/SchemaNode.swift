@@ -258,3 +258,8 @@ struct Reference: Sendable {
 
   var node: SchemaNode { table.node(index) }
 }
+
+extension SchemaNode: PatchStrategies {
+  public var mergesList: Bool { patchStrategies.contains(.merge) }
+  public var replacesWhole: Bool { patchStrategies.contains(.replace) }
+}

@@ -99,6 +99,41 @@ struct EvaluatorTests {
       expected: "failed:E0601"
     ),
     Case(
+      name: "patch strategic: containers merge by name, $patch delete removes one",
+      rules: """
+        rule r match apps/v1 Deployment {
+          patch strategic { spec: { template: { spec: { containers: [
+            { name: "app", image: "dr/app:1" }, { name: "debug", "$patch": "delete" }
+          ] } } } }
+        }
+        """,
+      input:
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"},"spec":{"template":{"spec":{"containers":[{"name":"app","image":"prod/app:1","args":["-v"]},{"name":"debug","image":"busybox"}]}}}}"#,
+      expected:
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"},"spec":{"template":{"spec":{"containers":[{"name":"app","image":"dr/app:1","args":["-v"]}]}}}}"#
+    ),
+    Case(
+      name: "patch strategic: an item without its merge key fails the object",
+      rules: """
+        rule r match apps/v1 Deployment {
+          patch strategic { spec: { template: { spec: { containers: [{ image: "x" }] } } } }
+        }
+        """,
+      input: #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"}}"#,
+      expected: "failed:E0602"
+    ),
+    Case(
+      name: "patch strategic: another version of the kind has no strategies compiled",
+      rules: """
+        rule r match apps/v1 Deployment, apps/v1 StatefulSet {
+          patch strategic { metadata: { labels: { a: "b" } } }
+        }
+        """,
+      input: #"{"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":"a"}}"#,
+      expected:
+        #"{"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":"a","labels":{"a":"b"}}}"#
+    ),
+    Case(
       name: "merge at the root: maps merge, null removes, identity untouched",
       rules: """
         rule r match apps/v1 Deployment {

@@ -134,6 +134,8 @@ struct ASTDump {
       line(depth, "(use \(place) \(name.text))")
     case .dependencies(let kinds):
       line(depth, "(dependencies \(place)\(kinds.map { " " + $0.text }.joined()))")
+    case .strategicPatch(let value):
+      line(depth, "(patch-strategic \(place) \(expression(value)))")
     case .document(let path, let format, let body):
       line(depth, "(edit \(place) \(self.path(path)) as \(format.rawValue)")
       block(body, depth: depth + 1)

@@ -35,7 +35,7 @@ import Testing
     "replace-edit": ["(replace @"],
     "match-text": ["(substring ", "(prefix ", "(suffix "],
     "drop-edit": ["(drop @"],
-    "patch-edit": ["(patch @"],
+    "patch-edit": ["(patch @", "(patch-strategic @"],
     "use-edit": ["(use @"],
     "when-edit": ["(when @"],
     "document-edit": ["(edit @"],

@@ -71,7 +71,7 @@ struct VeleroRuleWriter {
     var comments = [
       "resourceModifierRules[\(index)] (\(rule.node.document.file):\(location.line)): \(conditions.groupResource)"
     ]
-    guard let (kinds, mayBeClusterScoped) = kindReferences(conditions) else {
+    guard let (kinds, mayBeClusterScoped, builtIn) = kindReferences(conditions) else {
       comments.append("not translated: no kind is known for `\(conditions.groupResource)`")
       return comments.map { "# " + $0 }.joined(separator: "\n")
     }
@@ -94,7 +94,7 @@ struct VeleroRuleWriter {
       }
       selection.conditions.append(condition)
     }
-    let edits = edits()
+    let edits = edits(builtInKinds: builtIn)
     var text = RuleDraft(name: name, comments: comments, selection: selection, edits: edits).text
     if !selection.namespaces.isEmpty && mayBeClusterScoped {
       // Velero's `namespaces` does not hold back cluster-scoped objects; `in` would.
@@ -116,7 +116,7 @@ struct VeleroRuleWriter {
 
   /// Velero applies one kind of patch per rule: JSON patches when there are any, else
   /// merge patches, else strategic merge patches.
-  private mutating func edits() -> [String] {
+  private mutating func edits(builtInKinds: Bool) -> [String] {
     if !rule.patches.isEmpty {
       ignoreOthers([
         "mergePatches": !rule.mergePatches.isEmpty,
@@ -138,16 +138,31 @@ struct VeleroRuleWriter {
       }
     }
     if let first = rule.strategicPatches.first {
-      findings.append(
-        first.finding(
-          .notTranslated,
-          "strategic merge patches have no .sync equivalent yet; the rule syncs the objects unchanged and has a comment where the patch would go"
-        ))
-      return rule.strategicPatches.map { patch in
-        let data = (try? patch.requiredString("patchData")) ?? ""
-        let lines = data.split(separator: "\n").map { "#   " + $0 }
-        return (["# not translated: a strategic merge patch"] + lines).joined(separator: "\n  ")
+      // Velero builds the patch against the kind's Go type: built-in kinds only.
+      guard builtInKinds else {
+        findings.append(
+          first.finding(
+            .notTranslated,
+            "strategic merge patches need built-in kinds (custom resources have no patch strategies, and Velero refuses them too); the rule has a comment where the patch would go"
+          ))
+        return rule.strategicPatches.map { patch in
+          let data = (try? patch.requiredString("patchData")) ?? ""
+          let lines = data.split(separator: "\n").map { "#   " + $0 }
+          return (["# not translated: a strategic merge patch"] + lines).joined(separator: "\n  ")
+        }
       }
+      var edits: [String] = []
+      for patch in rule.strategicPatches {
+        let data = (try? patch.requiredString("patchData")) ?? ""
+        guard let value = try? YAML.parse(data), case .object = value else {
+          findings.append(
+            patch.finding(.notTranslated, "a strategic merge patch that is not a map is left out"))
+          edits.append("# not translated: a strategic merge patch that is not a map")
+          continue
+        }
+        edits.append("patch strategic \(SyncText.literal(value, indent: "  "))")
+      }
+      return edits
     }
     return []
   }

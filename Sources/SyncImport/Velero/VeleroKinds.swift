@@ -6,7 +6,7 @@ extension VeleroRuleWriter {
   /// stops at dots), and whether any of them may be cluster-scoped. nil, with a finding,
   /// when a resource is not known.
   mutating func kindReferences(_ condition: VeleroModifiers.Condition)
-    -> (kinds: [String], mayBeClusterScoped: Bool)?
+    -> (kinds: [String], mayBeClusterScoped: Bool, builtIn: Bool)?
   {
     let text = condition.groupResource
     let resource: String
@@ -32,7 +32,8 @@ extension VeleroRuleWriter {
       let inGroup = registry.kinds.filter { groupIsGlob || $0.gvk.group == group }
       return (
         [group.isEmpty ? "v1" : "\(groupPart)/*"],
-        inGroup.isEmpty || inGroup.contains { !$0.namespaced }
+        inGroup.isEmpty || inGroup.contains { !$0.namespaced },
+        !groupIsGlob && !inGroup.isEmpty && inGroup.allSatisfy { $0.source.hasPrefix("built-in") }
       )
     }
     if resource.contains("*") || resource.contains("?") {
@@ -58,7 +59,8 @@ extension VeleroRuleWriter {
     }
     return (
       names.map { group.isEmpty ? "v1 \($0)" : "\(groupPart)/\($0)" },
-      kinds.contains { !$0.namespaced }
+      kinds.contains { !$0.namespaced },
+      kinds.allSatisfy { $0.source.hasPrefix("built-in") }
     )
   }
 

@@ -203,6 +203,8 @@ public struct Evaluator: Sendable {
           code: .runtimeTypeMismatch, message: error.message, instruction: pc)
       } catch let error as JSONPatch.Failure {
         throw InstructionFailure(code: .patchFailed, message: error.description, instruction: pc)
+      } catch let error as StrategicMergePatch.Failure {
+        throw InstructionFailure(code: .patchFailed, message: error.message, instruction: pc)
       } catch let error as ValueError {
         throw InstructionFailure(
           code: .invalidRuntimeValue, message: error.message, instruction: pc)

@@ -75,6 +75,16 @@ extension Evaluator {
       // A value that reads an absent path makes the edit do nothing, as everywhere.
       guard let document = try evaluate(operand, source: source) else { return }
       try Self.apply(try JSONPatch(document), to: &working, ifTestsPass: ifTestsPass)
+    case .strategicPatch(let operand, let strategies):
+      guard let patch = try evaluate(operand, source: source) else { return }
+      let kind = "\(source["apiVersion"]?.stringValue ?? "") \(source["kind"]?.stringValue ?? "")"
+      guard let tree = strategies[kind] else {
+        throw ValueError(
+          message:
+            "`patch strategic` has no patch strategies for \(kind): its schema was not known when the rules were checked"
+        )
+      }
+      working = try StrategicMergePatch.apply(patch, to: working, strategies: tree)
     case .drop, .jump, .jumpUnless, .dependencies, .enterDocument, .leaveDocument:
       break  // control flow and documents are handled by the rule loop
     }

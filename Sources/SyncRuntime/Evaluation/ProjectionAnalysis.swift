@@ -156,7 +156,8 @@ private struct PathUses {
         case .enterDocument: documentDepth += 1
         case .leaveDocument: documentDepth -= 1
         case .set(_, let operand), .setDefault(_, let operand), .append(_, let operand, _, _, _),
-          .merge(_, let operand), .replace(_, _, let operand), .patchTemplate(let operand, _):
+          .merge(_, let operand), .replace(_, _, let operand), .patchTemplate(let operand, _),
+          .strategicPatch(let operand, _):
           noteReads(of: operand)
         case .jumpUnless(let condition, _):
           noteReads(of: condition)
@@ -194,6 +195,10 @@ private struct PathUses {
         }
       case .patchTemplate(let operand, _):
         // Pointers built per object: anything may be touched.
+        touched.append([])
+        noteReads(of: operand)
+      case .strategicPatch(let operand, _):
+        // A patch of the whole object: what it leaves alone is merged, so keep everything.
         touched.append([])
         noteReads(of: operand)
       case .dependencies:

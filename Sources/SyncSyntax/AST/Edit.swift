@@ -25,6 +25,10 @@ public struct Edit: Sendable, Hashable {
     case use(Identifier)
     /// `when condition { … } else …`.
     case when(Condition, Block, otherwise: Block?)
+    /// `patch strategic { … }`: a Kubernetes strategic merge patch of the whole object
+    /// (lists merge by the schema's patch merge keys; `$patch`, `$retainKeys`,
+    /// `$deleteFromPrimitiveList/…` and `$setElementOrder/…` directives).
+    case strategicPatch(Expression)
     /// `edit PATH as yaml { … }`: the string at the path holds a JSON or YAML document;
     /// the block's edits apply to that document (their paths start at its root), and it is
     /// written back in the same format.

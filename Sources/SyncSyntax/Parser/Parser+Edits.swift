@@ -153,6 +153,14 @@ extension SyntaxParser {
   /// `patch [ … ]` or `patch yaml …`, then optionally `if tests pass`: JSON Patch
   /// operations, where an operation's name may be a bare word (`op: add`).
   private mutating func parsePatch() -> Edit.Form? {
+    if current.isWord("strategic") {
+      advance()
+      if current.kind == .leftBrace { return parseMapLiteral().map(Edit.Form.strategicPatch) }
+      if current.isWord("yaml"), peek().isStringLike {
+        return parseYAMLLiteral().map(Edit.Form.strategicPatch)
+      }
+      return expected("a map `{…}` or a yaml literal: the strategic merge patch")
+    }
     let operations: Expression?
     if current.isWord("yaml"), peek().isStringLike {
       operations = parseYAMLLiteral()
