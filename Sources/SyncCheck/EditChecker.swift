@@ -79,6 +79,8 @@ extension CheckSession {
       }
     case .strategicPatch(let value):
       resolveLiterals(value)
+    case .image(_, let change):
+      checkImageChange(change, at: edit)
     case .document(let path, let format, let body):
       if !path.components.allSatisfy({
         switch $0.form {
@@ -166,6 +168,18 @@ extension CheckSession {
           CheckerMessages.editNotApplicable(
             "dependencies", needs: "a pod template (or an Ingress's TLS secrets)",
             path: "spec.template", found: "absent", at: edit.keywordRange, kind: context.label))
+      }
+    case .image(let paths, _):
+      for path in paths {
+        guard let target = SchemaPathResolver.resolve(path, in: context, diagnostics: &found),
+          case .node(let node) = target
+        else { continue }
+        if !node.acceptsString {
+          found.append(
+            CheckerMessages.editNotApplicable(
+              "image", needs: "a string (an image reference)", path: path.description,
+              found: node.typeDescription, at: path.range, kind: context.label))
+        }
       }
     case .strategicPatch(let value):
       guard context.info.source.hasPrefix("built-in") else {
@@ -269,6 +283,47 @@ extension CheckSession {
       let problem = NameRules.labelValueProblem(text)
     {
       report(CheckerMessages.invalidLabelValueEdit(text, at: value.range, reason: problem))
+    }
+  }
+}
+
+extension CheckSession {
+  /// An `image` edit's part and value: a constant must be a valid part of a reference, and
+  /// every value a string.
+  func checkImageChange(_ change: ImageEdit, at edit: Edit) {
+    switch change {
+    case .remove(.repository):
+      report(
+        Diagnostic(
+          .editNotApplicable, "`image … remove repository` would leave no image name",
+          at: edit.range, help: "set the repository instead"))
+    case .append(.digest, _):
+      report(
+        Diagnostic(
+          .editNotApplicable, "a digest is set or removed as a whole, not appended to",
+          at: edit.range, help: "write `set digest = \"sha256:…\"`"))
+    case .set(let part, let value), .append(let part, let value):
+      resolveLiterals(value)
+      switch value.form {
+      case .literal(.string(let text)):
+        if case .set = change, let problem = ImageReference.problem(with: text, as: part.rawValue) {
+          report(CheckerMessages.constraintViolated(problem, at: value.range))
+        }
+      case .literal(let other):
+        report(
+          CheckerMessages.typeMismatch(
+            "the image's \(part.rawValue)", expected: "a string", found: other.typeName,
+            at: value.range, kind: "any kind"))
+      case .list, .map, .yaml:
+        report(
+          CheckerMessages.typeMismatch(
+            "the image's \(part.rawValue)", expected: "a string", found: "a list or map",
+            at: value.range, kind: "any kind"))
+      case .path, .interpolated:
+        break
+      }
+    case .remove:
+      break
     }
   }
 }

@@ -61,6 +61,14 @@ struct CodeEmitter {
         preconditionFailure("the checker resolves groups before compiling")
       }
       emit(group.body.edits)
+    case .image(let paths, let change):
+      let compiled: ImageChange
+      switch change {
+      case .set(let part, let value): compiled = .set(part, state.operand(value))
+      case .append(let part, let value): compiled = .append(part, state.operand(value))
+      case .remove(let part): compiled = .remove(part)
+      }
+      append(.image(paths.map(state.path), compiled), edit.range)
     case .strategicPatch(let value):
       let builder = PatchStrategyBuilder()
       var strategies: [String: PatchStrategyTree] = [:]

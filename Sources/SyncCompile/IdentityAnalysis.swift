@@ -22,6 +22,8 @@ struct IdentityAnalysis {
         documentDepth = 1
       case .leaveDocument:
         break
+      case .image(let paths, _):
+        for path in paths { note(path.steps.map(Self.key)) }
       case .strategicPatch:
         // Any field may change; identity is verified after the rule, and no edit names it.
         mayChange = true

@@ -79,6 +79,15 @@ public enum Disassembler {
     case .jumpUnless(let condition, let target):
       return "unless   \(describe(condition)) goto \(pad(target))"
     case .jump(let target): return "goto     \(pad(target))"
+    case .image(let paths, let change):
+      let targets = paths.map(\.description).joined(separator: ", ")
+      switch change {
+      case .set(let part, let value):
+        return "image    \(targets) set \(part.rawValue) = \(describe(value))"
+      case .append(let part, let value):
+        return "image    \(targets) append \(part.rawValue) \(describe(value))"
+      case .remove(let part): return "image    \(targets) remove \(part.rawValue)"
+      }
     case .strategicPatch(let operand, let strategies):
       return "patch    strategic \(describe(operand)) (strategies of \(strategies.count) kind(s))"
     case .enterDocument(let path, let format, let end):

@@ -114,6 +114,8 @@ public enum Instruction: Sendable {
   /// A `patch` whose values read the source object: the operand builds the document
   /// (pointers and operation names are constants, checked when the rules were).
   case patchTemplate(Operand, ifTestsPass: Bool)
+  /// `image PATH, … CHANGE`: one part of the image references at the paths.
+  case image([CompiledPath], ImageChange)
   /// `patch strategic { … }`: a Kubernetes strategic merge patch of the whole object,
   /// with the strategies of each kind the rule can match (by `apiVersion kind`).
   case strategicPatch(Operand, strategies: [String: PatchStrategyTree])

@@ -134,6 +134,31 @@ struct EvaluatorTests {
         #"{"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":"a","labels":{"a":"b"}}}"#
     ),
     Case(
+      name: "image: a registry is set as container runtimes read the image",
+      rules: """
+        rule r match apps/v1 Deployment {
+          image spec.template.spec.containers[*].image set registry = "registry.dr:5000"
+          image spec.template.spec.containers[name: b].image append tag "-dr"
+          image spec.template.spec.containers[name: c].image remove tag
+        }
+        """,
+      input:
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"},"spec":{"template":{"spec":{"containers":[{"name":"a","image":"nginx"},{"name":"b","image":"team/app:1.0"},{"name":"c","image":"quay.io/x/y:2"}]}}}}"#,
+      expected:
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"},"spec":{"template":{"spec":{"containers":[{"name":"a","image":"registry.dr:5000/library/nginx"},{"name":"b","image":"registry.dr:5000/team/app:1.0-dr"},{"name":"c","image":"registry.dr:5000/x/y"}]}}}}"#
+    ),
+    Case(
+      name: "image: a result that is not a valid reference fails the object",
+      rules: """
+        rule r match apps/v1 Deployment {
+          image spec.template.spec.containers[*].image set repository = metadata.labels.repo
+        }
+        """,
+      input:
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a","labels":{"repo":"Not/Valid"}},"spec":{"template":{"spec":{"containers":[{"name":"a","image":"nginx"}]}}}}"#,
+      expected: "failed:E0603"
+    ),
+    Case(
       name: "merge at the root: maps merge, null removes, identity untouched",
       rules: """
         rule r match apps/v1 Deployment {

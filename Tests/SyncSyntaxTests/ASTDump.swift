@@ -134,6 +134,16 @@ struct ASTDump {
       line(depth, "(use \(place) \(name.text))")
     case .dependencies(let kinds):
       line(depth, "(dependencies \(place)\(kinds.map { " " + $0.text }.joined()))")
+    case .image(let paths, let change):
+      let targets = paths.map(path).joined(separator: " ")
+      switch change {
+      case .set(let part, let value):
+        line(depth, "(image \(place) \(targets) set \(part.rawValue) \(expression(value)))")
+      case .append(let part, let value):
+        line(depth, "(image \(place) \(targets) append \(part.rawValue) \(expression(value)))")
+      case .remove(let part):
+        line(depth, "(image \(place) \(targets) remove \(part.rawValue))")
+      }
     case .strategicPatch(let value):
       line(depth, "(patch-strategic \(place) \(expression(value)))")
     case .document(let path, let format, let body):

@@ -75,6 +75,28 @@ extension Evaluator {
       // A value that reads an absent path makes the edit do nothing, as everywhere.
       guard let document = try evaluate(operand, source: source) else { return }
       try Self.apply(try JSONPatch(document), to: &working, ifTestsPass: ifTestsPass)
+    case .image(let paths, let change):
+      var value: String?
+      if let operand = change.operand {
+        guard let given = try evaluate(operand, source: source) else { return }
+        guard case .string(let text) = given else {
+          throw ValueError(
+            message: "the image's \(change.part.rawValue) must be a string, not \(given.typeName)")
+        }
+        value = text
+      }
+      for path in paths {
+        try PathEditor.modify(path.steps[...], in: &working, create: false) { slot in
+          switch slot {
+          case .string(let text)?:
+            slot = .string(try Self.changed(image: text, at: path, change, value: value))
+          case nil, .null?: return
+          case let other?:
+            throw PathError(
+              message: "`\(path)` is \(PathEditor.article(other.typeName)), not an image reference")
+          }
+        }
+      }
     case .strategicPatch(let operand, let strategies):
       guard let patch = try evaluate(operand, source: source) else { return }
       let kind = "\(source["apiVersion"]?.stringValue ?? "") \(source["kind"]?.stringValue ?? "")"
@@ -88,6 +110,51 @@ extension Evaluator {
     case .drop, .jump, .jumpUnless, .dependencies, .enterDocument, .leaveDocument:
       break  // control flow and documents are handled by the rule loop
     }
+  }
+
+  /// `image` with `change` applied; a reference that does not parse, or would not be valid
+  /// afterwards, is an error naming both.
+  static func changed(
+    image text: String, at path: CompiledPath, _ change: ImageChange, value: String?
+  )
+    throws -> String
+  {
+    var reference: ImageReference
+    do {
+      reference = try ImageReference(parsing: text)
+    } catch {
+      throw ValueError(
+        message: "`\(path)` is `\(text)`, which is not a valid image reference: \(error.reason)")
+    }
+    let value = value ?? ""
+    switch change {
+    case .set(.registry, _):
+      reference = reference.normalized
+      reference.registry = value
+    case .append(.registry, _):
+      reference = reference.normalized
+      reference.registry += value
+    case .remove(.registry): reference.registry = ""
+    case .set(.repository, _): reference.repository = value
+    case .append(.repository, _): reference.repository += value
+    case .set(.tag, _): reference.tag = value
+    case .append(.tag, _): reference.tag = (reference.tag ?? "") + value
+    case .remove(.tag): reference.tag = nil
+    case .set(.digest, _): reference.digest = value
+    case .remove(.digest): reference.digest = nil
+    case .remove(.repository), .append(.digest, _):
+      // The checker refuses both.
+      return text
+    }
+    do {
+      try reference.validate()
+    } catch {
+      throw ValueError(
+        message:
+          "`\(path)`: `\(text)` would become `\(reference.text)`, which is not a valid image reference: \(error.reason)"
+      )
+    }
+    return reference.text
   }
 
   /// Applies a patch; with `ifTestsPass`, one whose `test` fails leaves the copy as it

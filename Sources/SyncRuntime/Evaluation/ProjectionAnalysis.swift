@@ -159,6 +159,8 @@ private struct PathUses {
           .merge(_, let operand), .replace(_, _, let operand), .patchTemplate(let operand, _),
           .strategicPatch(let operand, _):
           noteReads(of: operand)
+        case .image(_, let change):
+          if let operand = change.operand { noteReads(of: operand) }
         case .jumpUnless(let condition, _):
           noteReads(of: condition)
         case .dependencies:
@@ -197,6 +199,9 @@ private struct PathUses {
         // Pointers built per object: anything may be touched.
         touched.append([])
         noteReads(of: operand)
+      case .image(let paths, let change):
+        for path in paths { touched.append(path.steps) }
+        if let operand = change.operand { noteReads(of: operand) }
       case .strategicPatch(let operand, _):
         // A patch of the whole object: what it leaves alone is merged, so keep everything.
         touched.append([])

@@ -15,6 +15,9 @@ public struct Edit: Sendable, Hashable {
     case merge(Path, Expression)
     /// `replace path, … MATCH -> replacement`.
     case replace([Path], TextMatch, Expression)
+    /// `image path, … set registry = "…"`: edits a part of the container image
+    /// references at the paths, parsed and joined as container runtimes do.
+    case image([Path], ImageEdit)
     /// `drop`: do not sync this object.
     case drop
     /// `patch [ … ] [if tests pass]`: RFC 6902 operations, as a list literal or YAML.
@@ -250,4 +253,30 @@ public enum ComparisonOperator: String, Sendable, Hashable {
 public enum DocumentFormat: String, Sendable, Hashable {
   case json
   case yaml
+}
+
+/// A part of a container image reference: `registry.example.com:5000/team/app:v1@sha256:…`
+/// is registry `registry.example.com:5000`, repository `team/app`, tag `v1`, digest
+/// `sha256:…`.
+public enum ImagePart: String, Sendable, Hashable, CaseIterable {
+  case registry
+  case repository
+  case tag
+  case digest
+}
+
+/// What an `image PATH, … CHANGE` edit does.
+public enum ImageEdit: Sendable, Hashable {
+  /// `set PART = VALUE`.
+  case set(ImagePart, Expression)
+  /// `append PART VALUE`: added at the end of the part.
+  case append(ImagePart, Expression)
+  /// `remove PART`.
+  case remove(ImagePart)
+
+  public var part: ImagePart {
+    switch self {
+    case .set(let part, _), .append(let part, _), .remove(let part): return part
+    }
+  }
 }

@@ -25,6 +25,9 @@ extension SyntaxParser {
     case "replace":
       advance()
       form = parseReplace()
+    case "image":
+      advance()
+      form = parseImageEdit()
     case "drop":
       advance()
       form = .drop
@@ -125,6 +128,28 @@ extension SyntaxParser {
     }
     guard let replacement = parseExpression() else { return nil }
     return .replace(paths, match, replacement)
+  }
+
+  /// `image PATH, … (set PART = VALUE | append PART VALUE | remove PART)`.
+  private mutating func parseImageEdit() -> Edit.Form? {
+    guard let paths = parsePathList() else { return nil }
+    guard current.kind == .word, ["set", "append", "remove"].contains(current.text) else {
+      return expected("`set`, `append` or `remove` and the part of the image")
+    }
+    let verb = advance().text
+    guard current.kind == .word, let part = ImagePart(rawValue: current.text) else {
+      return expected("the part of the image: `registry`, `repository`, `tag` or `digest`")
+    }
+    advance()
+    switch verb {
+    case "remove":
+      return .image(paths, .remove(part))
+    case "set":
+      guard consume(.equal) != nil else { return expected("`=` after `set \(part.rawValue)`") }
+      return parseExpression().map { .image(paths, .set(part, $0)) }
+    default:
+      return parseExpression().map { .image(paths, .append(part, $0)) }
+    }
   }
 
   /// `[prefix | suffix] STRING` or `REGEX`.

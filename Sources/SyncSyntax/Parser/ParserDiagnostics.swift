@@ -4,7 +4,7 @@ enum ParserDiagnostics {
   static let itemKeywords = ["rule", "skip", "group", "import"]
   static let editKeywords = [
     "set", "default", "remove", "append", "prepend", "merge", "replace", "drop", "patch", "use",
-    "when", "dependencies", "edit",
+    "when", "dependencies", "edit", "image",
   ]
   static let clauseKeywords = ["in", "named", "labels", "annotations", "when", "scope"]
   static let skipTargets = ["namespaces", "names", "kinds", "groups", "owned", "match"]
