@@ -27,6 +27,9 @@ public enum ImportCode: String, CaseIterable, Sendable {
   case nameTooLongForKarmada = "W0808"
   /// A document of a kind the importer does not read; it is ignored.
   case ignoredDocument = "W0809"
+  /// Deleting Karmada's policies left the workloads running with production's settings
+  /// (karmada-io/karmada#3873); deleting a rule makes `sync` prune what it synced.
+  case deletionPrunes = "W0810"
 
   /// Whether the finding stops the import.
   public var isError: Bool { rawValue.hasPrefix("E") }

@@ -76,6 +76,13 @@ struct KarmadaWriter {
     for policy in policies.propagation {
       propagationRules += propagationDrafts(policy)
     }
+    if let first = policies.overrides.first {
+      findings.append(
+        first.node.finding(
+          .deletionPrunes,
+          "deleting the PropagationPolicy and OverridePolicy left Karmada's copies running on the standby with production's settings (karmada-io/karmada#3873); deleting a rule of the translation makes `syncrules sync` prune the objects it synced"
+        ))
+    }
     var overrideRules: [RuleDraft] = []
     for target in overrideTargets() {
       overrideRules += try overrideDrafts(target)
