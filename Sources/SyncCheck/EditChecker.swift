@@ -141,17 +141,7 @@ extension CheckSession {
       }
       checkValue(value, against: target, path: path.description, context: context, mode: .merge)
     case .replace(let paths, _, let replacement):
-      for path in paths {
-        guard let target = SchemaPathResolver.resolve(path, in: context, diagnostics: &found),
-          case .node(let node) = target
-        else { continue }
-        if !node.acceptsString {
-          found.append(
-            CheckerMessages.editNotApplicable(
-              "replace", needs: "a string", path: path.description, found: node.typeDescription,
-              at: path.range, kind: context.label))
-        }
-      }
+      for path in paths { requireString(at: path, for: "replace", context: context, into: &found) }
       let stringNode: Resolution = .unchecked
       checkValue(replacement, against: stringNode, path: "replacement", context: context)
       if let type = staticType(of: replacement, context: context), !type.contains(.string),
@@ -171,15 +161,9 @@ extension CheckSession {
       }
     case .image(let paths, _):
       for path in paths {
-        guard let target = SchemaPathResolver.resolve(path, in: context, diagnostics: &found),
-          case .node(let node) = target
-        else { continue }
-        if !node.acceptsString {
-          found.append(
-            CheckerMessages.editNotApplicable(
-              "image", needs: "a string (an image reference)", path: path.description,
-              found: node.typeDescription, at: path.range, kind: context.label))
-        }
+        requireString(
+          at: path, for: "image", needs: "a string (an image reference)", context: context,
+          into: &found)
       }
     case .strategicPatch(let value):
       guard context.info.source.hasPrefix("built-in") else {
@@ -195,18 +179,24 @@ extension CheckSession {
         value, against: .node(context.root), path: "the object", context: context,
         mode: .strategic)
     case .document(let path, let format, _):
-      guard let target = SchemaPathResolver.resolve(path, in: context, diagnostics: &found),
-        case .node(let node) = target
-      else { return }
-      if !node.acceptsString {
-        found.append(
-          CheckerMessages.editNotApplicable(
-            "edit … as \(format.rawValue)", needs: "a string", path: path.description,
-            found: node.typeDescription, at: path.range, kind: context.label))
-      }
+      requireString(at: path, for: "edit … as \(format.rawValue)", context: context, into: &found)
     case .drop, .patch, .use, .when:
       break  // checked kind-independently (and per kind through the nested block)
     }
+  }
+
+  /// An edit that rewrites text at `path`: the schema must allow a string there (E0408).
+  private func requireString(
+    at path: Path, for edit: String, needs: String = "a string", context: KindContext,
+    into found: inout [Diagnostic]
+  ) {
+    guard let target = SchemaPathResolver.resolve(path, in: context, diagnostics: &found),
+      case .node(let node) = target, !node.acceptsString
+    else { return }
+    found.append(
+      CheckerMessages.editNotApplicable(
+        edit, needs: needs, path: path.description, found: node.typeDescription, at: path.range,
+        kind: context.label))
   }
 
   /// Whether `dependencies` has something to follow in this kind: a pod template

@@ -70,6 +70,9 @@ public struct ImportResult: Sendable {
 
   init(text: String, findings: [ImportFinding], files: [String]) {
     self.text = text
+    // A policy with several selector groups is translated once per group; say things once.
+    var seen: Set<ImportFinding> = []
+    let findings = findings.filter { seen.insert($0).inserted }
     self.findings = findings.enumerated().sorted { left, right in
       let a = left.element
       let b = right.element

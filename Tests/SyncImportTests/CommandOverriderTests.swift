@@ -1,8 +1,5 @@
-import SyncDriver
 import SyncImport
-import SyncRuntime
 import SyncValue
-import TestSupport
 import Testing
 
 /// Karmada's command and args overriders, translated and run: `add` appends at the end,
@@ -30,11 +27,11 @@ struct CommandOverriderTests {
     """
 
   @Test func addAppendsAndRemoveTakesOutEveryEqualElement() throws {
-    let directory = try TemporaryDirectory(prefix: "command-overrider")
-    let result = try KarmadaImporter().translate(
-      paths: [try directory.write("policies.yaml", Self.policies)])
-    #expect(result.findings.isEmpty, "\(result.findings)")
-    let program = try #require(RuleSet.load(text: result.text).program, "\(result.text)")
+    let translated = try Translated.karmada(Self.policies)
+    // Translated exactly: nothing left as a comment.
+    #expect(
+      !translated.result.findings.contains { $0.code == .notTranslated },
+      "\(translated.result.findings)")
     let deployment = try JSON.parse(
       #"""
       {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"w","namespace":"shop"},
@@ -42,11 +39,7 @@ struct CommandOverriderTests {
          {"name":"app","command":["/app"],"args":["--debug","serve","-v","--debug"]},
          {"name":"sidecar","args":["--debug"]}]}}}}
       """#)
-    guard case .rewritten(let rewritten, _) = Evaluator(program: program).evaluate(deployment)
-    else {
-      Issue.record("the Deployment was not rewritten")
-      return
-    }
+    guard let rewritten = translated.rewrite(deployment) else { return }
     let containers = rewritten["spec"]?["template"]?["spec"]?["containers"]?.arrayValue ?? []
     #expect(containers.first?["command"] == .array(["/app", "--standby"]))
     #expect(containers.first?["args"] == .array(["serve", "--region=dr"]))

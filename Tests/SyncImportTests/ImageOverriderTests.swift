@@ -1,8 +1,4 @@
-import SyncDriver
-import SyncImport
-import SyncRuntime
 import SyncValue
-import TestSupport
 import Testing
 
 /// The image overrider's translations, run over images of every shape: the results are
@@ -118,36 +114,15 @@ struct ImageOverriderTests {
             imageOverrider:
             - {component: \(testCase.component), operator: \(testCase.operation), value: "\(testCase.value)"}
       """
-    let directory = try TemporaryDirectory(prefix: "image-overrider")
-    let result = try KarmadaImporter().translate(paths: [try directory.write("policy.yaml", policy)]
-    )
-    let ruleSet = RuleSet.load(text: result.text)
-    let program = try #require(ruleSet.program, "\(result.text)")
+    let translated = try Translated.karmada(policy)
     let containers = Self.images.enumerated().map { index, image in
-      Value.object(
-        ObjectValue(members: [
-          .init(key: "name", value: .string("c\(index)")),
-          .init(key: "image", value: .string(image)),
-        ]))
+      ["name": Value.string("c\(index)"), "image": .string(image)] as Value
     }
-    let pod = Value.object(
-      ObjectValue(members: [
-        .init(key: "apiVersion", value: "v1"), .init(key: "kind", value: "Pod"),
-        .init(
-          key: "metadata",
-          value: .object(
-            ObjectValue(members: [
-              .init(key: "name", value: "p"), .init(key: "namespace", value: "shop"),
-            ]))),
-        .init(
-          key: "spec",
-          value: .object(
-            ObjectValue(members: [.init(key: "containers", value: .array(containers))]))),
-      ]))
-    guard case .rewritten(let rewritten, _) = Evaluator(program: program).evaluate(pod) else {
-      Issue.record("the pod was not rewritten")
-      return
-    }
+    let pod: Value = [
+      "apiVersion": "v1", "kind": "Pod", "metadata": ["name": "p", "namespace": "shop"],
+      "spec": ["containers": .array(containers)],
+    ]
+    guard let rewritten = translated.rewrite(pod) else { return }
     let images = (rewritten["spec"]?["containers"]?.arrayValue ?? []).map {
       $0["image"]?.stringValue ?? "?"
     }

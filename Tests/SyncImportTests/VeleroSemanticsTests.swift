@@ -1,8 +1,4 @@
-import SyncDriver
-import SyncImport
-import SyncRuntime
 import SyncValue
-import TestSupport
 import Testing
 
 /// Velero's modifiers, translated, do to objects what Velero does: conditions read the
@@ -49,13 +45,7 @@ struct VeleroSemanticsTests {
   }
 
   static func restored(_ object: Value) throws -> Value? {
-    let directory = try TemporaryDirectory(prefix: "velero")
-    let result = try VeleroImporter().translate(
-      paths: [try directory.write("modifiers.yaml", modifiers)])
-    let program = try #require(RuleSet.load(text: result.text).program, "\(result.text)")
-    guard case .rewritten(let rewritten, _) = Evaluator(program: program).evaluate(object)
-    else { return nil }
-    return rewritten
+    try Translated.velero(modifiers).rewrite(object)
   }
 
   @Test func aMatchingDeploymentIsPatchedAndMerged() throws {

@@ -10,6 +10,15 @@ public enum CLI {
     public var stderr: String
   }
 
+  /// `program` with `arguments`, to run from the repository root.
+  static func process(_ program: String, _ arguments: [String]) -> Process {
+    let process = Process()
+    process.executableURL = executable(program)
+    process.arguments = arguments
+    process.currentDirectoryURL = Repository.root
+    return process
+  }
+
   /// The built `syncrules`.
   public static var executable: URL { executable("syncrules") }
 
@@ -28,13 +37,10 @@ public enum CLI {
     _ arguments: [String], stdin: Data? = nil, program: String = "syncrules",
     environment: [String: String] = [:]
   ) throws -> Result {
-    let process = Process()
-    process.executableURL = executable(program)
-    process.arguments = arguments
+    let process = process(program, arguments)
     if !environment.isEmpty {
       process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     }
-    process.currentDirectoryURL = Repository.root
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out
@@ -61,10 +67,7 @@ extension CLI {
   public static func runAsync(_ arguments: [String], program: String = "syncrules")
     async throws -> Result
   {
-    let process = Process()
-    process.executableURL = executable(program)
-    process.arguments = arguments
-    process.currentDirectoryURL = Repository.root
+    let process = process(program, arguments)
     process.standardInput = FileHandle.nullDevice
     let out = Pipe()
     let err = Pipe()

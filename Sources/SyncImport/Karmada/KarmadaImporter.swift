@@ -61,6 +61,8 @@ struct KarmadaWriter {
   var names = RuleNames()
   /// The selections that are propagated: the objects an override may touch.
   var propagated: [Selection] = []
+  /// Policies and override rules not translated because they are not for this standby.
+  var leftOut: [String] = []
   private var warnedAboutClaims = false
 
   init(policies: KarmadaPolicies, cluster: String?, registry: SchemaRegistry) {
@@ -102,6 +104,12 @@ struct KarmadaWriter {
       ).text)
     sections += propagationRules.map(\.text)
     sections += overrideRules.map(\.text)
+    if let cluster, !leftOut.isEmpty {
+      var seen: Set<String> = []
+      let lines = leftOut.filter { seen.insert($0).inserted }.map { "# - " + $0 }
+      sections.append(
+        (["# Left out: not for the standby cluster `\(cluster)`."] + lines).joined(separator: "\n"))
+    }
     return sections.joined(separator: "\n\n") + "\n"
   }
 
@@ -162,6 +170,7 @@ struct KarmadaWriter {
         : "it does not place objects on `\(cluster)`"
       if placement.includes(cluster) == false {
         findings.append(policy.node.finding(.notForThisCluster, "\(origin) is left out: \(reason)"))
+        leftOut.append("\(origin): \(reason)")
         return []
       }
       findings.append(

@@ -54,6 +54,7 @@ extension KarmadaWriter {
             rule.node.finding(
               .notForThisCluster,
               "\(ruleOrigin) is left out: its targetCluster does not include `\(cluster)`"))
+          leftOut.append("\(ruleOrigin): its targetCluster does not include `\(cluster)`")
           continue
         case nil:
           findings.append(
