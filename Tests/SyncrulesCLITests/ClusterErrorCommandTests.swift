@@ -16,7 +16,7 @@ struct ClusterErrorCommandTests {
   /// Runs `body` with cluster flags for a working production and a target broken as told,
   /// and the standby's URL.
   static func withClusters(
-    _ breakage: Breakage, _ body: ([String], String) throws -> Void
+    _ breakage: Breakage, _ body: ([String], String) async throws -> Void
   ) async throws {
     let production = try await KubeAPIServer.start(
       .init(
@@ -50,7 +50,7 @@ struct ClusterErrorCommandTests {
       target = try standby.kubeconfig(user: .token("wrong"))
     }
     try target.write(toFile: to, atomically: true, encoding: .utf8)
-    try body(["--from-kubeconfig", from, "--to-kubeconfig", to], standby.url)
+    try await body(["--from-kubeconfig", from, "--to-kubeconfig", to], standby.url)
   }
 
   static func expectedError(_ breakage: Breakage, standby: String) -> String {
@@ -75,7 +75,8 @@ struct ClusterErrorCommandTests {
   @Test(arguments: Breakage.allCases)
   func diffExitsTwoWithOneErrorNamingTheTarget(_ breakage: Breakage) async throws {
     try await Self.withClusters(breakage) { clusters, standby in
-      let result = try CLI.run(["diff", "-f", "docs/examples/dr-standby.sync"] + clusters)
+      let result = try await CLI.runAsync(
+        ["diff", "-f", "docs/examples/dr-standby.sync"] + clusters)
       #expect(result.status == 2, "\(result.stderr)")
       #expect(result.stderr == Self.expectedError(breakage, standby: standby))
       #expect(result.stdout.isEmpty)
@@ -85,7 +86,7 @@ struct ClusterErrorCommandTests {
   @Test(arguments: Breakage.allCases)
   func onceFailsWithOneErrorNamingTheTarget(_ breakage: Breakage) async throws {
     try await Self.withClusters(breakage) { clusters, standby in
-      let result = try CLI.run(
+      let result = try await CLI.runAsync(
         ["sync", "--once", "-f", "docs/examples/dr-standby.sync"] + clusters)
       #expect(result.status == 1, "\(result.stderr)")
       #expect(result.stderr == Self.expectedError(breakage, standby: standby))
@@ -108,7 +109,7 @@ struct ClusterErrorCommandTests {
     (side == "source" ? production : standby).failNextRequests(
       1000, status: 403, method: "GET", pathPrefix: "/apis/apps/v1/deployments")
     let (from, to) = (clusters.productionKubeconfig, clusters.standbyKubeconfig)
-    let result = try CLI.run(
+    let result = try await CLI.runAsync(
       [
         "diff", "-f", "docs/examples/dr-standby.sync", "--from-kubeconfig", from,
         "--to-kubeconfig", to,

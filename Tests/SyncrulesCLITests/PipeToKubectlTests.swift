@@ -18,7 +18,7 @@ struct PipeToKubectlTests {
     try server.kubeconfig(user: .token("t")).write(
       toFile: kubeconfig, atomically: true, encoding: .utf8)
 
-    let rewritten = try CLI.run(
+    let rewritten = try await CLI.runAsync(
       ["apply", "-f", "docs/examples/dr-standby.sync", "docs/examples/production.yaml"])
     #expect(rewritten.status == 0, "\(rewritten.stderr)")
     let manifest = directory.url.appendingPathComponent("standby.yaml")

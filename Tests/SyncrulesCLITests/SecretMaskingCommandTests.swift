@@ -31,7 +31,7 @@ struct SecretMaskingCommandTests {
     }
     let command = ["diff", "-f", "docs/examples/dr-standby.sync"] + clusters.arguments
 
-    let masked = try CLI.run(command)
+    let masked = try await CLI.runAsync(command)
     #expect(masked.status == 1, "\(masked.stderr)")
     #expect(!masked.stdout.contains(Self.productionPassword))
     #expect(!masked.stdout.contains(Self.standbyPassword))
@@ -41,7 +41,7 @@ struct SecretMaskingCommandTests {
     #expect(masked.stdout.contains("   username: '***'\n"))
     #expect(masked.stdout.contains("+  tls.key: '***'\n"))
 
-    let shown = try CLI.run(command + ["--show-secrets"])
+    let shown = try await CLI.runAsync(command + ["--show-secrets"])
     #expect(shown.status == 1, "\(shown.stderr)")
     #expect(shown.stdout.contains("+  password: \(Self.productionPassword)\n"))
     #expect(shown.stdout.contains("-  password: \(Self.standbyPassword)\n"))

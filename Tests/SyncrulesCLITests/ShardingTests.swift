@@ -109,15 +109,15 @@ struct ShardingTests {
     }
     let rules = ["-f", "docs/examples/dr-standby.sync"]
     let referenceConfig = try clusters.directory.write("reference", try reference.kubeconfig())
-    func syncReference() throws {
-      let once = try CLI.run(
+    func syncReference() async throws {
+      let once = try await CLI.runAsync(
         ["sync", "--once"] + rules
           + [
             "--from-kubeconfig", clusters.productionKubeconfig, "--to-kubeconfig", referenceConfig,
           ])
       #expect(once.status == 0, "\(once.stderr)")
     }
-    try syncReference()
+    try await syncReference()
     let expected = Self.snapshot(reference)
     #expect(expected.count > 80)
 
@@ -178,7 +178,7 @@ struct ShardingTests {
         elapsed < HighAvailabilityTests.leaseDuration * 2 + .seconds(2),
         "\(lease) taken over \(elapsed) after the kill")
     }
-    try syncReference()
+    try await syncReference()
     let changed = Self.snapshot(reference)
     try? await HighAvailabilityTests.eventually("the changes on the standby") {
       Self.snapshot(standby) == changed

@@ -30,23 +30,23 @@ struct SyncCommandTests {
     let clusters = ["--from-kubeconfig", from, "--to-kubeconfig", to, "--source-name", "prod"]
     let rules = ["-f", "docs/examples/dr-standby.sync"]
 
-    let before = try CLI.run(["diff"] + rules + clusters)
+    let before = try await CLI.runAsync(["diff"] + rules + clusters)
     #expect(before.status == 1, "\(before.stderr)")
     #expect(before.stdout.contains("--- /dev/null"))
     #expect(before.stdout.contains("+++ desired/apps/Deployment:shop/api"))
 
-    let dryRun = try CLI.run(["sync", "--once", "--dry-run"] + rules + clusters)
+    let dryRun = try await CLI.runAsync(["sync", "--once", "--dry-run"] + rules + clusters)
     #expect(dryRun.status == 0, "\(dryRun.stderr)")
     #expect(dryRun.stdout.contains("would apply apps/Deployment:shop/api"))
     #expect(standby.objects(group: "apps", version: "v1", plural: "deployments").isEmpty)
 
-    let once = try CLI.run(["sync", "--once"] + rules + clusters)
+    let once = try await CLI.runAsync(["sync", "--once"] + rules + clusters)
     #expect(once.status == 0, "\(once.stderr)")
     let copies = standby.objects(group: "apps", version: "v1", plural: "deployments")
     #expect(copies.count == 3)
     #expect(copies.allSatisfy { $0["spec"]?["replicas"] == .int(0) })
 
-    let after = try CLI.run(["diff"] + rules + clusters)
+    let after = try await CLI.runAsync(["diff"] + rules + clusters)
     #expect(after.status == 0, "\(after.stdout)\(after.stderr)")
     #expect(after.stderr.contains("0 objects drifted"))
 
@@ -59,7 +59,7 @@ struct SyncCommandTests {
     try await ClusterPair.with(
       production: .init(initialObjects: try ClusterPair.exampleObjects())
     ) { clusters in
-      let once = try CLI.run(
+      let once = try await CLI.runAsync(
         ["sync", "--once", "--page-size", "2", "-f", "docs/examples/dr-standby.sync"]
           + clusters.arguments)
       #expect(once.status == 0, "\(once.stderr)")
@@ -78,11 +78,11 @@ struct SyncCommandTests {
   /// Runs `body` with the arguments naming `rules` and two API servers, production
   /// holding `objects`, and the standby.
   static func withClusters(
-    _ objects: [Value], rules: String, _ body: ([String], KubeAPIServer) throws -> Void
+    _ objects: [Value], rules: String, _ body: ([String], KubeAPIServer) async throws -> Void
   ) async throws {
     try await ClusterPair.with(production: .init(initialObjects: objects)) { clusters in
       let rulesPath = try clusters.directory.write("rules.sync", rules)
-      try body(["-f", rulesPath] + clusters.arguments, clusters.standby)
+      try await body(["-f", rulesPath] + clusters.arguments, clusters.standby)
       #expect(clusters.production.nonReadRequests.isEmpty)
     }
   }
@@ -128,16 +128,16 @@ struct SyncCommandTests {
   @Test func diffAgreesWithSyncAboutDependencies() async throws {
     let objects = Self.shopObjects + [Self.workload(templateMetadata: ["labels": ["app": "web"]])]
     try await Self.withClusters(objects, rules: Self.annotatingRules) { arguments, standby in
-      let before = try CLI.run(["diff"] + arguments)
+      let before = try await CLI.runAsync(["diff"] + arguments)
       #expect(before.status == 1, "\(before.stderr)")
       #expect(before.stdout.contains("+++ desired/apps/Deployment:shop/web"))
       #expect(before.stdout.contains("+++ desired//ConfigMap:shop/web-config"))
 
-      let once = try CLI.run(["sync", "--once"] + arguments)
+      let once = try await CLI.runAsync(["sync", "--once"] + arguments)
       #expect(once.status == 0, "\(once.stderr)")
       #expect(standby.objects(group: "", version: "v1", plural: "configmaps").count == 1)
 
-      let after = try CLI.run(["diff"] + arguments)
+      let after = try await CLI.runAsync(["diff"] + arguments)
       #expect(after.status == 0, "\(after.stdout)\(after.stderr)")
       #expect(after.stderr.contains("0 objects drifted"))
     }
@@ -148,7 +148,7 @@ struct SyncCommandTests {
   @Test func diffExitsTwoWhenTheRulesFailForAnObject() async throws {
     let objects = Self.shopObjects + [Self.workload(templateMetadata: "broken")]
     try await Self.withClusters(objects, rules: Self.annotatingRules) { arguments, _ in
-      let result = try CLI.run(["diff"] + arguments)
+      let result = try await CLI.runAsync(["diff"] + arguments)
       #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
       #expect(
         result.stderr.contains(
@@ -171,7 +171,7 @@ struct SyncCommandTests {
     let objects = Self.shopObjects + [Self.workload(templateMetadata: "broken")]
     try await Self.withClusters(objects, rules: Self.annotatingRules) { arguments, standby in
       try standby.load([["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "shop"]]])
-      let result = try CLI.run(["sync", "--once"] + flags + arguments)
+      let result = try await CLI.runAsync(["sync", "--once"] + flags + arguments)
       #expect(result.status == 1, "\(result.stderr)")
       let written = standby.objects(group: "", version: "v1", plural: "events")
       #expect(written.count == events, "\(written)")
@@ -246,8 +246,8 @@ struct SyncCommandTests {
     ]
     let result =
       passedAsFlag
-      ? try CLI.run(arguments + ["--kubeconfig", kubeconfig])
-      : try CLI.run(arguments, environment: ["KUBECONFIG": kubeconfig])
+      ? try await CLI.runAsync(arguments + ["--kubeconfig", kubeconfig])
+      : try await CLI.runAsync(arguments, environment: ["KUBECONFIG": kubeconfig])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(standby.objects(group: "apps", version: "v1", plural: "deployments").count == 3)
     #expect(production.nonReadRequests.isEmpty)
@@ -260,7 +260,7 @@ struct SyncCommandTests {
       .appendingPathComponent("same-\(UUID().uuidString)").path
     try server.kubeconfig().write(toFile: path, atomically: true, encoding: .utf8)
     defer { try? FileManager.default.removeItem(atPath: path) }
-    let result = try CLI.run(
+    let result = try await CLI.runAsync(
       [
         "sync", "--once", "-f", "docs/examples/dr-standby.sync", "--from-kubeconfig", path,
         "--to-kubeconfig", path,

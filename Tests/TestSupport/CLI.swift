@@ -64,10 +64,13 @@ extension CLI {
   /// small pool while the program runs: tests that start in-process API servers and then
   /// a `syncrules` process talking to them must not block the threads those servers'
   /// handlers need.
-  public static func runAsync(_ arguments: [String], program: String = "syncrules")
-    async throws -> Result
-  {
+  public static func runAsync(
+    _ arguments: [String], program: String = "syncrules", environment: [String: String] = [:]
+  ) async throws -> Result {
     let process = process(program, arguments)
+    if !environment.isEmpty {
+      process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     process.standardInput = FileHandle.nullDevice
     let out = Pipe()
     let err = Pipe()
