@@ -121,11 +121,12 @@ struct KarmadaWriter {
     #
     # Karmada did some things without being asked; they are written down here:
     # the namespaces it never propagates, the server-set fields and status it prunes,
-    # and Service cluster IPs. Two differences on purpose: finalizers are kept (the
+    # and Service cluster IPs. Differences on purpose: finalizers are kept (the
     # standby's own controllers need kubernetes.io/pvc-protection and the like; add
-    # `remove metadata.finalizers` for Karmada's behaviour), and deleting a rule here
-    # makes `syncrules sync` prune what it synced, where deleting a Karmada policy left
-    # the workloads running with production's settings (karmada-io/karmada#3873).
+    # `remove metadata.finalizers` for Karmada's behaviour); Services also lose their
+    # node ports, which could clash on the standby; and deleting a rule here makes
+    # `syncrules sync` prune what it synced, where deleting a Karmada policy left the
+    # workloads running with production's settings (karmada-io/karmada#3873).
     """
   }
 
