@@ -60,6 +60,8 @@ public struct ImportFinding: Sendable, Hashable, CustomStringConvertible {
 /// The translation failed: the findings include at least one error.
 public struct ImportFailure: Error, Sendable {
   public var findings: [ImportFinding]
+  /// A path named on the command line does not exist (a usage error, as for `check`).
+  public var isUsageError = false
 }
 
 /// A translated configuration: the `.sync` text and what the translation had to say.

@@ -93,7 +93,9 @@ struct PolicyDocuments {
     for path in paths {
       var isDirectory: ObjCBool = false
       guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-        throw failure(path, "no such file or directory")
+        var missing = failure(path, "no such file or directory")
+        missing.isUsageError = true
+        throw missing
       }
       guard isDirectory.boolValue else {
         files.append(path)

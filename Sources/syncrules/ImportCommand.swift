@@ -12,7 +12,7 @@ struct ImportCommand: ParsableCommand {
       The .sync text goes to standard output (or -o FILE); warnings go to standard error, \
       each with a stable code (docs/diagnostics.md). Exit status: 0 when translated \
       (warnings allowed), 1 when a policy is malformed (nothing is written), 2 for usage \
-      errors.
+      errors (bad flags, a path that does not exist).
       """,
     subcommands: [ImportKarmadaCommand.self, ImportVeleroCommand.self])
 }
@@ -48,7 +48,7 @@ struct ImportOutputOptions: ParsableArguments {
       result = try translate()
     } catch {
       Terminal.write(error.findings.map { "\($0)\n" }.joined(), to: 2)
-      throw ExitCode(1)
+      throw ExitCode(error.isUsageError ? 2 : 1)
     }
     Terminal.write(result.findings.map { "\($0)\n" }.joined(), to: 2)
     guard let output else {

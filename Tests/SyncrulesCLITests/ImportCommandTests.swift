@@ -108,7 +108,7 @@ struct ImportCommandTests {
 
   @Test func aMissingFileIsAnError() throws {
     let result = try CLI.run(["import", "velero", "no/such/modifiers.yaml"])
-    #expect(result.status == 1)
+    #expect(result.status == 2, "a usage error, as for `check`")
     #expect(result.stderr.contains("no/such/modifiers.yaml"), "\(result.stderr)")
   }
 }
