@@ -49,16 +49,19 @@ struct PolicyDocuments {
   }
 
   var documents: [Document] = []
+  /// The paths as named on the command line.
+  var paths: [String] = []
 
   /// Reads files, and the `.yaml`, `.yml` and `.json` files under directories (sorted by
   /// path). A file that does not parse is an error naming its line and column.
   static func read(paths: [String]) throws(ImportFailure) -> PolicyDocuments {
-    var result = PolicyDocuments()
+    var result = PolicyDocuments(paths: paths)
     for file in try expand(paths) {
-      guard let data = FileManager.default.contents(atPath: file),
-        let text = String(data: data, encoding: .utf8)
-      else {
+      guard let data = FileManager.default.contents(atPath: file) else {
         throw failure(file, "cannot read the file")
+      }
+      guard let text = String(data: data, encoding: .utf8) else {
+        throw failure(file, "not UTF-8 text")
       }
       let values: [Value]
       do {

@@ -162,6 +162,16 @@ struct KarmadaPolicies {
     for document in documents.documents {
       try policies.add(PolicyNode(document))
     }
+    if policies.propagation.isEmpty && policies.overrides.isEmpty {
+      let place = documents.documents.first
+      throw ImportFailure(
+        findings: [
+          ImportFinding(
+            code: .invalidPolicy, file: place?.file ?? documents.paths.joined(separator: ", "),
+            line: 1, column: 1,
+            message: "no PropagationPolicy or OverridePolicy (policy.karmada.io) found")
+        ] + policies.findings)
+    }
     return policies
   }
 
@@ -237,12 +247,12 @@ struct KarmadaPolicies {
   private func selectors(_ spec: PolicyNode, namespace: String?, required: Bool)
     throws(ImportFailure) -> [ResourceSelector]
   {
-    guard let list = spec["resourceSelectors"], !(list.value.arrayValue?.isEmpty ?? true) else {
-      if required { throw spec.invalid("`spec.resourceSelectors` must name at least one kind") }
-      return []
+    let items = try spec["resourceSelectors"]?.list() ?? []
+    if items.isEmpty && required {
+      throw spec.invalid("`spec.resourceSelectors` must name at least one kind")
     }
     var result: [ResourceSelector] = []
-    for item in try list.list() {
+    for item in items {
       result.append(try ResourceSelector.read(item, policyNamespace: namespace))
     }
     return result

@@ -38,7 +38,16 @@ public struct VeleroImporter {
       """
     ]
     if modifiers.rules.isEmpty {
-      throw ImportFailure(findings: findings)
+      throw ImportFailure(
+        findings: [
+          ImportFinding(
+            code: .invalidPolicy,
+            file: documents.documents.first?.file ?? documents.paths.joined(separator: ", "),
+            line: 1, column: 1,
+            message:
+              "no resource-modifier rules found (a ConfigMap with `version: v1` and `resourceModifierRules`)"
+          )
+        ] + findings)
     }
     for (index, rule) in modifiers.rules.enumerated() {
       var writer = VeleroRuleWriter(rule: rule, index: index, registry: registry)
