@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SyncDriver
 import SyncImport
 import SyncSchema
 
@@ -41,8 +42,12 @@ struct ImportOutputOptions: ParsableArguments {
     }
   }
 
-  /// Prints the findings, writes the text, and fails on errors.
-  func finish(_ translate: () throws(ImportFailure) -> ImportResult) throws {
+  /// Prints the findings, writes the text, and fails on errors: the translation's own,
+  /// or the checker's on the text (a policy Kubernetes would refuse, such as a name
+  /// that is not a valid object name, still translates, and `check` says where).
+  func finish(
+    registry: SchemaRegistry, _ translate: () throws(ImportFailure) -> ImportResult
+  ) throws {
     let result: ImportResult
     do {
       result = try translate()
@@ -51,14 +56,20 @@ struct ImportOutputOptions: ParsableArguments {
       throw ExitCode(error.isUsageError ? 2 : 1)
     }
     Terminal.write(result.findings.map { "\($0)\n" }.joined(), to: 2)
-    guard let output else {
+    if let output {
+      do {
+        try result.text.write(toFile: output, atomically: true, encoding: .utf8)
+      } catch {
+        Terminal.write("\(output): cannot write: \(error.localizedDescription)\n", to: 2)
+        throw ExitCode(1)
+      }
+    } else {
       Terminal.write(result.text, to: 1)
-      return
     }
-    do {
-      try result.text.write(toFile: output, atomically: true, encoding: .utf8)
-    } catch {
-      Terminal.write("\(output): cannot write: \(error.localizedDescription)\n", to: 2)
+    let checked = RuleSet.load(text: result.text, path: output ?? "<import>", registry: registry)
+    if checked.hasErrors {
+      Terminal.write(checked.renderedFailure(), to: 2)
+      Terminal.write("syncrules: error: the translation does not check; see above\n", to: 2)
       throw ExitCode(1)
     }
   }
@@ -98,6 +109,8 @@ struct ImportKarmadaCommand: ParsableCommand {
           .filter { !$0.isEmpty }
       },
       registry: try options.registry())
-    try options.finish { () throws(ImportFailure) in try importer.translate(paths: paths) }
+    try options.finish(registry: importer.registry) { () throws(ImportFailure) in
+      try importer.translate(paths: paths)
+    }
   }
 }

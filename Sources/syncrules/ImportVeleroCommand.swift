@@ -17,6 +17,8 @@ struct ImportVeleroCommand: ParsableCommand {
 
   func run() throws {
     let importer = VeleroImporter(registry: try options.registry())
-    try options.finish { () throws(ImportFailure) in try importer.translate(paths: paths) }
+    try options.finish(registry: importer.registry) { () throws(ImportFailure) in
+      try importer.translate(paths: paths)
+    }
   }
 }

@@ -106,6 +106,28 @@ struct ImportCommandTests {
     #expect(!FileManager.default.fileExists(atPath: output))
   }
 
+  /// `import` checks what it writes: a source the tool itself would refuse (here a
+  /// regex that does not compile) still translates, and the checker's error says where.
+  @Test func aTranslationThatDoesNotCheckFailsWithTheCheckersError() throws {
+    let directory = try TemporaryDirectory(prefix: "import")
+    let modifiers = try directory.write(
+      "modifiers.yaml",
+      """
+      version: v1
+      resourceModifierRules:
+      - conditions: {groupResource: pods, resourceNameRegex: "(unclosed"}
+        patches: [{operation: remove, path: /spec/nodeName}]
+      """)
+    let output = directory.file("restore.sync")
+    let result = try CLI.run(["import", "velero", "-o", output, modifiers])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("restore.sync:"), "\(result.stderr)")
+    #expect(result.stderr.contains("error[E0301]"), "\(result.stderr)")
+    #expect(
+      result.stderr.hasSuffix("syncrules: error: the translation does not check; see above\n"))
+    #expect(FileManager.default.fileExists(atPath: output), "written, so it can be fixed")
+  }
+
   @Test func aMissingFileIsAnError() throws {
     let result = try CLI.run(["import", "velero", "no/such/modifiers.yaml"])
     #expect(result.status == 2, "a usage error, as for `check`")
