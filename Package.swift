@@ -11,6 +11,7 @@ let package = Package(
     .executable(name: "syncrules", targets: ["syncrules"]),
     .library(name: "SyncRuntime", targets: ["SyncRuntime"]),
     .library(name: "SyncDriver", targets: ["SyncDriver"]),
+    .library(name: "SyncImport", targets: ["SyncImport"]),
     // The stages on their own, for the fuzzing package under Fuzz/ (which can only use
     // products of this one).
     .library(name: "SyncValue", targets: ["SyncValue"]),

@@ -38,5 +38,6 @@ let package = Package(
     fuzzer("json-patch", ["SyncValue"]),
     fuzzer("evaluator", ["SyncRuntime", "SyncValue"]),
     fuzzer("kubeconfig", ["KubeClient", "SyncValue"]),
+    fuzzer("import", ["SyncImport", "SyncDriver", "SyncValue"]),
   ]
 )

@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-all_targets=(rules json-stream yaml json-patch evaluator kubeconfig)
+all_targets=(rules json-stream yaml json-patch evaluator kubeconfig import)
 seconds=60
 runs=
 seed=
@@ -76,7 +76,7 @@ export LSAN_OPTIONS="suppressions=$PWD/Fuzz/lsan.supp:print_suppressions=0${LSAN
 dictionary() {
   case $1 in
     rules) echo rules ;;
-    yaml | kubeconfig) echo yaml ;;
+    yaml | kubeconfig | import) echo yaml ;;
     json-patch) echo json-patch ;;
     *) echo json ;;
   esac

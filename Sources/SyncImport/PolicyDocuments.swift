@@ -57,10 +57,10 @@ struct PolicyDocuments {
   static func read(paths: [String]) throws(ImportFailure) -> PolicyDocuments {
     var result = PolicyDocuments(paths: paths)
     for file in try expand(paths) {
-      guard let data = FileManager.default.contents(atPath: file) else {
+      guard let bytes = readFile(file) else {
         throw failure(file, "cannot read the file")
       }
-      guard let text = String(data: data, encoding: .utf8) else {
+      guard let text = String(validating: bytes, as: UTF8.self) else {
         throw failure(file, "not UTF-8 text")
       }
       let values: [Value]
@@ -123,5 +123,23 @@ struct PolicyDocuments {
     }
     while indices.count < count { indices.append(indices.count) }
     return indices
+  }
+}
+
+/// The bytes of the file at `path`, read with `read(2)` (Foundation's whole-file read
+/// keeps a buffer alive for an empty file); nil when it cannot be opened or read.
+func readFile(_ path: String) -> [UInt8]? {
+  let descriptor = open(path, O_RDONLY)
+  guard descriptor >= 0 else { return nil }
+  defer { close(descriptor) }
+  var bytes: [UInt8] = []
+  var chunk = [UInt8](repeating: 0, count: 65536)
+  while true {
+    let count = chunk.withUnsafeMutableBytes {
+      readInput(from: descriptor, into: $0.baseAddress!, count: $0.count)
+    }
+    if count < 0 { return nil }
+    if count == 0 { return bytes }
+    bytes += chunk[..<count]
   }
 }
