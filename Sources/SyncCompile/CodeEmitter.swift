@@ -70,10 +70,10 @@ struct CodeEmitter {
       }
       append(.image(paths.map(state.path), compiled), edit.range)
     case .strategicPatch(let value):
-      let builder = PatchStrategyBuilder()
       var strategies: [String: PatchStrategyTree] = [:]
       for kind in kinds {
-        strategies["\(kind.gvk.apiVersion) \(kind.gvk.kind)"] = builder.strategies(of: kind)
+        strategies["\(kind.gvk.apiVersion) \(kind.gvk.kind)"] =
+          state.patchStrategies.strategies(of: kind)
       }
       append(.strategicPatch(state.operand(value), strategies: strategies), edit.range)
     case .document(let path, let format, let body):

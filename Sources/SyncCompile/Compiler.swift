@@ -51,6 +51,8 @@ final class CompileState {
   var constants: [Value] = []
   private var constantIndex: [Value: Int] = [:]
   var locations: [SourceSpan] = []
+  /// Strategic-merge-patch strategies, built once per schema definition for every rule.
+  let patchStrategies = PatchStrategyBuilder()
 
   init(program: CheckedProgram) {
     self.program = program
