@@ -111,6 +111,12 @@ public enum ResourceEvent: Sendable {
   case deleted(Value)
   /// The watch restarted (dropped connection, expiry); counted in metrics.
   case restarted(reason: String)
+  /// A paged list begins (``SourceCluster/follow(_:_:)``), and changes made while it is
+  /// read come as events between its pages, or while a page is handled. They are newer
+  /// than every page: a listed object that an event has changed or deleted since
+  /// `listStarted` is stale, and an object an event brought is not gone for missing from
+  /// the pages.
+  case listStarted
   /// One page of a list, from ``SourceCluster/follow(_:_:)``: page index 0 again means
   /// the list started over. A ``listComplete`` follows the last page.
   case page([Value], index: Int)
@@ -133,6 +139,9 @@ public protocol SourceCluster: Sendable {
   /// What ``watch(_:)`` delivers, handed to `handle` and awaited before the next event,
   /// lists possibly as pages: a slow `handle` slows the list down instead of letting a
   /// large one pile up in memory. Returns when cancelled or the watch ends.
+  ///
+  /// After a ``ResourceEvent/listStarted`` `handle` may be called again before an earlier
+  /// call returned: the changes made while a list is read do not wait for its pages.
   func follow(
     _ resource: ResourceType, _ handle: @Sendable (ResourceEvent) async -> Void
   ) async throws

@@ -87,7 +87,7 @@ public struct KubeSourceCluster: SourceCluster {
             case .event(.deleted(let object)): continuation.yield(.deleted(object))
             case .event(.bookmark): continue
             case .retrying(let error, _): continuation.yield(.restarted(reason: "\(error)"))
-            case .page, .listed: continue  // only with `deliversPages`, not set here
+            case .listStarted, .page, .listed: continue  // only with `deliversPages`
             }
           }
           continuation.finish()
@@ -111,6 +111,7 @@ extension KubeSourceCluster {
     await reflector.run { event in
       switch event {
       case .snapshot(let list): await handle(.snapshot(list.items))
+      case .listStarted: await handle(.listStarted)
       case .page(let items, let index): await handle(.page(items, index: index))
       case .listed: await handle(.listComplete)
       case .event(.added(let object)): await handle(.added(object))

@@ -168,7 +168,7 @@ public final class SharedSource: SourceCluster {
         if let key = ObjectKey(of: object) { channel.objects?[key] = object }
       case .deleted(let object):
         if let key = ObjectKey(of: object) { channel.objects?[key] = nil }
-      case .restarted, .page, .listComplete:
+      case .restarted, .listStarted, .page, .listComplete:
         break  // the upstream is followed through `watch`, which delivers snapshots
       }
       channels[resource] = channel

@@ -96,15 +96,25 @@ extension SyncEngine {
       snapshots.insert(resource)
     case .added(let object), .modified(let object):
       if let key = ObjectKey(of: object) {
+        changedWhileListing[resource]?.insert(key)
         await receive(object, key: key, of: resource, urgent: true)
       }
     case .deleted(let object):
-      if let key = ObjectKey(of: object) { await receiveDeletion(key, urgent: true) }
+      if let key = ObjectKey(of: object) {
+        changedWhileListing[resource]?.insert(key)
+        await receiveDeletion(key, urgent: true)
+      }
+    case .listStarted:
+      changedWhileListing[resource] = []
     case .page(let objects, let index):
       // Like a `--once` list: the next page is read once the queue has room for it.
       await receiveListPage(objects, index: index, of: resource)
     case .listComplete:
-      await finishSnapshot(of: resource, present: listedKeys.removeValue(forKey: resource) ?? [])
+      // An object a change brought during the list is there even if no page had it (and
+      // one a change deleted is not cached, so counting it present deletes nothing).
+      let changed = changedWhileListing.removeValue(forKey: resource) ?? []
+      let listed = listedKeys.removeValue(forKey: resource) ?? []
+      await finishSnapshot(of: resource, present: listed.union(changed))
       snapshots.insert(resource)
     case .restarted(let reason):
       metrics.watchRestarted(resource: resource.description)

@@ -129,8 +129,11 @@ public actor SyncEngine {
   var sourceObjects = SourceObjects()
   /// The generation the next arrival of a source object gets.
   var nextGeneration: UInt64 = 0
-  /// The keys of the pages of a `--once` list so far, by resource.
+  /// The keys of the pages of a list so far, by resource.
   var listedKeys: [ResourceType: Set<ObjectKey>] = [:]
+  /// The keys a watch event changed or deleted since the list of their resource under way
+  /// began (``ResourceEvent/listStarted``): the pages' versions of them are older.
+  var changedWhileListing: [ResourceType: Set<ObjectKey>] = [:]
   var decisions = DecisionTable()
   var targetResources: [String: ResourceType] = [:]
   var knownNamespaces: Set<String> = []
@@ -203,7 +206,7 @@ public actor SyncEngine {
     for object in objects {
       guard let key = ObjectKey(of: object) else { continue }
       present.insert(key)
-      await receive(object, key: key, of: resource)
+      await receive(object, key: key, of: resource, listed: true)
     }
   }
 
@@ -218,12 +221,17 @@ public actor SyncEngine {
     options.shard?.contains(key) ?? true
   }
 
-  /// A listed object, or (`urgent`) one a watch says changed: that goes ahead of a list's
+  /// A `listed` object, or (`urgent`) one a watch says changed: that goes ahead of a list's
   /// backlog.
-  func receive(_ object: Value, key: ObjectKey, of resource: ResourceType, urgent: Bool = false)
-    async
-  {
+  func receive(
+    _ object: Value, key: ObjectKey, of resource: ResourceType, listed: Bool = false,
+    urgent: Bool = false
+  ) async {
     guard owns(key) else { return }
+    // A watch event since the list began is newer than the page: the page must not undo
+    // it, nor bring back an object it deleted. (Checked here, in the same step as the
+    // store below, so that no event can slip in between.)
+    if listed, changedWhileListing[resource]?.contains(key) == true { return }
     nextGeneration += 1
     sourceObjects[key] = HeldObject(resource: resource, object: object, generation: nextGeneration)
     if seenAt[key] == nil { seenAt[key] = .now }

@@ -215,7 +215,7 @@ func configMap(_ name: String, namespace: String = "shop", data: Value = ["k": "
           snapshots.append(list.items.compactMap { $0["metadata"]?["name"]?.stringValue }.sorted())
         case .event(let event):
           if let name = event.object?["metadata"]?["name"]?.stringValue { seen.append(name) }
-        case .retrying, .page, .listed: break
+        case .retrying, .listStarted, .page, .listed: break
         }
         // Drive the server from the consumer so each step happens at a known point.
         if stage == 0, snapshots.count == 1 {

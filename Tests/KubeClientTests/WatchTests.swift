@@ -182,7 +182,7 @@ func bookmark(_ rv: String) -> String {
         case .event(let event): log.append("event \(event.resourceVersion ?? "-")")
         case .retrying(let error, _):
           log.append("retry \(error.code.map(String.init) ?? "transport")")
-        case .page, .listed: log.append("page")  // only with `deliversPages`
+        case .listStarted, .page, .listed: log.append("page")  // only with `deliversPages`
         }
         if log.last == "event 31" { break }
       }
@@ -200,14 +200,18 @@ func bookmark(_ rv: String) -> String {
 
   /// With `deliversPages`, `run` hands a list over page by page and asks for the next
   /// page only once the consumer is done with the last: a slow consumer holds one page.
-  @Test func pagesWaitForTheConsumer() async throws {
+  /// Meanwhile a watch from the first page's version delivers the changes made since (they
+  /// do not wait for the last page), and after the list the watch goes on from the last
+  /// event it delivered.
+  @Test func pagesWaitForTheConsumerWhileChangesDoNot() async throws {
     let log = NIOLockedValueBox<[String]>([])
     try await withStub(
       respond: Responder { request in
         if request.query["watch"] != nil {
-          log.withLockedValue { $0.append("watch from \(request.query["resourceVersion"] ?? "-")") }
-          return .stream(
-            status: 200, chunks: [(1, event("ADDED", "d", rv: "21")), (60_000, "")], drop: false)
+          let from = request.query["resourceVersion"] ?? "-"
+          log.withLockedValue { $0.append("watch from \(from)") }
+          let next = from == "20" ? event("ADDED", "d", rv: "21") : event("ADDED", "e", rv: "22")
+          return .stream(status: 200, chunks: [(1, next), (60_000, "")], drop: false)
         }
         let token = request.query["continue"]
         let limit = request.query["limit"] ?? "-"
@@ -226,9 +230,16 @@ func bookmark(_ rv: String) -> String {
       let running = Task {
         await reflector.run { item in
           switch item {
+          case .listStarted: log.withLockedValue { $0.append("list started") }
           case .page(let items, let index):
             log.withLockedValue { $0.append("page \(index): \(items.count) objects") }
-            try? await Task.sleep(for: .milliseconds(200))
+            // The first page is handed over until the change made since has arrived.
+            let deadline = ContinuousClock.now + .seconds(30)
+            while index == 0, !log.withLockedValue({ $0.contains("event 21") }),
+              ContinuousClock.now < deadline
+            {
+              try? await Task.sleep(for: .milliseconds(5))
+            }
             log.withLockedValue { $0.append("page \(index) handled") }
           case .listed(let version): log.withLockedValue { $0.append("listed at \(version)") }
           case .event(let event):
@@ -239,17 +250,25 @@ func bookmark(_ rv: String) -> String {
         }
       }
       let deadline = ContinuousClock.now + .seconds(60)
-      while !log.withLockedValue({ $0.contains("event 21") }), ContinuousClock.now < deadline {
+      while !log.withLockedValue({ $0.contains("event 22") }), ContinuousClock.now < deadline {
         try await Task.sleep(for: .milliseconds(10))
       }
       running.cancel()
       await running.value
     }
+    let entries = log.withLockedValue { $0 }
+    let listSide = entries.filter { !$0.hasPrefix("watch") && !$0.hasPrefix("event") }
     #expect(
-      log.withLockedValue { $0 } == [
-        "list limit 2 from start", "page 0: 2 objects", "page 0 handled", "list limit 2 from t1",
-        "page 1: 1 objects", "page 1 handled", "listed at 20", "watch from 20", "event 21",
+      listSide == [
+        "list limit 2 from start", "list started", "page 0: 2 objects", "page 0 handled",
+        "list limit 2 from t1", "page 1: 1 objects", "page 1 handled", "listed at 20",
       ])
+    #expect(entries.filter { $0.hasPrefix("watch") } == ["watch from 20", "watch from 21"])
+    #expect(entries.filter { $0.hasPrefix("event") } == ["event 21", "event 22"])
+    func position(_ entry: String) -> Int { entries.firstIndex(of: entry) ?? .max }
+    #expect(position("list started") < position("watch from 20"))
+    #expect(position("event 21") < position("page 0 handled"))
+    #expect(position("listed at 20") < position("watch from 21"))
   }
 
   @Test func tooManyRequestsHonoursRetryAfter() async throws {

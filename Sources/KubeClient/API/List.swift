@@ -61,8 +61,14 @@ extension KubeClient {
   ///
   /// When a continue token expires (410) between pages the list starts over: `body` is
   /// then called with page index 0 again, and must forget what it was given before.
+  ///
+  /// - Parameter began: called with the first page's resourceVersion before `body` sees
+  ///   the page (again when the list starts over). Every page of a paged list is of that
+  ///   version's snapshot, so a watch from it, started while the pages are read, misses
+  ///   nothing that changes meanwhile.
   public func listPages(
     _ resource: ResourceType, namespace: String? = nil, options: ListOptions = ListOptions(),
+    began: (_ resourceVersion: String) async throws(KubeError) -> Void = { _ in },
     _ body: (_ items: [Value], _ index: Int) async throws(KubeError) -> Void
   ) async throws(KubeError) -> String {
     var restarts = 0
@@ -70,7 +76,7 @@ extension KubeClient {
       do {
         let pageSize = restarts >= 3 ? nil : options.pageSize
         return try await listPaged(
-          resource, namespace: namespace, options, pageSize: pageSize, body)
+          resource, namespace: namespace, options, pageSize: pageSize, began: began, body)
       } catch .expired where restarts < 3 {
         restarts += 1
       }
@@ -79,6 +85,7 @@ extension KubeClient {
 
   private func listPaged(
     _ resource: ResourceType, namespace: String?, _ options: ListOptions, pageSize: Int?,
+    began: (_ resourceVersion: String) async throws(KubeError) -> Void,
     _ body: (_ items: [Value], _ index: Int) async throws(KubeError) -> Void
   ) async throws(KubeError) -> String {
     var continueToken: String?
@@ -94,12 +101,13 @@ extension KubeClient {
       guard let pageItems = page["items"] else {
         throw .invalidResponse("list of \(resource.versionedName) has no items")
       }
+      let metadata = page["metadata"]
+      if index == 0 { try await began(metadata?["resourceVersion"]?.stringValue ?? "") }
       try await body(
         (pageItems.arrayValue ?? []).map {
           Self.withTypeMeta($0, apiVersion: resource.apiVersion, kind: kind)
         }, index)
       index += 1
-      let metadata = page["metadata"]
       continueToken = metadata?["continue"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
       if continueToken == nil { return metadata?["resourceVersion"]?.stringValue ?? "" }
     } while true

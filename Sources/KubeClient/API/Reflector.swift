@@ -52,6 +52,12 @@ public enum ReflectorEvent: Sendable {
   /// …and then this, once the last page was delivered: the list is complete as of
   /// `resourceVersion`, and objects missing from its pages were deleted.
   case listed(resourceVersion: String)
+  /// With ``Reflector/Options/deliversPages``: a list begins, and a watch from its first
+  /// page's resourceVersion runs while its pages are delivered. Its events are newer than
+  /// every page: a page item for an object an event has changed or deleted since
+  /// `listStarted` is stale, and an object an event brought is not gone for missing from
+  /// the pages.
+  case listStarted
   /// A change after the last snapshot (bookmarks included: they only move the version).
   case event(WatchEvent)
   /// A list or watch failed; the reflector waits `delay` and tries again.
@@ -59,8 +65,9 @@ public enum ReflectorEvent: Sendable {
 }
 
 /// Keeps a consumer up to date with one resource: list, then watch from the list's
-/// resourceVersion; on a dropped watch resume from the last version seen; on 410 list
-/// again; back off on failures and on 429.
+/// resourceVersion (with ``Options/deliversPages``, from the first page's, while the pages
+/// are read); on a dropped watch resume from the last version seen; on 410 list again;
+/// back off on failures and on 429.
 public struct Reflector: Sendable {
   public struct Options: Sendable {
     public var listOptions = ListOptions()
@@ -115,6 +122,10 @@ public struct Reflector: Sendable {
   /// ``Options/deliversPages``, between the pages of a list) instead of letting events
   /// pile up. Never throws: failures are reported as
   /// ``ReflectorEvent/retrying(error:delay:)`` and retried.
+  ///
+  /// With ``Options/deliversPages`` a list is watched while its pages are read, and
+  /// `emit` is then called from two tasks: an event may arrive while a page is being
+  /// handed over (see ``ReflectorEvent/listStarted``).
   public func run(_ emit: @Sendable (ReflectorEvent) async -> Void) async {
     var backoff = options.backoff
     var version: String?
@@ -122,11 +133,7 @@ public struct Reflector: Sendable {
       if version == nil {
         do {
           if options.deliversPages {
-            let listed = try await client.listPages(
-              resource, namespace: namespace, options: options.listOptions
-            ) { items, index in await emit(.page(items: items, index: index)) }
-            version = listed
-            await emit(.listed(resourceVersion: listed))
+            version = try await listWatching(emit)
           } else {
             let list = try await client.list(
               resource, namespace: namespace, options: options.listOptions)
@@ -138,33 +145,122 @@ public struct Reflector: Sendable {
           continue
         }
       }
-      var watchOptions = WatchOptions(resourceVersion: version)
-      watchOptions.timeoutRange = options.watchTimeoutRange
-      watchOptions.selectors = options.listOptions
-      watchOptions.selectors.pageSize = nil
-      let started = ContinuousClock.now
-      var sawEvent = false
-      do {
-        for try await event in client.watch(resource, namespace: namespace, options: watchOptions) {
-          sawEvent = true
-          if let next = event.resourceVersion, !next.isEmpty { version = next }
-          await emit(.event(event))
-        }
-        let lasted = ContinuousClock.now - started
-        if lasted >= options.backoff.resetAfter { backoff.reset() }
-        if !sawEvent, lasted < options.minimumWatchDuration {
-          let error = KubeError.transport(
-            "watch of \(resource.versionedName) closed after \(lasted)")
-          guard await pause(after: error, &backoff, emit) else { return }
-        }
-      } catch KubeError.expired {
-        // The history we would resume from is gone: list again, at once (as client-go).
-        version = nil
-      } catch {
-        if ContinuousClock.now - started >= options.backoff.resetAfter { backoff.reset() }
-        guard await pause(after: error, &backoff, emit) else { return }
+      switch await watchOnce(from: &version, &backoff, emit) {
+      case .resumes: continue
+      case .expired: version = nil  // list again, at once (as client-go)
+      case .stopped: return
       }
     }
+  }
+
+  /// How one watch ended.
+  private enum WatchEnd {
+    /// Watch again from the last version seen.
+    case resumes
+    /// 410: the history to resume from is gone; only a new list can go on.
+    case expired
+    /// Cancelled.
+    case stopped
+  }
+
+  /// One watch from `version`, moving it along with every event emitted; a failure is
+  /// reported and waited out here (``WatchEnd/resumes`` afterwards).
+  private func watchOnce(
+    from version: inout String?, _ backoff: inout Backoff,
+    _ emit: @Sendable (ReflectorEvent) async -> Void
+  ) async -> WatchEnd {
+    var watchOptions = WatchOptions(resourceVersion: version)
+    watchOptions.timeoutRange = options.watchTimeoutRange
+    watchOptions.selectors = options.listOptions
+    watchOptions.selectors.pageSize = nil
+    let started = ContinuousClock.now
+    var sawEvent = false
+    do {
+      for try await event in client.watch(resource, namespace: namespace, options: watchOptions) {
+        sawEvent = true
+        if let next = event.resourceVersion, !next.isEmpty { version = next }
+        await emit(.event(event))
+      }
+      let lasted = ContinuousClock.now - started
+      if lasted >= options.backoff.resetAfter { backoff.reset() }
+      if !sawEvent, lasted < options.minimumWatchDuration {
+        let error = KubeError.transport(
+          "watch of \(resource.versionedName) closed after \(lasted)")
+        guard await pause(after: error, &backoff, emit) else { return .stopped }
+      }
+    } catch KubeError.expired {
+      return .expired
+    } catch {
+      if ContinuousClock.now - started >= options.backoff.resetAfter { backoff.reset() }
+      guard await pause(after: error, &backoff, emit) else { return .stopped }
+    }
+    return Task.isCancelled ? .stopped : .resumes
+  }
+
+  /// Lists page by page while a watch from the first page's resourceVersion runs beside
+  /// it, so that a change made while a long list is read (at the pace of its consumer)
+  /// reaches the consumer at once rather than after the last page. Emits
+  /// ``ReflectorEvent/listStarted``, the pages and the events, then
+  /// ``ReflectorEvent/listed(resourceVersion:)``; returns the version to watch on from.
+  ///
+  /// Throws ``KubeError/expired(_:)`` when the watch's history is gone (list again), and
+  /// the list's errors.
+  private func listWatching(_ emit: @Sendable (ReflectorEvent) async -> Void) async throws
+    -> String
+  {
+    try await withoutActuallyEscaping(emit) { emit in
+      let (firstVersion, firstVersionSink) = AsyncStream.makeStream(of: String.self)
+      return try await withThrowingTaskGroup(of: ListingPart.self) { group in
+        group.addTask {
+          var started = false
+          let listed = try await client.listPages(
+            resource, namespace: namespace, options: options.listOptions,
+            began: { version in
+              // A list that starts over after an expired continue token keeps the watch:
+              // its events are still newer than every page of the new list.
+              guard !started else { return }
+              started = true
+              await emit(.listStarted)
+              firstVersionSink.yield(version)
+              firstVersionSink.finish()
+            }
+          ) { items, index in await emit(.page(items: items, index: index)) }
+          firstVersionSink.finish()
+          return .listed(listed)
+        }
+        group.addTask {
+          var versions = firstVersion.makeAsyncIterator()
+          guard var version: String? = await versions.next() else { return .watched(nil) }
+          var backoff = options.backoff
+          while true {
+            switch await watchOnce(from: &version, &backoff, emit) {
+            case .resumes: continue
+            case .stopped: return .watched(version)
+            case .expired:
+              throw KubeError.expired(
+                APIStatus(code: 410, reason: "Expired", message: "watch history expired"))
+            }
+          }
+        }
+        // The list ends first unless the watch fails: then the list is cancelled too.
+        guard case .listed(let listed)? = try await group.next() else {
+          throw CancellationError()
+        }
+        group.cancelAll()
+        var from = listed
+        while let part = try await group.next() {
+          if case .watched(let version?) = part, !version.isEmpty { from = version }
+        }
+        await emit(.listed(resourceVersion: listed))
+        return from
+      }
+    }
+  }
+
+  /// What each task of ``listWatching(_:)`` ends with.
+  private enum ListingPart: Sendable {
+    case listed(String)
+    case watched(String?)
   }
 
   /// Reports `error` and sleeps; false when cancelled meanwhile.
