@@ -31,10 +31,10 @@ actor ShardEngines {
 extension SyncSession {
   /// `sync --leader-elect --shards N`: this replica syncs the shards whose Leases it
   /// holds, each with an engine of its own writing through a client of its own, so that
-  /// a shard's fence stops that shard's writes only.
-  func runSharded(
-    _ election: LeaderElector.Settings, metrics: SyncMetrics, events: EventRecorder?
-  ) async throws {
+  /// a shard's fence stops that shard's writes only: its copies, prunes and Events (each
+  /// shard has its own Event recorder on that client; the base client, which is not
+  /// fenced, writes only the Leases).
+  func runSharded(_ election: LeaderElector.Settings, metrics: SyncMetrics) async throws {
     let engines = ShardEngines(program: program)
     let health = try await startHealthServer(metrics: metrics) { await engines.isReady }
     let reloader = RuleReloader(options: settings.rules, interval: settings.reloadInterval)
@@ -49,6 +49,7 @@ extension SyncSession {
       client.observeRequests { method, host, code, duration in
         metrics.request(method: method, host: host, code: code, duration: duration)
       }
+      let events = session.makeEventRecorder(metrics: metrics, client: client)
       let result: Result<Void, any Error>
       do {
         let engine = try session.makeEngine(
@@ -62,6 +63,8 @@ extension SyncSession {
         result = .failure(error)
       }
       await engines.remove(shard: shard.index)
+      // Events still queued are written while the fence allows, refused after.
+      await events?.finish()
       try? await client.shutdown()
       try result.get()
     }

@@ -73,10 +73,16 @@ public struct SyncSession: Sendable {
 
   /// The recorder of Events on the target, nil when they are off or this is a dry run.
   /// Its `reportingInstance` is the leader-election identity, or `host_pid`.
-  public func makeEventRecorder(metrics: SyncMetrics) -> EventRecorder? {
+  ///
+  /// - Parameter client: the client its Events are written through; nil: the target's.
+  ///   A shard's recorder writes through the shard's client, so that the shard's fence
+  ///   stops its Events too.
+  public func makeEventRecorder(metrics: SyncMetrics, client: KubeClient? = nil)
+    -> EventRecorder?
+  {
     guard settings.events, !settings.dryRun else { return nil }
     return EventRecorder(
-      writer: KubeEventWriter(client: target),
+      writer: KubeEventWriter(client: client ?? target),
       reporter: .thisProcess(identity: settings.leaderElection?.identity),
       limits: settings.eventLimits, metrics: metrics, logger: logger)
   }
@@ -138,7 +144,8 @@ public struct SyncSession: Sendable {
         metrics.request(method: method, host: host, code: code, duration: duration)
       }
     }
-    let events = makeEventRecorder(metrics: metrics)
+    // Sharded, each shard records its own Events, through its fenced client.
+    let events = isSharded ? nil : makeEventRecorder(metrics: metrics)
     do {
       try await run(metrics: metrics, events: events)
     } catch {
@@ -148,9 +155,12 @@ public struct SyncSession: Sendable {
     await events?.finish()
   }
 
+  /// Whether objects are split into shards (`--shards` over 1, with leader election).
+  var isSharded: Bool { settings.shards > 1 && settings.leaderElection != nil }
+
   private func run(metrics: SyncMetrics, events: EventRecorder?) async throws {
-    if settings.shards > 1, let election = settings.leaderElection {
-      try await runSharded(election, metrics: metrics, events: events)
+    if isSharded, let election = settings.leaderElection {
+      try await runSharded(election, metrics: metrics)
       return
     }
     let engine = try makeEngine(metrics: metrics, events: events)
