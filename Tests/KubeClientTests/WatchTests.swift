@@ -271,6 +271,51 @@ func bookmark(_ rv: String) -> String {
     #expect(position("listed at 20") < position("watch from 21"))
   }
 
+  /// A list without a resourceVersion gives the side watch nothing to start from (a
+  /// watch without one would replay every object as ADDED): the pages are delivered and
+  /// the watch starts after the list, as it did before lists were watched while read.
+  @Test func aListWithoutAVersionIsWatchedAfterItEnds() async throws {
+    let log = NIOLockedValueBox<[String]>([])
+    try await withStub(
+      respond: Responder { request in
+        if request.query["watch"] != nil {
+          log.withLockedValue { $0.append("watch") }
+          return .stream(
+            status: 200, chunks: [(1, event("ADDED", "b", rv: "5")), (60_000, "")], drop: false)
+        }
+        log.withLockedValue { $0.append("list") }
+        return .json(
+          #"{"kind":"ConfigMapList","apiVersion":"v1","metadata":{},"#
+            + #""items":[{"metadata":{"name":"a"}}]}"#)
+      }
+    ) { client, _ in
+      var options = Self.fastOptions()
+      options.deliversPages = true
+      let reflector = Reflector(client: client, resource: configMaps, options: options)
+      let running = Task {
+        await reflector.run { item in
+          switch item {
+          case .listStarted: log.withLockedValue { $0.append("list started") }
+          case .page(let items, _): log.withLockedValue { $0.append("page \(items.count)") }
+          case .listed: log.withLockedValue { $0.append("listed") }
+          case .event: log.withLockedValue { $0.append("event") }
+          case .snapshot, .retrying: break
+          }
+        }
+      }
+      let deadline = ContinuousClock.now + .seconds(30)
+      while !log.withLockedValue({ $0.contains("event") }), ContinuousClock.now < deadline {
+        try await Task.sleep(for: .milliseconds(10))
+      }
+      running.cancel()
+      await running.value
+    }
+    #expect(
+      log.withLockedValue { Array($0.prefix(6)) } == [
+        "list", "list started", "page 1", "listed", "watch", "event",
+      ])
+  }
+
   @Test func tooManyRequestsHonoursRetryAfter() async throws {
     let calls = NIOLockedValueBox(0)
     try await withStub(

@@ -230,7 +230,10 @@ public struct Reflector: Sendable {
         }
         group.addTask {
           var versions = firstVersion.makeAsyncIterator()
-          guard var version: String? = await versions.next() else { return .watched(nil) }
+          // Without a version a watch would start from now and replay every object as
+          // ADDED: then the list's own version is watched from afterwards, as before.
+          guard let first = await versions.next(), !first.isEmpty else { return .watched(nil) }
+          var version: String? = first
           var backoff = options.backoff
           while true {
             switch await watchOnce(from: &version, &backoff, emit) {
@@ -242,17 +245,22 @@ public struct Reflector: Sendable {
             }
           }
         }
-        // The list ends first unless the watch fails: then the list is cancelled too.
-        guard case .listed(let listed)? = try await group.next() else {
-          throw CancellationError()
-        }
-        group.cancelAll()
-        var from = listed
+        // A failing watch (thrown) cancels the list; a finished list stops the watch.
+        var listed: String?
+        var watched: String?
         while let part = try await group.next() {
-          if case .watched(let version?) = part, !version.isEmpty { from = version }
+          switch part {
+          case .listed(let version):
+            listed = version
+            group.cancelAll()
+          case .watched(let version):
+            watched = version
+          }
         }
+        guard let listed else { throw CancellationError() }
         await emit(.listed(resourceVersion: listed))
-        return from
+        if let watched, !watched.isEmpty { return watched }
+        return listed
       }
     }
   }
