@@ -60,6 +60,9 @@ extension SyncEngine {
       task.cancel()
       followers[resource] = nil
       snapshots.remove(resource)
+      // A list cut short: its keys so far mean nothing to a later one.
+      listedKeys[resource] = nil
+      changedWhileListing[resource] = nil
     }
     for resource in wanted where followers[resource] == nil {
       followers[resource] = Task { await self.followResource(resource) }
