@@ -28,15 +28,11 @@ struct LiveListTests {
       .init(tokens: ["sync": "syncrules", "op": "operator"]))
     // A slow standby: the list waits for room in the queue, so it lasts the whole sync.
     standby.latency = .milliseconds(5)
-    func client(_ server: KubeAPIServer, _ token: String, readOnly: Bool) throws -> KubeClient {
-      let config = try Kubeconfig.parse(try server.kubeconfig(user: .token(token)))
-        .configuration()
-      return try KubeClient(config, readOnly: readOnly)
-    }
-    let source = try client(production, "sync", readOnly: true)
-    let target = try client(standby, "sync", readOnly: false)
-    let operatorClient = try client(production, "op", readOnly: false)
-    let standbyReader = try client(standby, "op", readOnly: false)
+    let client = LiveSyncTests.client
+    let source = try client(production, "sync", true)
+    let target = try client(standby, "sync", false)
+    let operatorClient = try client(production, "op", false)
+    let standbyReader = try client(standby, "op", false)
     let program = try #require(RuleSet.load(text: LiveSyncTests.rules).program)
     let logger = Logger(label: "test")
     let engine = SyncEngine(

@@ -69,15 +69,11 @@ struct LiveSyncTests {
           ], bookmarkInterval: .milliseconds(200)))
       standby = try await KubeAPIServer.start(
         .init(tls: tls, tokens: ["sync": "syncrules", "op": "operator"]))
-      func client(_ server: KubeAPIServer, _ token: String, readOnly: Bool) throws -> KubeClient {
-        let config = try Kubeconfig.parse(try server.kubeconfig(user: .token(token)))
-          .configuration()
-        return try KubeClient(config, readOnly: readOnly)
-      }
-      let source = try client(production, "sync", readOnly: true)
-      let target = try client(standby, "sync", readOnly: false)
-      operatorClient = try client(production, "op", readOnly: false)
-      standbyReader = try client(standby, "op", readOnly: false)
+      let client = LiveSyncTests.client
+      let source = try client(production, "sync", true)
+      let target = try client(standby, "sync", false)
+      operatorClient = try client(production, "op", false)
+      standbyReader = try client(standby, "op", false)
       clients = [source, target, operatorClient, standbyReader]
       let ruleSet = RuleSet.load(text: rules)
       guard let program = ruleSet.program else { throw LiveError.rules("\(ruleSet.diagnostics)") }
@@ -110,6 +106,15 @@ struct LiveSyncTests {
     var sourceWrites: [RecordedRequest] {
       production.nonReadRequests.filter { $0.user == "syncrules" }
     }
+  }
+
+  /// A client of `server` authenticated with bearer `token`.
+  static func client(_ server: KubeAPIServer, _ token: String, readOnly: Bool) throws
+    -> KubeClient
+  {
+    let config = try Kubeconfig.parse(try server.kubeconfig(user: .token(token)))
+      .configuration()
+    return try KubeClient(config, readOnly: readOnly)
   }
 
   enum LiveError: Error {
