@@ -302,6 +302,22 @@ import Testing
     #expect(try YAMLStreamReader(bytes: bytes).nextDocument() == ["a": "é"])
   }
 
+  /// The byte order mark may come from the caller's prefix, from the descriptor, or be
+  /// cut between the two; the text after it is UTF-16 in every case.
+  @Test(arguments: 0...3) func readsUTF16FromADescriptorAfterAPrefixOf(_ split: Int) throws {
+    var bytes: [UInt8] = [0xFE, 0xFF]
+    for unit in "a: é\n".utf16 { bytes += [UInt8(unit >> 8), UInt8(unit & 0xFF)] }
+    var fds: [Int32] = [0, 0]
+    #expect(pipe(&fds) == 0)
+    defer { close(fds[0]) }
+    let rest = Array(bytes[split...])
+    #expect(rest.withUnsafeBytes { write(fds[1], $0.baseAddress, $0.count) } == rest.count)
+    close(fds[1])
+    let reader = YAMLStreamReader(fileDescriptor: fds[0], prefix: Array(bytes[..<split]))
+    #expect(try reader.nextDocument() == ["a": "é"])
+    #expect(try reader.nextDocument() == nil)
+  }
+
   /// Each document must come out as soon as the next `---` arrives, with the writer
   /// still holding the pipe open.
   @Test(.timeLimit(.minutes(1))) func streamsDocumentsFromAPipe() throws {

@@ -350,8 +350,11 @@ final class FileDescriptorSource {
   /// Bytes to hand out before any more `read(2)`: the caller's prefix, then the start of
   /// a UTF-8 character cut by the end of a read.
   private var pending: [UInt8]
-  /// Whether the text is checked (not for UTF-16, which libyaml decodes and checks).
-  private let checksText: Bool
+  /// Whether the text is checked (not for UTF-16, which libyaml decodes and checks);
+  /// known once the stream's first two bytes are (a byte order mark or not), which may
+  /// be after the caller's prefix.
+  private var checksText = true
+  private var knowsEncoding = false
   /// Why the input was cut before its end (a byte YAML does not allow), and where.
   /// libyaml is told the input ends there.
   private(set) var problem: YAMLError?
@@ -373,7 +376,6 @@ final class FileDescriptorSource {
   ) {
     self.fileDescriptor = fileDescriptor
     pending = prefix
-    checksText = !YAMLTextCheck.isUTF16(prefix)
     self.maximumDocumentBytes = maximumDocumentBytes
   }
 
@@ -391,6 +393,9 @@ final class FileDescriptorSource {
     guard problem == nil else {
       sizeRead.pointee = 0
       return 1
+    }
+    if !knowsEncoding {
+      guard readEncodingMark() else { return 0 }
     }
     if handedOut - documentStart > maximumDocumentBytes {
       let size = JSONScanner.describeSize(maximumDocumentBytes)
@@ -444,6 +449,26 @@ final class FileDescriptorSource {
     handedOut += count
     sizeRead.pointee = count
     return 1
+  }
+
+  /// Reads until the stream's first two bytes are pending (or the input ends) and
+  /// decides from them whether the text is UTF-16; false on a read error.
+  private func readEncodingMark() -> Bool {
+    var bytes = [UInt8](repeating: 0, count: 2)
+    while pending.count < 2 {
+      let read = bytes.withUnsafeMutableBufferPointer {
+        readInput(from: fileDescriptor, into: $0.baseAddress!, count: 2 - pending.count)
+      }
+      if read < 0 {
+        errorNumber = errno
+        return false
+      }
+      if read == 0 { break }
+      pending.append(contentsOf: bytes[..<read])
+    }
+    checksText = !YAMLTextCheck.isUTF16(pending)
+    knowsEncoding = true
+    return true
   }
 
   /// Counts the line feeds and the characters after the last of them.
