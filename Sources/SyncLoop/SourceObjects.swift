@@ -60,4 +60,11 @@ extension SyncEngine {
   public var heldTrees: (now: Int, peak: Int) {
     (sourceObjects.treeCount, sourceObjects.peakTreeCount)
   }
+
+  /// The source objects the engine knows (with or without their tree), per kind.
+  public var knownObjectsByKind: [String: Int] {
+    var counts: [String: Int] = [:]
+    for (key, _) in sourceObjects { counts[key.kind, default: 0] += 1 }
+    return counts
+  }
 }

@@ -129,8 +129,8 @@ extension SyncEngine {
 
   /// Keys of cached source objects whose resource is no longer selected: their copies
   /// must go when the rules stop selecting the whole kind.
-  func forgetResources(notIn selected: Set<ResourceType>) async {
-    for (key, entry) in sourceObjects where !selected.contains(entry.resource) {
+  func forget(_ resources: Set<ResourceType>) async {
+    for (key, entry) in sourceObjects where resources.contains(entry.resource) {
       sourceObjects[key] = nil
       await enqueue(key, resource: entry.resource)
     }

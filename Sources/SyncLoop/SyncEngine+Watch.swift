@@ -56,7 +56,9 @@ extension SyncEngine {
   /// Starts a follower for each resource not yet followed, stops those not in `wanted`.
   func follow(_ wanted: [ResourceType]) async {
     let wantedSet = Set(wanted)
+    var dropped: Set<ResourceType> = []
     for (resource, task) in followers where !wantedSet.contains(resource) {
+      dropped.insert(resource)
       task.cancel()
       followers[resource] = nil
       snapshots.remove(resource)
@@ -67,7 +69,11 @@ extension SyncEngine {
     for resource in wanted where followers[resource] == nil {
       followers[resource] = Task { await self.followResource(resource) }
     }
-    await forgetResources(notIn: wantedSet)
+    // Only objects of a resource just dropped can be cached unwanted: every cached object
+    // came from a follower, and a stopped follower's late events are ignored (`handle`).
+    // Walking all of them at every rediscovery held the engine for ~0.3 s at 200,000
+    // objects, every 30 s, and every change waiting behind it.
+    if !dropped.isEmpty { await forget(dropped) }
   }
 
   /// Consumes one resource's list+watch stream, restarting it with backoff when it ends.
@@ -93,6 +99,9 @@ extension SyncEngine {
   }
 
   func handle(_ event: ResourceEvent, of resource: ResourceType) async {
+    // An event from a follower stopped meanwhile (its resource dropped): it must not
+    // bring back objects that `follow` just forgot.
+    guard !Task.isCancelled else { return }
     switch event {
     case .snapshot(let objects):
       await receiveSnapshot(objects, of: resource)

@@ -228,6 +228,29 @@ struct SyncEngineTests {
     #expect(target.object(key)?["spec"]?["replicas"] == .int(1))
   }
 
+  /// Rules that stop selecting a kind: its objects are forgotten (not kept for the
+  /// life of the process) and its copies pruned; the other kinds stay as they were.
+  @Test func aKindTheRulesDropIsForgotten() async throws {
+    let source = FakeCluster()
+    source.put(Self.deployment("web"))
+    source.put(HeldTreesTests.configMap("settings"))
+    let target = FakeCluster()
+    let both = Self.rules + "\n" + HeldTreesTests.configMaps
+    let engine = SyncEngine(
+      source: source, target: target, program: try Self.program(both), ownership: Self.ownership)
+    let running = Task { try await engine.run() }
+    defer { running.cancel() }
+    try await Self.waitUntil { await engine.isReady }
+    #expect(await engine.knownObjectsByKind == ["Deployment": 1, "ConfigMap": 1])
+    #expect(target.keys.contains { $0.kind == "ConfigMap" })
+
+    await engine.reload(try Self.program())
+    await engine.settle()
+    #expect(await engine.knownObjectsByKind == ["Deployment": 1])
+    #expect(!target.keys.contains { $0.kind == "ConfigMap" })
+    #expect(target.keys.contains { $0.kind == "Deployment" })
+  }
+
   /// Polls `condition` until it holds. The timeout only guards against a hang: in the
   /// full suite, tests that wait for child processes synchronously hold the two pool
   /// threads for seconds at a time, and a wait of a few seconds alone took over 60 there.

@@ -83,6 +83,9 @@ public final class KubeClient: Sendable {
     // Fail fast on a refused connection: the reflector and callers own the retry policy.
     httpConfig.connectionPool.retryConnectionEstablishment = false
     if let override = endpoint.dnsOverride { httpConfig.dnsOverride = override }
+    // No tracing: by default the client takes the process-wide (no-op) tracer and still
+    // parses every request's URL for span attributes, 2.4% of the loop's CPU.
+    httpConfig.tracing.tracer = nil
     http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfig)
     authenticator = Authenticator(configuration.credentials, environment: environment)
   }
@@ -337,11 +340,36 @@ struct Endpoint: Sendable {
     return url
   }
 
-  private static let unreserved = CharacterSet(
-    charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-
+  /// Percent-encodes every UTF-8 byte of `text` except RFC 3986's unreserved characters
+  /// (letters, digits, `-._~`), for a path segment or a query name or value.
+  ///
+  /// A byte loop rather than Foundation's `addingPercentEncoding`, which went through
+  /// `CFString` and took 2.5% of the loop's CPU at 500 changes/s (every request's path).
   static func escape(_ text: String) -> String {
-    text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
+    let utf8 = text.utf8
+    guard utf8.contains(where: { !isUnreserved($0) }) else { return text }
+    let hex = Array("0123456789ABCDEF".utf8)
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(utf8.count * 3)
+    for byte in utf8 {
+      if isUnreserved(byte) {
+        bytes.append(byte)
+      } else {
+        bytes += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+      }
+    }
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
+  private static func isUnreserved(_ byte: UInt8) -> Bool {
+    switch byte {
+    case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+      UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+      UInt8(ascii: "_"), UInt8(ascii: "~"):
+      return true
+    default:
+      return false
+    }
   }
 }
 
