@@ -1,5 +1,6 @@
 import KubeModel
 import NIOConcurrencyHelpers
+import NIOCore
 import SyncValue
 
 /// One change as watchers see it.
@@ -84,8 +85,10 @@ final class Store: @unchecked Sendable {
   var objects: [String: [String: Value]] = [:]
   var sortedKeys: [String: [String]] = [:]
   var revision: Int64 = 0
-  var history: [WatchFrame] = []
-  var historyStart = 0
+  /// The last `historyLimit` events, oldest first. A ring, so that each commit past the
+  /// limit lets go of one event, as kube-apiserver's watch cache does: trimming thousands
+  /// at once (each with its object trees) held the lock for ~0.2 s at 500 writes/s.
+  var history = CircularBuffer<WatchFrame>()
   /// Every event after this revision is still in `history`; older ones are gone.
   var historyFloor: Int64 = 0
   var watchers: [Int: Watcher] = [:]
@@ -103,11 +106,11 @@ final class Store: @unchecked Sendable {
     lock.lock()
     defer { lock.unlock() }
     guard dryRun else { return try body() }
-    let saved = (catalog, objects, sortedKeys, revision, history, historyStart, historyFloor)
+    let saved = (catalog, objects, sortedKeys, revision, history, historyFloor)
     let savedWatchers = watchers
     watchers = [:]
     defer {
-      (catalog, objects, sortedKeys, revision, history, historyStart, historyFloor) = saved
+      (catalog, objects, sortedKeys, revision, history, historyFloor) = saved
       watchers = savedWatchers
     }
     return try body()
@@ -223,7 +226,7 @@ final class Store: @unchecked Sendable {
         guard fromRevision >= historyFloor else {
           throw .expired("too old resource version: \(fromRevision) (\(historyFloor + 1))")
         }
-        for event in history[historyStart...] where event.revision > fromRevision {
+        for event in history where event.revision > fromRevision {
           if let view = filter.view(of: event) { events.append(view) }
         }
       } else {
@@ -292,8 +295,7 @@ final class Store: @unchecked Sendable {
   /// Forgets all history so that a watch resuming from any earlier revision gets 410.
   func trimHistory() {
     lockedNoThrow {
-      history = []
-      historyStart = 0
+      history.removeAll()
       historyFloor = revision
     }
   }
@@ -330,13 +332,8 @@ final class Store: @unchecked Sendable {
       type: type, storageKey: storageKey, namespace: namespace, revision: revision,
       object: object, previous: previous)
     history.append(event)
-    if history.count - historyStart > historyLimit {
-      historyFloor = history[historyStart].revision
-      historyStart += 1
-      if historyStart > historyLimit {
-        history.removeFirst(historyStart)
-        historyStart = 0
-      }
+    if history.count > historyLimit {
+      historyFloor = history.removeFirst().revision
     }
     for watcher in watchers.values {
       if let view = watcher.filter.view(of: event) { watcher.deliver(view) }

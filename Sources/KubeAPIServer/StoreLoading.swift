@@ -80,8 +80,7 @@ extension Store {
         catalog = Catalog()
         try? loadLocked(initialObjects)
       }
-      history = []
-      historyStart = 0
+      history.removeAll()
       historyFloor = revision
     }
   }

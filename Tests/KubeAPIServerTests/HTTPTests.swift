@@ -325,6 +325,34 @@ struct HTTPTests {
     }
   }
 
+  /// History keeps the last `watchHistoryLimit` events, letting go of one per write: a
+  /// watch may resume from the oldest kept event's version, not from one before it.
+  @Test func historyKeepsTheLastEventsUpToItsLimit() async throws {
+    let configuration = KubeAPIServer.Configuration(
+      initialObjects: Fixtures.production, watchHistoryLimit: 3)
+    try await withServer(configuration) { server in
+      var versions: [String] = []
+      for index in 0..<7 {
+        let created = try T.request(
+          server.port, "POST", deployments,
+          body: JSON.serialize(Fixtures.deployment("d\(index)")))
+        versions.append(try #require(created.json["metadata"]?["resourceVersion"]?.stringValue))
+      }
+      // Kept: d4, d5, d6. Resuming after d3 (the oldest dropped) replays all three.
+      let resumed = try Connection(port: server.port)
+      try resumed.send("GET", deployments + "?watch=1&resourceVersion=\(versions[3])")
+      #expect(try resumed.readHead().status == 200)
+      for name in ["d4", "d5", "d6"] {
+        #expect(try resumed.nextFrame()?["object"]?["metadata"]?["name"] == .string(name))
+      }
+      // Resuming after d2 would miss d3: expired.
+      let expired = try Connection(port: server.port)
+      try expired.send("GET", deployments + "?watch=1&resourceVersion=\(versions[2])")
+      #expect(try expired.readHead().status == 200)
+      #expect(try expired.nextFrame()?["object"]?["code"] == 410)
+    }
+  }
+
   @Test func watchFromTrimmedHistoryCanGetHTTP410() async throws {
     let configuration = KubeAPIServer.Configuration(
       initialObjects: Fixtures.production, expiredWatchesGetHTTPStatus: true)
