@@ -6,7 +6,7 @@
 #                     [--mix mixed|deployments] [--only list,ndjson,watch,yaml,pipe,rules,check]
 #                     [--no-build] [--bin PATH] [--rules FILE] [--profile]
 #
-# 1. builds syncrules in release (`swift build -c release --product syncrules`);
+# 1. builds syncrules in release as the image does (`deploy/build-release.sh`'s flags);
 # 2. generates the inputs once (Benchmarks/generate.py; cached in Benchmarks/data/);
 # 3. runs every tool once writing its output to Benchmarks/data/out/, and compares the
 #    outputs object for object (Benchmarks/compare.py): a mismatch prints the first
@@ -97,10 +97,14 @@ out="$data/out"
 mkdir -p "$out"
 
 if [ "$build" = 1 ]; then
-  echo "building syncrules (release)…" >&2
-  (cd "$root" && swift build -c release --product syncrules >&2)
+  echo "building syncrules (release, Swift runtime linked in as the image ships it)…" >&2
+  # The flags of deploy/build-release.sh: switching between a static and a dynamic build
+  # in .build/release recompiles everything, and the static one is what users run.
+  (cd "$root" && swift build -c release --static-swift-stdlib --product syncrules >&2)
 fi
-if [ -z "$bin" ]; then bin="$(cd "$root" && swift build -c release --show-bin-path)/syncrules"; fi
+if [ -z "$bin" ]; then
+  bin="$(cd "$root" && swift build -c release --static-swift-stdlib --show-bin-path)/syncrules"
+fi
 [ -x "$bin" ] || { echo "run.sh: $bin not found (build first, or pass --bin)" >&2; exit 2; }
 
 yaml_events="$data/yaml-events"

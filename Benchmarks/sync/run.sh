@@ -105,10 +105,12 @@ json_get() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); [d:=d[
 if [ "$build" = 1 ]; then
   echo "building syncrules and kube-api-server (release)…" >&2
   # one --product per invocation: with several, swift build builds only the last
-  (cd "$root" && swift build -c release --product syncrules >&2 \
-     && swift build -c release --product kube-api-server >&2)
+  # Static Swift runtime, as deploy/build-release.sh builds the image's binary (and so
+  # that running both scripts does not recompile everything each time).
+  (cd "$root" && swift build -c release --static-swift-stdlib --product syncrules >&2 \
+     && swift build -c release --static-swift-stdlib --product kube-api-server >&2)
 fi
-[ -n "$bindir" ] || bindir=$(cd "$root" && swift build -c release --show-bin-path)
+[ -n "$bindir" ] || bindir=$(cd "$root" && swift build -c release --static-swift-stdlib --show-bin-path)
 syncrules="$bindir/syncrules"
 apiserver="$bindir/kube-api-server"
 for b in "$syncrules" "$apiserver"; do
