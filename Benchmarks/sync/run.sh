@@ -3,7 +3,8 @@
 # machine: initial sync throughput, time to ready, and change → applied latency.
 #
 #   Benchmarks/sync/run.sh [--size 10000] [--runs 3] [--rate 100] [--seconds 40]
-#                          [--drain 15] [--spread 10] [--workers 4] [--seed 1]
+#                          [--drain 15] [--spread 10] [--workers 4] [--page-size 500]
+#                          [--seed 1]
 #                          [--only once,ready,changes,during] [--plain] [--no-build] [--bin DIR]
 #                          [--profile once|changes] [--keep]
 #
@@ -46,6 +47,7 @@ seconds=40
 drain=15
 spread=10
 workers=4
+page_size=500
 seed=1
 only=once,ready,changes
 scheme_flag=--tls
@@ -64,6 +66,7 @@ while [ $# -gt 0 ]; do
     --drain) drain=$2; shift 2 ;;
     --spread) spread=$2; shift 2 ;;
     --workers) workers=$2; shift 2 ;;
+    --page-size) page_size=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --plain) scheme_flag=""; shift ;;
@@ -179,7 +182,8 @@ count_applied() {
   py count --server "$standby_url" --token s-syncrules --ca "$(ca_arg standby)" --mark syncrules.io/source
 }
 sync_args=(--rules "$rules" --from-kubeconfig "$work/production.kubeconfig"
-           --to-kubeconfig "$work/standby.kubeconfig" --workers "$workers" --log-format json)
+           --to-kubeconfig "$work/standby.kubeconfig" --workers "$workers" --log-format json
+           --page-size "$page_size")
 median() { python3 -c 'import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
 
 # --- profile mode --------------------------------------------------------------------
